@@ -1,0 +1,105 @@
+"""Core types shared by every layer: the vocabulary of the pipeline.
+
+sources -> ``RawFrame`` -> decode -> (transient tuples) -> flows -> ``Flow`` records, ``Anomaly``
+records. Per-packet data never becomes an object that outlives the packet: ``RawFrame`` is a
+NamedTuple (a tuple, the cheapest record Python has) and the decoder hands plain tuples on.
+
+Invariants:
+- Closed sets are Enums whose values are the strings of the JSON contract (README "JSON lines").
+- ``Flow`` is the only mutable record; it is owned by ``FlowTable`` until the flow ends, then
+  frozen into the dict that outputs write (``Flow.record()``).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+
+class Direction(enum.IntEnum):
+    C2S = 0  # client -> server (originator)
+    S2C = 1  # server -> client (responder)
+
+
+class Service(str, enum.Enum):
+    RAW9100 = "raw9100"
+    LPD = "lpd"
+    IPP = "ipp"
+    SMB = "smb"
+    TLS = "tls"
+    HTTP = "http"
+    OTHER = "other"
+
+
+class Protection(str, enum.Enum):
+    NONE = "none"
+    TLS = "tls"
+    SMB3 = "smb3-encrypted"
+    UNKNOWN = "unknown"
+
+
+class Orientation(str, enum.Enum):
+    """How the flow table decided which side is the client."""
+
+    SYN = "syn"  # saw the SYN (or SYN-ACK): certain
+    PORT = "port"  # mid-stream start: the side on a well-known/print port is the server (Zeek '^')
+    FIRST = "first"  # no better hint: the sender of the first packet is the client
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+# Link-layer header types (https://www.tcpdump.org/linktypes.html); values are LINKTYPE_*.
+LINKTYPE_NULL = 0  # BSD loopback: 4-byte address family in host byte order
+LINKTYPE_ETHERNET = 1
+LINKTYPE_RAW = 101  # raw IPv4 or IPv6, version nibble decides
+LINKTYPE_LOOP = 108  # OpenBSD loopback: address family in network byte order
+LINKTYPE_LINUX_SLL = 113  # Linux cooked v1
+LINKTYPE_IPV4 = 228
+LINKTYPE_IPV6 = 229
+LINKTYPE_LINUX_SLL2 = 276  # Linux cooked v2
+DLT_RAW_ALT = 12  # some BSDs write DLT_RAW as 12 or 14 in pcap files
+DLT_RAW_ALT2 = 14
+
+PRINT_PORTS = frozenset({9100, 515, 631})
+"""Ports whose TLS flows count as print traffic (a TLS flow's content cannot be seen)."""
+
+
+class RawFrame(NamedTuple):
+    """One captured frame as a source hands it over."""
+
+    ts: float  # seconds since the epoch
+    linktype: int  # LINKTYPE_* of the interface it was captured on
+    data: bytes  # captured bytes (may be shorter than wirelen: snaplen)
+    wirelen: int  # original length on the wire
+    index: int  # 1-based frame number across the whole run
+
+
+class FlowKey(NamedTuple):
+    """A flow's endpoints, oriented client -> server, IPs as text."""
+
+    proto: str
+    client_ip: str
+    client_port: int
+    server_ip: str
+    server_port: int
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class Anomaly:
+    """Something odd about the input (Zeek's weird.log): recorded, never raised."""
+
+    ts: float | None
+    uid: str | None
+    layer: str  # capture | decode | flow | reassembly | dissector | internal
+    kind: str  # e.g. truncated_capture, bad_ip_header, content_gap, flow_evicted
+    detail: str
+
+    def record(self) -> dict[str, Any]:
+        return {"type": "anomaly", "ts": self.ts, "uid": self.uid, "layer": self.layer,
+                "kind": self.kind, "detail": self.detail}

@@ -1,0 +1,31 @@
+"""Run options, validated once: limits, timeouts and output choices.
+
+Defaults follow the practice of flow meters (nfstream: 120 s idle / 1800 s active) adjusted for
+printing: a printer that stalls a job while it warms up or waits for paper can hold a connection
+silent for minutes, so the idle timeout is 300 s.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from .errors import OptionsError
+
+
+@dataclass(slots=True, kw_only=True)
+class Options:
+    idle_timeout: float = 300.0  # s without a packet before an open flow is evicted
+    active_timeout: float = 86_400.0  # s since the first packet before a flow is cut
+    close_linger: float = 5.0  # s a closed flow waits for late retransmissions
+    max_flows: int = 200_000  # live flows before the least recently active one is evicted
+    max_stream_depth: int = 1 << 30  # bytes per direction handed to dissectors (then counted only)
+    max_ooo_bytes: int = 4 << 20  # out-of-order bytes buffered per direction above a hole
+    max_ooo_segments: int = 8192
+    anomalies_per_kind: int = 200  # anomalies kept in full per kind; the rest are counted
+    verify_checksums: bool = True
+    reveal: bool = False  # show job metadata exactly as sent (never document text)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0:
+                raise OptionsError(f"option {f.name} must be positive, got {v}")

@@ -1,0 +1,46 @@
+"""sniffprint: prove from a separate vantage point whether print traffic crosses a network in clear.
+
+Python API (pandas-first)::
+
+    import sniffprint
+    report = sniffprint.analyze("pcaps/raw9100-cups-socket.pcap")
+    report.flows_frame()      # one row per TCP flow, fixed schema
+    report.jobs_frame()       # one row per print job
+    report.anomalies_frame()  # what was odd about the input
+
+Heavy modules (pandas, matplotlib, scapy) are imported only when a frame, a plot or a live
+capture needs them, so importing sniffprint and starting the CLI stay fast.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api import analyze
+    from .model import Anomaly, FlowKey
+    from .options import Options
+    from .report import Report
+
+__all__ = ["Anomaly", "FlowKey", "Options", "Report", "__version__", "analyze"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "analyze":
+        from .api import analyze
+
+        return analyze
+    if name == "Report":
+        from .report import Report
+
+        return Report
+    if name == "Options":
+        from .options import Options
+
+        return Options
+    if name in ("Anomaly", "FlowKey"):
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(name)

@@ -1,0 +1,17 @@
+"""Output formats: one file each, one line each in ``OUTPUTS`` (``--format`` choices follow).
+
+A writer is streaming: ``begin()``, then ``flow()``, ``job()``, ``anomaly()`` as records become
+known, then ``end(stats)``. Records are the dicts of the JSON contract (README, "JSON lines").
+"""
+from __future__ import annotations
+
+from . import csv as csv_out
+from . import jsonl, table
+from .base import Writer
+
+
+OUTPUTS: dict[str, type[Writer]] = {
+    "table": table.TableWriter,
+    "json": jsonl.JsonLinesWriter,
+    "csv": csv_out.CsvWriter,
+}

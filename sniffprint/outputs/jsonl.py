@@ -1,0 +1,31 @@
+"""JSON lines on stdout: one record per line, written as soon as it is known (a public contract).
+
+Record types: ``flow``, ``job``, ``anomaly`` and a closing ``summary``. Field names are pinned in
+the README and never renamed; new fields may be added.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .base import Writer
+from ..redact import redact_job
+
+
+class JsonLinesWriter(Writer):
+    def _write(self, rec: dict[str, Any]) -> None:
+        self.fp.write(json.dumps(rec, separators=(",", ":"), ensure_ascii=False, default=str))
+        self.fp.write("\n")
+
+    def flow(self, rec: dict[str, Any]) -> None:
+        self._write(rec)
+
+    def job(self, rec: dict[str, Any]) -> None:
+        self._write(rec if self.reveal else redact_job(rec))
+
+    def anomaly(self, rec: dict[str, Any]) -> None:
+        self._write(rec)
+
+    def end(self, stats: dict[str, Any]) -> None:
+        self._write({"type": "summary", **stats})
+        self.fp.flush()

@@ -1,0 +1,37 @@
+"""Redaction of free text taken from the traffic (user, job and document names).
+
+Default outputs never show such a value in clear: it becomes ``<redacted:XXXXXXXX>``, the first
+eight hex digits of a keyed BLAKE2b of the value, so the same person or document can be followed
+across records and runs that share a key without the value being shown. ``--reveal`` shows
+metadata exactly as sent (never document text).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+JOB_TEXT_FIELDS = ("user", "host", "job_name", "document_name", "title")
+_DEFAULT_KEY = b"sniffprint-redaction-v1"
+
+
+def redaction_key() -> bytes:
+    env = os.environ.get("SNIFFPRINT_HASH_KEY")
+    return env.encode() if env else _DEFAULT_KEY
+
+
+def keyed_hash(value: str, key: bytes | None = None) -> str:
+    return hashlib.blake2b(value.encode("utf-8", "surrogateescape"), key=key or redaction_key(),
+                           digest_size=16).hexdigest()
+
+
+def mask(value: str | None, key: bytes | None = None) -> str | None:
+    if value is None:
+        return None
+    return f"<redacted:{keyed_hash(value, key)[:8]}>"
+
+
+def redact_job(rec: dict, key: bytes | None = None) -> dict:  # type: ignore[type-arg]
+    out = dict(rec)
+    for name in JOB_TEXT_FIELDS:
+        out[name] = mask(rec.get(name), key)
+    return out

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "pcaps-real"
+PCAPS = ROOT / "pcaps"
+sys.path.insert(0, str(ROOT))

@@ -1,0 +1,117 @@
+"""The CLI contract: JSON lines fields, formats, exit codes, one-line errors."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sniffprint.cli import main
+from tests import pcapgen as g
+
+FLOW_FIELDS = {"uid", "client_ip", "client_port", "server_ip", "server_port", "service", "protection",
+               "c2s_bytes", "s2c_bytes", "c2s_packets", "s2c_packets", "missed_bytes", "history",
+               "ts_start", "ts_end", "print"}
+ANOMALY_FIELDS = {"ts", "uid", "layer", "kind", "detail"}
+
+
+@pytest.fixture
+def capture(tmp_path):
+    frames, job = g.print_job_frames()
+    c = g.Conversation(cport=50000, sport=443)
+    web = c.handshake() + c.c2s(b"GET / HTTP/1.1\r\n\r\n") + c.s2c(b"HTTP/1.1 200 OK\r\n\r\nhi") + c.close()
+    p = tmp_path / "c.pcap"
+    p.write_bytes(g.pcap(frames + [g.ether(f) for f in web] + [b"\x00\x01"]))
+    return p
+
+
+def records(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_json_contract(capture):
+    r = CliRunner().invoke(main, ["scan", "--format", "json", str(capture)])
+    assert r.exit_code == 0, r.output
+    recs = records(r.stdout)
+    flows = [x for x in recs if x["type"] == "flow"]
+    assert len(flows) == 2
+    for f in flows:
+        assert FLOW_FIELDS <= f.keys()
+        assert isinstance(f["client_port"], int) and isinstance(f["client_ip"], str)
+        assert f["service"] in {"raw9100", "lpd", "ipp", "smb", "tls", "http", "other"}
+        assert f["protection"] in {"none", "tls", "smb3-encrypted", "unknown"}
+        assert f["print"] in (True, False, None)
+    pr = next(f for f in flows if f["server_port"] == 9100)
+    assert pr["service"] == "raw9100" and pr["print"] is True and pr["protection"] == "none"
+    web = next(f for f in flows if f["server_port"] == 443)
+    assert web["print"] is False
+    anomalies = [x for x in recs if x["type"] == "anomaly"]
+    assert anomalies and all(ANOMALY_FIELDS <= a.keys() for a in anomalies)
+    assert recs[-1]["type"] == "summary"
+
+
+def test_table_lists_flows_that_matter_and_a_summary(capture):
+    r = CliRunner().invoke(main, ["scan", str(capture)])
+    assert r.exit_code == 0
+    assert "raw9100" in r.stdout and ":443" not in r.stdout
+    assert "1 print flows: 1 in clear" in r.stdout
+    r = CliRunner().invoke(main, ["scan", "--all", str(capture)])
+    assert ":443" in r.stdout
+
+
+def test_csv(capture):
+    r = CliRunner().invoke(main, ["scan", "--format", "csv", "--all", str(capture)])
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("uid,client_ip") and len(lines) == 3
+
+
+def test_output_file(capture, tmp_path):
+    out = tmp_path / "o.jsonl"
+    r = CliRunner().invoke(main, ["scan", "--format", "json", "-o", str(out), str(capture)])
+    assert r.exit_code == 0 and r.stdout == ""
+    assert any(x["type"] == "flow" for x in records(out.read_text()))
+
+
+@pytest.mark.parametrize("content", [None, b"", b"not a capture\n" * 20, bytes(range(256)) * 16])
+def test_unreadable_input_exits_2_with_one_line(tmp_path, content):
+    p = tmp_path / "x.pcap"
+    if content is not None:
+        p.write_bytes(content)
+    r = CliRunner().invoke(main, ["scan", str(p)])
+    assert r.exit_code == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_directory_exits_2(tmp_path):
+    r = CliRunner().invoke(main, ["scan", str(tmp_path)])
+    assert r.exit_code == 2
+
+
+def test_bad_option_exits_2(capture):
+    assert CliRunner().invoke(main, ["scan", "--format", "nope", str(capture)]).exit_code == 2
+
+
+def test_internal_error_exits_4(capture, monkeypatch):
+    from sniffprint import api
+
+    def boom(self):  # noqa: ANN001
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(api.Engine, "finish", boom)
+    r = CliRunner().invoke(main, ["scan", str(capture)])
+    assert r.exit_code == 4 and "internal error" in r.stderr
+
+
+def test_live_missing_interface_exits_2():
+    r = CliRunner().invoke(main, ["live", "-i", "does-not-exist0", "--duration", "1"])
+    assert r.exit_code == 2 and "does-not-exist0" in r.stderr
+
+
+def test_cli_does_not_import_heavy_modules():
+    import subprocess
+    import sys
+
+    code = ("import sys, sniffprint.cli; "
+            "print(sorted(m for m in ('pandas','matplotlib','scapy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

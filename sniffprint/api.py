@@ -109,7 +109,7 @@ class Engine:
         return {
             "captures": [{"path": c.path, "format": c.format, "frames": c.frames,
                           "bytes": c.bytes_read, "truncated": c.truncated, "damaged": c.damaged,
-                          "linktypes": sorted(c.linktypes), "first_ts": c.first_ts,
+                          "linktypes": sorted(c.linktypes), "first_ts": c.first_ts, "drops": c.drops,
                           "last_ts": c.last_ts} for c in self.captures],
             "frames": d.frames,
             "tcp_segments": d.tcp,

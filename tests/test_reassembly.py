@@ -24,7 +24,7 @@ class Sink:
 
 def segments(data: bytes, cuts: list[int]) -> list[tuple[int, bytes]]:
     points = sorted({0, len(data), *[c % (len(data) + 1) for c in cuts]})
-    return [(a, data[a:b]) for a, b in zip(points, points[1:]) if b > a]
+    return [(a, data[a:b]) for a, b in zip(points, points[1:], strict=False) if b > a]
 
 
 @settings(max_examples=300, deadline=None)

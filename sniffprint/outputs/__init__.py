@@ -9,7 +9,6 @@ from . import csv as csv_out
 from . import jsonl, table
 from .base import Writer
 
-
 OUTPUTS: dict[str, type[Writer]] = {
     "table": table.TableWriter,
     "json": jsonl.JsonLinesWriter,

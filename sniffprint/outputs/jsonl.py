@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import Writer
 from ..redact import redact_job
+from .base import Writer
 
 
 class JsonLinesWriter(Writer):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Writer
 from ..model import PRINT_PORTS
+from .base import Writer
 
 PRINT_SERVICES = frozenset({"raw9100", "lpd", "ipp", "smb"})
 
@@ -60,7 +60,7 @@ class TableWriter(Writer):
         if len(lines) > 1:
             widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
             for row in lines:
-                self.fp.write("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() + "\n")
+                self.fp.write("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
         else:
             self.fp.write("no print, TLS or print-port flows (use --all to list every flow)\n")
         c = self.counts

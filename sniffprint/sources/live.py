@@ -1,9 +1,10 @@
-"""Live capture: scapy as a socket only, our own decoder parses the bytes.
+"""Live capture: scapy opens the socket, our own decoder parses the bytes.
 
 scapy is imported here and nowhere else, lazily, so the CLI starts fast and file analysis never
-pays for it. ``L2ListenSocket.recv_raw()`` gives the frame bytes without building scapy packet
-objects. The capture socket's drop counters are reported through ``CaptureStats`` where the
-platform exposes them.
+pays for it. scapy's ``L2ListenSocket`` attaches the BPF filter and promiscuous mode; we read its
+socket ourselves (no scapy packet objects) to see each frame's packet type, so that on loopback,
+where every frame is seen twice (outgoing and incoming), one copy is kept. The kernel's drop
+counter (PACKET_STATISTICS) is reported in ``CaptureStats.drops``.
 
 Invariants: a missing interface or missing privilege is a ``CaptureError`` (one line, exit 2);
 Ctrl-C ends the iteration cleanly so the caller can flush and summarise.
@@ -19,6 +20,30 @@ from ..anomalies import AnomalySink
 from ..errors import CaptureError
 from ..model import LINKTYPE_ETHERNET, RawFrame
 from .pcapfile import CaptureStats
+
+PACKET_OUTGOING = 4  # sockaddr_ll.sll_pkttype of a frame this host sent (linux/if_packet.h)
+SOL_PACKET = 263
+PACKET_STATISTICS = 6  # getsockopt -> struct tpacket_stats {unsigned tp_packets, tp_drops}
+MAX_FRAME = 262_144
+
+
+def _is_loopback(iface: str) -> bool:
+    try:
+        with open(f"/sys/class/net/{iface}/type") as fp:
+            return fp.read().strip() == "772"  # ARPHRD_LOOPBACK
+    except OSError:
+        return False
+
+
+def _drops(sock: object) -> int | None:
+    """Frames the kernel dropped since the last call (the socket's PACKET_STATISTICS)."""
+    import struct
+
+    try:
+        raw = sock.ins.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)  # type: ignore[attr-defined]
+        return int(struct.unpack("II", raw)[1])
+    except (OSError, AttributeError):
+        return None
 
 
 def _interfaces() -> list[str]:
@@ -55,6 +80,7 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
         raise CaptureError(f"cannot capture on {iface!r}: {exc}") from None
     except Exception as exc:  # scapy raises Scapy_Exception for a bad BPF filter
         raise CaptureError(f"cannot capture on {iface!r}: {exc}") from None
+    loopback = iface == "lo" or _is_loopback(iface)
     stats.format = "live"
     stats.linktypes.add(LINKTYPE_ETHERNET)
     index = index_start
@@ -72,15 +98,16 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
             if not ready:
                 continue
             try:
-                _cls, data, ts = sock.recv_raw(65535)
+                data, sa_ll = sock.ins.recvfrom(MAX_FRAME)
             except OSError:
                 continue
-            if not data:
+            # On loopback every packet is seen twice (outgoing and incoming): keep one copy.
+            if not data or (loopback and sa_ll[2] == PACKET_OUTGOING):
                 continue
             index += 1
             stats.frames += 1
             stats.bytes_read += len(data)
-            t = ts if ts is not None else time.time()
+            t = time.time()
             if stats.first_ts is None:
                 stats.first_ts = t
             stats.last_ts = t
@@ -88,6 +115,7 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
     except KeyboardInterrupt:
         return
     finally:
+        stats.drops = _drops(sock)
         try:
             sock.close()
         except Exception:  # noqa: BLE001 - closing a dead socket is not an error worth a trace

@@ -68,6 +68,7 @@ class CaptureStats:
     linktypes: set[int] = field(default_factory=set)
     first_ts: float | None = None
     last_ts: float | None = None
+    drops: int | None = None  # frames the capture socket dropped (live capture only)
 
 
 class _Reader:

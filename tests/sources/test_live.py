@@ -1,0 +1,58 @@
+"""Live capture on the loopback interface (root only): our decoder parses the socket's bytes."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                                reason="live capture needs root (CAP_NET_RAW)")
+
+
+def _listener() -> tuple[socket.socket, int]:
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    return srv, srv.getsockname()[1]
+
+
+def test_live_capture_on_loopback_sees_a_print_job():
+    srv, port = _listener()
+    received = bytearray()
+
+    def serve() -> None:
+        conn, _ = srv.accept()
+        with conn:
+            while chunk := conn.recv(65536):
+                received.extend(chunk)
+
+    threading.Thread(target=serve, daemon=True).start()
+    proc = subprocess.Popen([sys.executable, "-m", "sniffprint", "live", "-i", "lo", "--bpf", f"tcp port {port}",
+                             "--duration", "4", "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.0)  # let the socket and its filter come up
+    job = b"\x1b%-12345X@PJL JOB NAME=\"live\"\r\n@PJL ENTER LANGUAGE=POSTSCRIPT\r\n%!PS-Adobe-3.0\n(x) show\n"
+    with socket.create_connection(("127.0.0.1", port)) as c:
+        c.sendall(job)
+    out, err = proc.communicate(timeout=30)
+    srv.close()
+    assert proc.returncode == 0, err.decode()
+    flows = [json.loads(x) for x in out.decode().splitlines() if x.startswith('{"type":"flow"')]
+    mine = [f for f in flows if f["server_port"] == port]
+    assert mine, out.decode()[:2000]
+    assert mine[0]["service"] == "raw9100" and mine[0]["print"] is True
+    assert mine[0]["c2s_bytes"] == len(job)
+    assert mine[0]["rexmit_bytes"] == 0, "loopback frames were counted twice"
+
+
+def test_live_bad_bpf_is_a_one_line_error():
+    out = subprocess.run([sys.executable, "-m", "sniffprint", "live", "-i", "lo", "--bpf", "tcp port (((",
+                          "--duration", "1"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1

@@ -82,7 +82,7 @@ def ones_sum_ok(data: bytes | memoryview, pseudo: int) -> bool:
 # A decoded TCP segment, as a plain tuple (the hot path creates no objects that outlive it):
 # (src_ip: bytes, dst_ip: bytes, sport, dport, seq, ack, flags, window, payload: bytes,
 #  claimed_len: int, csum_bad: bool)
-Segment = tuple
+Segment = tuple[bytes, bytes, int, int, int, int, int, int, bytes, int, bool]
 
 
 class Decoder:

@@ -202,12 +202,13 @@ class Flow:
         self.service = cls.service
         self.dissector = cls(self.key)
         for d, item in pending:
-            if self.dissector is None:
+            diss = self.dissector
+            if diss is None:  # detached by a violation while replaying
                 break
             if isinstance(item, int):
-                self._run(lambda d=d, item=item: self.dissector.gap(d, item))  # type: ignore[misc,union-attr]
+                self._run(lambda: diss.gap(d, item))  # noqa: B023 - called right away
             else:
-                self._run(lambda d=d, item=item: self.dissector.feed(d, item))  # type: ignore[misc,union-attr]
+                self._run(lambda: diss.feed(d, item))  # noqa: B023 - called right away
 
     def _content_done(self) -> None:
         for st in self.streams:

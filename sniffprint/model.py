@@ -77,7 +77,7 @@ class RawFrame(NamedTuple):
     linktype: int  # LINKTYPE_* of the interface it was captured on
     data: bytes  # captured bytes (may be shorter than wirelen: snaplen)
     wirelen: int  # original length on the wire
-    index: int  # 1-based frame number across the whole run
+    number: int  # 1-based frame number across the whole run
 
 
 class FlowKey(NamedTuple):

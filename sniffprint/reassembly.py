@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
+from typing import Any
 
 MOD = 1 << 32
 HALF = 1 << 31
@@ -70,7 +71,7 @@ class Stream:
         self.delivered = 0  # distinct bytes accepted (each byte once)
         self.missed = 0  # bytes known to be missing (sum of gaps)
         self.gaps = 0
-        self.ooo: list[list] = []  # sorted [start_off, end_off, bytes | None | MISSING]
+        self.ooo: list[list[Any]] = []  # sorted [start_off, end_off, bytes | None | MISSING]
         self.ooo_bytes = 0
         self.tail = bytearray()  # the last delivered bytes, to check retransmissions against
         self.tail_keep = tail_keep

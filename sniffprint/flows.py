@@ -374,7 +374,8 @@ class Flow:
             "jobs": len(self.jobs),
         }
         for name in ("tls_version", "tls_cipher", "sni", "cert_subject", "cert_issuer", "cert_not_after",
-                     "cert_self_signed", "smb_dialect"):
+                     "cert_self_signed", "smb_dialect", "tls_alpn", "tls_offered_versions", "tls_weak",
+                     "cert_key", "cert_observable"):
             rec[name] = self.facts.get(name)
         for name, value in self.facts.items():
             rec.setdefault(name, value)

@@ -83,7 +83,8 @@ class Flow:
                        "tls_alpn", "tls_offered_versions", "cert_key", "cert_observable",
                        "smb_signing", "smb_encryption_capable", "smb_user", "smb_share",
                        "smb1", "ipp_operations", "lpd_queue", "http_upgrade_tls",
-                       "smb_encryption_required", "smb_cipher", "smb_session_flags", "spoolss_auth_level"})
+                       "smb_encryption_required", "smb_cipher", "smb_session_flags", "spoolss_auth_level",
+                       "pjl_device_info"})
 
     __slots__ = ("uid", "key", "orientation", "first_ts", "last_ts", "packets", "wire_bytes",
                  "streams", "hist", "hist_seen", "state_flags", "closed_at", "service",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 
-JOB_TEXT_FIELDS = ("user", "host", "job_name", "document_name", "title")
+from .jobs import TEXT_FIELDS as JOB_TEXT_FIELDS  # every free-text field a job record carries
+
 _DEFAULT_KEY = b"sniffprint-redaction-v1"
 
 

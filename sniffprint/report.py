@@ -28,6 +28,7 @@ JOB_SCHEMA: dict[str, str] = {
     "uid": "string", "job_index": "UInt32", "protocol": "category", "language": "category",
     "user": "string", "host": "string", "job_name": "string", "document_name": "string",
     "title": "string", "bytes": "UInt64", "missed_bytes": "UInt64", "partial": "boolean",
+    "author": "string", "creator": "string", "pages": "string", "holdkey_present": "boolean",
 }
 ANOMALY_SCHEMA: dict[str, str] = {
     "ts": "datetime64[ns, UTC]", "uid": "string", "layer": "category", "kind": "category",

@@ -115,3 +115,22 @@ def test_cli_does_not_import_heavy_modules():
             "print(sorted(m for m in ('pandas','matplotlib','scapy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_job_metadata_masked_by_default_and_revealed_on_request():
+    from tests.conftest import PCAPS
+
+    cap = PCAPS / "raw9100-cups-socket.pcap"
+    truth = json.loads((PCAPS / "raw9100-cups-socket.truth.json").read_text())
+    secrets = {pf["user"] for pf in truth["print_flows"]} | {pf["job_name"] for pf in truth["print_flows"]}
+    default = CliRunner().invoke(main, ["scan", "--format", "json", str(cap)]).stdout
+    jobs = [x for x in records(default) if x["type"] == "job"]
+    assert len(jobs) == len(truth["print_flows"])
+    for s in secrets:
+        assert s not in default
+    revealed = CliRunner().invoke(main, ["scan", "--format", "json", "--reveal", str(cap)]).stdout
+    rjobs = [x for x in records(revealed) if x["type"] == "job"]
+    for j in rjobs:  # a PDF names its user only as the Info dictionary's author
+        assert (j["user"] or j["author"]) == "alice"
+    names = {j[k] for j in rjobs for k in ("job_name", "document_name", "title")}
+    assert {pf["job_name"] for pf in truth["print_flows"]} <= names

@@ -14,9 +14,13 @@ from typing import Any
 from .anomalies import AnomalySink
 from .decode import Decoder
 from .errors import CaptureError
+from .evidence import EvidenceStage
+from .findings import Findings
 from .flows import Flow, FlowTable
 from .model import Anomaly
 from .options import Options
+from .policy import Policy
+from .recorder import PrintFlowRecorder
 from .report import Report
 from .sources import CaptureStats, open_source
 from .sources.pcapfile import open_binary
@@ -46,16 +50,26 @@ class Engine:
                  on_flow: Callable[[Record], None] | None = None,
                  on_job: Callable[[Record], None] | None = None,
                  on_anomaly: Callable[[Record], None] | None = None,
-                 on_flow_object: Callable[[Flow], None] | None = None) -> None:
+                 on_finding: Callable[[Record], None] | None = None,
+                 on_printer: Callable[[Record], None] | None = None,
+                 on_flow_object: Callable[[Flow], None] | None = None,
+                 policy: Policy | None = None,
+                 evidence: EvidenceStage | None = None) -> None:
         self.options = options or Options()
         self.on_flow = on_flow
         self.on_job = on_job
         self.on_anomaly = on_anomaly
+        self.on_finding = on_finding
+        self.on_printer = on_printer
         self.on_flow_object = on_flow_object
+        self.findings = Findings(policy)
         self.sink = AnomalySink(self.options.anomalies_per_kind,
                                 listener=self._anomaly if on_anomaly else None)
         self.decoder = Decoder(self.sink, self.options.verify_checksums)
-        self.table = FlowTable(self.options, self.sink, self._flow)
+        self.evidence = evidence if evidence is not None else EvidenceStage()
+        self.table = FlowTable(self.options, self.sink, self._flow, on_job_done=self.evidence)
+        self.recorder: PrintFlowRecorder | None = None
+        self.on_tick: Callable[[Engine], None] | None = None  # live: called about twice a second
         self.captures: list[CaptureStats] = []
         self.internal_errors = 0
         self.flows_emitted = 0
@@ -70,25 +84,45 @@ class Engine:
         self.flows_emitted += 1
         if self.on_flow_object is not None:
             self.on_flow_object(flow)
+        rec = flow.record()
+        jobs = [(job.record(), job.evidence) for job in flow.jobs]
         if self.on_flow is not None:
-            self.on_flow(flow.record())
+            self.on_flow(rec)
         if self.on_job is not None:
-            for job in flow.jobs:
-                self.on_job(job.record())
+            for job_rec, _ in jobs:
+                self.on_job(job_rec)
+        for finding in self.findings.flow(rec, jobs):
+            if self.on_finding is not None:
+                self.on_finding(finding)
+
+    def tick(self, now: float) -> None:
+        """Live capture heartbeat: expire idle and closed flows (so their findings are printed
+        without waiting for more packets) and let the caller print a status line."""
+        self.table.sweep(now)
+        if self.recorder is not None:
+            self.recorder.flush()
+        if self.on_tick is not None:
+            self.on_tick(self)
 
     def run(self, specs: Iterable[str], **source_kw: object) -> None:
         t0 = time.perf_counter()
         index = 0
         decode = self.decoder.decode
         process = self.table.process
+        recorder = self.recorder
+        table = self.table
         for spec in specs:
             stats = CaptureStats(path=spec)
             self.captures.append(stats)
-            for ts, linktype, data, _wirelen, idx in open_source(spec, self.sink, stats, index, **source_kw):
+            if spec.startswith("live:"):
+                source_kw = {**source_kw, "tick": self.tick}
+            for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **source_kw):
                 try:
                     seg = decode(ts, linktype, data, idx)
                     if seg is not None:
                         process(ts, seg)
+                        if recorder is not None and table.last is not None:
+                            recorder.frame(table.last, ts, data, wirelen)
                 except Exception as exc:  # a bug: keep the run and what it found
                     self.internal_errors += 1
                     log.debug("internal error on frame %d", idx, exc_info=True)
@@ -103,6 +137,12 @@ class Engine:
         for a in self.sink.summary_anomalies():
             self.sink.kept.append(a)
             self._anomaly(a)
+        for finding in self.findings.finish(self.stats()):
+            if self.on_finding is not None:
+                self.on_finding(finding)
+        for printer in self.findings.printer_records():
+            if self.on_printer is not None:
+                self.on_printer(printer)
 
     def stats(self) -> dict[str, Any]:
         d = self.decoder
@@ -129,14 +169,17 @@ class Engine:
         }
 
 
-def analyze(source: str | Iterable[str], *, options: Options | None = None) -> Report:
+def analyze(source: str | Iterable[str], *, options: Options | None = None, policy: Policy | None = None,
+            keywords: Iterable[str] = ()) -> Report:
     """Analyse one capture (or several, in order) and return everything found as a ``Report``."""
     specs = [source] if isinstance(source, str) else list(source)
     for spec in specs:
         check_readable(spec)
     report = Report()
     engine = Engine(options, on_flow=report.flows.append, on_job=report.jobs.append,
-                    on_anomaly=report.anomalies.append)
+                    on_anomaly=report.anomalies.append, on_finding=report.findings.append,
+                    on_printer=report.printers.append, policy=policy,
+                    evidence=EvidenceStage(keywords=tuple(keywords)))
     engine.run(specs)
     report.stats = engine.stats()
     return report

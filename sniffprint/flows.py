@@ -284,13 +284,16 @@ class Flow:
             self.note(ev.kind, ev.detail, "dissector")  # type: ignore[attr-defined]
 
     def _start_job(self, protocol: str) -> None:
-        self.job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol)
+        self.job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol,
+                       keep_bytes=self.table.options.keep_document_bytes)
         self.jobs.append(self.job)
 
     def _end_job(self) -> None:
-        if self.job is not None:
-            self.job.ended = True
+        job = self.job
+        if job is not None:
+            job.ended = True
             self.job = None
+            self.table.job_done(self, job)
 
     # ------------------------------------------------------------- end
     def finish(self) -> None:
@@ -303,8 +306,22 @@ class Flow:
             self._run(self.dissector.close)
         if self.job is not None:
             self.job.partial = True  # cut by the end of the flow before the protocol ended it
-            self.job.ended = True
-            self.job = None
+            self._end_job()
+        self._release()
+
+    def _release(self) -> None:
+        """Drop buffers and break the flow <-> stream callback cycles so memory is freed at once,
+        not at the next cyclic garbage collection (finished flows must not accumulate)."""
+        from .reassembly import _nothing
+
+        for st in self.streams:
+            st.on_data = st.on_gap = _nothing
+            st.on_note = _nothing
+            st.tail = bytearray()
+            st.ooo = []
+        self.dissector = None
+        self.heads = (bytearray(), bytearray())
+        self.pending = []
 
     def state(self) -> str:
         """Zeek-style connection state."""
@@ -340,7 +357,7 @@ class Flow:
             printing = False
         languages: list[str] = []
         for job in self.jobs:
-            for lang in job.languages():
+            for lang in job.record()["languages"]:
                 if lang not in languages:
                     languages.append(lang)
         rec: dict[str, Any] = {
@@ -387,10 +404,12 @@ class Flow:
 class FlowTable:
     """Owns the live flows; ``process`` takes one decoded segment, ``flush`` ends them all."""
 
-    def __init__(self, options: Options, sink: AnomalySink, emit: Callable[[Flow], None]) -> None:
+    def __init__(self, options: Options, sink: AnomalySink, emit: Callable[[Flow], None],
+                 on_job_done: Callable[[Flow, Job], None] | None = None) -> None:
         self.options = options
         self.sink = sink
         self.emit = emit
+        self.on_job_done = on_job_done
         self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}
         self.lru: OrderedDict[str, Flow] = OrderedDict()
         self.closing: OrderedDict[str, Flow] = OrderedDict()
@@ -400,6 +419,7 @@ class FlowTable:
         self.flows_total = 0
         self.evicted = 0
         self.now = 0.0
+        self.last: Flow | None = None  # the flow of the last segment processed
 
     # ------------------------------------------------------------- creation
     def _new(self, ts: float, src: bytes, dst: bytes, sport: int, dport: int, flags: int) -> tuple[Flow, Direction]:
@@ -502,6 +522,7 @@ class FlowTable:
             if flow.closed_at is None:
                 flow.closed_at = ts
                 self.closing[flow.uid] = flow
+        self.last = flow
         if ts >= self.next_sweep:
             self.sweep(ts)
 
@@ -526,6 +547,18 @@ class FlowTable:
             for flow in [f for f in self.lru.values() if now - f.first_ts >= o.active_timeout]:
                 self._evict(flow, f"active for {now - flow.first_ts:.0f} s (active timeout "
                             f"{o.active_timeout:g} s); later packets start a new flow")
+
+    def job_done(self, flow: Flow, job: Job) -> None:
+        """A job ended: let the evidence stage read its document once, then free it."""
+        try:
+            if self.on_job_done is not None:
+                self.on_job_done(flow, job)
+        except Exception as exc:  # an evidence bug costs the evidence, not the flow's dissection
+            log.debug("evidence stage failed", exc_info=True)
+            flow.note("internal_error", f"evidence for job {job.index}: {type(exc).__name__}: {exc}", "internal")
+        finally:
+            job.close()
+            job.release()
 
     def _evict(self, flow: Flow, why: str) -> None:
         if flow.closed_at is None:

@@ -9,7 +9,10 @@ itself are read (``classify``):
 - up to ``MAX_WINDOWS`` windows of ``WINDOW_BYTES`` starting at each UEL past the head, so that a
   job switching language deep inside (PJL ENTER LANGUAGE=PCL, later UEL + PostScript) names them
   all. Finding a UEL is one ``bytes.find`` per chunk.
-The document itself is never held whole here.
+The document itself is never held whole in memory: when the run keeps documents (for text
+extraction, sensitive-data counts and ``--carve``), its bytes go to a spooled temporary file
+(memory up to ``SPOOL_MEMORY``, disk beyond, at most ``keep_bytes``), which ``close()`` hands to
+the evidence stage once and then deletes. The SHA-256 of every captured byte is always computed.
 
 Merging (``record``): the fields the protocol envelope or the dissector sent (LPD control file,
 IPP attributes, SMB names, PJL lines seen by the raw 9100 dissector) win; the document's own
@@ -22,8 +25,10 @@ reported as present (``holdkey_present``), never by value.
 """
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from . import classify
 
@@ -31,6 +36,7 @@ HEAD_BYTES = 64 * 1024
 TAIL_BYTES = 16 * 1024
 WINDOW_BYTES = 1024  # from a UEL: enough for a PJL header and the next language's signature
 MAX_WINDOWS = 32
+SPOOL_MEMORY = 4 * 1024 * 1024  # a kept document stays in memory up to this size, then spills to disk
 UEL = classify.UEL
 SENSITIVE = frozenset({"holdkey"})
 _Bytes = bytes  # ``Job.bytes`` (the byte count, a contract name) shadows the type in the class body
@@ -57,10 +63,23 @@ class Job:
     _filling: bool = False  # the last window still takes bytes
     _carry: _Bytes = b""  # last len(UEL)-1 bytes, for a UEL cut by a chunk boundary
     _cache: tuple[int, int, list[str], list[classify.DocField]] | None = None
+    keep_bytes: int = 0  # how many document bytes to keep for evidence (0: none)
+    spool: IO[_Bytes] | None = None
+    kept: int = 0
+    sha: Any = field(default_factory=hashlib.sha256)
+    final: dict[str, Any] | None = None  # the record, frozen by close()
+    evidence: dict[str, Any] | None = None  # set by the evidence stage
 
     def add(self, data: _Bytes) -> None:
         start = self.bytes
         self.bytes += len(data)
+        self.sha.update(data)
+        if self.kept < self.keep_bytes:
+            if self.spool is None:
+                self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115
+            piece = data[: self.keep_bytes - self.kept]
+            self.spool.write(piece)
+            self.kept += len(piece)
         room = HEAD_BYTES - len(self.head)
         if room > 0:
             self.head += data[:room]
@@ -133,7 +152,35 @@ class Job:
             fields["title"], sources["title"] = doc_job_name
         return fields, sources
 
+    def document(self) -> _Bytes | None:
+        """The kept document bytes (None when the run keeps no documents)."""
+        if self.spool is None:
+            return None
+        self.spool.seek(0)
+        return self.spool.read()
+
+    @property
+    def complete(self) -> bool:
+        """Every byte of the document was captured and kept."""
+        return not self.missed and self.kept == self.bytes and not self.partial
+
+    def close(self) -> dict[str, Any]:
+        """Freeze the record and release the buffers; returns the final record."""
+        if self.final is None:
+            self.final = self.record()
+            self.head = bytearray()
+            self.tail = bytearray()
+            self.windows = []
+        return self.final
+
+    def release(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
     def record(self) -> dict[str, Any]:
+        if self.final is not None:
+            return self.final
         langs = self.languages()
         body = [x for x in langs if x != "PJL"]
         fields, sources = self.merged()
@@ -158,4 +205,5 @@ class Job:
         rec["holdkey_present"] = "holdkey" in fields
         rec["compression"] = classify.compression(bytes(self.head[:2]))
         rec["sources"] = {k: v for k, v in sources.items() if v and rec.get(k) is not None}
+        rec["sha256"] = self.sha.hexdigest() if self.bytes else None  # of the captured bytes
         return rec

@@ -21,11 +21,15 @@ class Options:
     max_ooo_bytes: int = 4 << 20  # out-of-order bytes buffered per direction above a hole
     max_ooo_segments: int = 8192
     anomalies_per_kind: int = 200  # anomalies kept in full per kind; the rest are counted
+    keep_document_bytes: int = 64 << 20  # per job, kept (memory, then disk) for evidence; 0: none
     verify_checksums: bool = True
     reveal: bool = False  # show job metadata exactly as sent (never document text)
+
+    ZERO_OK = frozenset({"keep_document_bytes"})
 
     def __post_init__(self) -> None:
         for f in fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0:
-                raise OptionsError(f"option {f.name} must be positive, got {v}")
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                if v < 0 or (v == 0 and f.name not in self.ZERO_OK):
+                    raise OptionsError(f"option {f.name} must be positive, got {v}")

@@ -30,6 +30,16 @@ JOB_SCHEMA: dict[str, str] = {
     "title": "string", "bytes": "UInt64", "missed_bytes": "UInt64", "partial": "boolean",
     "author": "string", "creator": "string", "pages": "string", "holdkey_present": "boolean",
 }
+FINDING_SCHEMA: dict[str, str] = {
+    "uid": "string", "code": "category", "title": "string", "severity": "category", "confidence": "category",
+    "client_ip": "string", "client_port": "UInt16", "server_ip": "string", "server_port": "UInt16",
+    "protocol": "category", "language": "category", "bytes_exposed": "UInt64", "job_index": "UInt32",
+    "detail": "string", "remediation": "string", "suppressed": "string", "ts": "datetime64[ns, UTC]",
+}
+PRINTER_SCHEMA: dict[str, str] = {
+    "server_ip": "string", "verdict": "category", "clients": "UInt32", "flows": "UInt32",
+    "print_flows": "UInt32", "jobs_clear": "UInt32", "bytes_clear": "UInt64", "bytes_protected": "UInt64",
+}
 ANOMALY_SCHEMA: dict[str, str] = {
     "ts": "datetime64[ns, UTC]", "uid": "string", "layer": "category", "kind": "category",
     "detail": "string",
@@ -41,6 +51,8 @@ class Report:
     flows: list[dict[str, Any]] = field(default_factory=list)
     jobs: list[dict[str, Any]] = field(default_factory=list)
     anomalies: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    printers: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- frames
@@ -52,6 +64,12 @@ class Report:
 
     def anomalies_frame(self) -> pd.DataFrame:
         return _frame(self.anomalies, ANOMALY_SCHEMA)
+
+    def findings_frame(self) -> pd.DataFrame:
+        return _frame(self.findings, FINDING_SCHEMA)
+
+    def printers_frame(self) -> pd.DataFrame:
+        return _frame(self.printers, PRINTER_SCHEMA)
 
     @property
     def print_flows(self) -> list[dict[str, Any]]:

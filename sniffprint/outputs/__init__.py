@@ -6,11 +6,13 @@ known, then ``end(stats)``. Records are the dicts of the JSON contract (README, 
 from __future__ import annotations
 
 from . import csv as csv_out
-from . import jsonl, table
+from . import jsonl, junit, sarif, table
 from .base import Writer
 
 OUTPUTS: dict[str, type[Writer]] = {
     "table": table.TableWriter,
     "json": jsonl.JsonLinesWriter,
     "csv": csv_out.CsvWriter,
+    "junit": junit.JunitWriter,
+    "sarif": sarif.SarifWriter,
 }

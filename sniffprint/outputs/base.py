@@ -22,5 +22,12 @@ class Writer:
     def anomaly(self, rec: dict[str, Any]) -> None:
         return None
 
+    def finding(self, rec: dict[str, Any]) -> None:
+        return None
+
+    def printer(self, rec: dict[str, Any]) -> None:
+        return None
+
     def end(self, stats: dict[str, Any]) -> None:
+        """``stats`` is the run summary; verify adds ``verdict``, ``exit_code`` and ``reasons``."""
         return None

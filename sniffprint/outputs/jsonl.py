@@ -1,7 +1,7 @@
 """JSON lines on stdout: one record per line, written as soon as it is known (a public contract).
 
-Record types: ``flow``, ``job``, ``anomaly`` and a closing ``summary``. Field names are pinned in
-the README and never renamed; new fields may be added.
+Record types: ``flow``, ``job``, ``finding``, ``anomaly``, ``printer`` and a closing ``summary``.
+Field names are pinned in the README and never renamed; new fields may be added.
 """
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ class JsonLinesWriter(Writer):
         self._write(rec if self.reveal else redact_job(rec))
 
     def anomaly(self, rec: dict[str, Any]) -> None:
+        self._write(rec)
+
+    def finding(self, rec: dict[str, Any]) -> None:
+        self._write(rec)
+        self.fp.flush()  # live mode: a finding is printed the moment it is known
+
+    def printer(self, rec: dict[str, Any]) -> None:
         self._write(rec)
 
     def end(self, stats: dict[str, Any]) -> None:

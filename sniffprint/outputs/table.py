@@ -30,7 +30,17 @@ def _ep(ip: str, port: int) -> str:
 class TableWriter(Writer):
     def begin(self) -> None:
         self.rows: list[dict[str, Any]] = []
+        self.findings: list[dict[str, Any]] = []
+        self.printers: list[dict[str, Any]] = []
         self.counts = {"flows": 0, "print": 0, "clear": 0, "protected": 0, "unknown": 0}
+
+    def finding(self, rec: dict[str, Any]) -> None:
+        if self.show_all or rec["severity"] != "info" or rec["code"] in ("SP204", "SP205", "SP206", "SP303"):
+            self.findings.append({k: rec.get(k) for k in ("code", "severity", "title", "server_ip", "server_port",
+                                                            "client_ip", "detail", "suppressed", "evidence")})
+
+    def printer(self, rec: dict[str, Any]) -> None:
+        self.printers.append(rec)
 
     def flow(self, rec: dict[str, Any]) -> None:
         c = self.counts
@@ -63,6 +73,25 @@ class TableWriter(Writer):
                 self.fp.write("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
         else:
             self.fp.write("no print, TLS or print-port flows (use --all to list every flow)\n")
+        if self.findings:
+            self.fp.write("\nfindings:\n")
+            order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+            for f in sorted(self.findings, key=lambda f: (order.get(f["severity"], 5), f["code"])):
+                where = _ep(f["server_ip"], f["server_port"]) if f["server_ip"] else "capture"
+                sup = f"  [excepted: {f['suppressed']}]" if f["suppressed"] else ""
+                self.fp.write(f"  {f['code']} {f['severity']:<8} {where:<22} {f['title']}{sup}\n")
+                if f["detail"]:
+                    self.fp.write(f"         {f['detail']}\n")
+                ev = f.get("evidence") or {}
+                if ev.get("masked_excerpt"):
+                    self.fp.write(f"         text (masked): {ev['masked_excerpt'][:100]}\n")
+        if self.printers:
+            self.fp.write("\nprinters:\n")
+            for p in self.printers:
+                worst = (p.get("worst") or {}).get("code", "-")
+                self.fp.write(f"  {p['server_ip']:<16} {p['verdict']:<9} protocols {','.join(p['protocols']) or '-'}"
+                              f"  clear {_size(p['bytes_clear'])}, protected {_size(p['bytes_protected'])}"
+                              f"  worst {worst}\n")
         c = self.counts
         trunc = " (capture truncated)" if stats.get("truncated") else ""
         self.fp.write(

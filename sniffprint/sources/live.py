@@ -14,7 +14,8 @@ from __future__ import annotations
 import errno
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from ..anomalies import AnomalySink
 from ..errors import CaptureError
@@ -36,7 +37,7 @@ def _is_loopback(iface: str) -> bool:
 
 
 def _drops(sock: object) -> int | None:
-    """Frames the kernel dropped since the last call (the socket's PACKET_STATISTICS)."""
+    """Frames the kernel dropped since the last read (the socket's PACKET_STATISTICS)."""
     import struct
 
     try:
@@ -46,6 +47,13 @@ def _drops(sock: object) -> int | None:
         return None
 
 
+def _add_drops(stats: CaptureStats, sock: object) -> None:
+    """The kernel resets the counters on each read: accumulate them."""
+    d = _drops(sock)
+    if d is not None:
+        stats.drops = (stats.drops or 0) + d
+
+
 def _interfaces() -> list[str]:
     try:
         return sorted(os.listdir("/sys/class/net"))
@@ -53,9 +61,15 @@ def _interfaces() -> list[str]:
         return []
 
 
+class _Stop(Protocol):
+    def is_set(self) -> bool: ...
+
+
 def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: int = 0, *,
-              bpf: str | None = None, duration: float | None = None,
-              count: int | None = None) -> Iterator[RawFrame]:
+              bpf: str | None = None, duration: float | None = None, count: int | None = None,
+              tick: Callable[[float], None] | None = None, stop: _Stop | None = None) -> Iterator[RawFrame]:
+    """Frames from ``iface`` until ``duration``, ``count``, ``stop`` (set by a signal handler) or
+    Ctrl-C; ``tick(now)`` is called about twice a second, packets or not."""
     known = _interfaces()
     if known and iface not in known:
         raise CaptureError(f"interface {iface!r} does not exist (have: {', '.join(known)})")
@@ -87,8 +101,15 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
     deadline = time.monotonic() + duration if duration else None
     import select
 
+    next_tick = time.monotonic() + 0.5
     try:
         while True:
+            if stop is not None and stop.is_set():
+                return
+            if tick is not None and time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + 0.5
+                _add_drops(stats, sock)
+                tick(time.time())
             if deadline is not None and time.monotonic() >= deadline:
                 return
             if count is not None and stats.frames >= count:
@@ -115,7 +136,7 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
     except KeyboardInterrupt:
         return
     finally:
-        stats.drops = _drops(sock)
+        _add_drops(stats, sock)
         try:
             sock.close()
         except Exception:  # noqa: BLE001 - closing a dead socket is not an error worth a trace

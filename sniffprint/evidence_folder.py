@@ -10,7 +10,7 @@ Layout::
   with --carve only (the folder then holds the documents themselves):
     DIR/documents/<uid>-job<N>.<ext>          the reassembled document, byte-identical
     DIR/documents/<uid>-job<N>.txt            its extracted text
-    DIR/slices/<uid>.pcap                     the packets of its flow
+    DIR/slices/<uid>.pcap                     the packets of its flow (.pcapng when link types mix)
 
 Every file is created with mode 0600 (O_EXCL: nothing is overwritten) in directories of mode
 0700. Default files hold no document text and no metadata value in clear.
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .flows import Flow
     from .jobs import Job
 
+MAX_THUMBNAILS = 200  # ~0.1 s of Ghostscript each: bound the run time on captures with many jobs
 EXTENSIONS = {"PDF": "pdf", "PostScript": "ps", "PCL5": "pcl", "PCLXL": "pxl", "PWG-Raster": "pwg",
               "URF": "urf", "ZPL": "zpl", "ESC/P": "escp", "PJL": "pjl"}
 
@@ -54,6 +55,7 @@ class EvidenceFolder:
         self.argv = list(argv if argv is not None else sys.argv)
         self.files: dict[str, dict[str, Any]] = {}
         self.carved_flows: dict[str, tuple[str, int, str, int]] = {}
+        self.thumbs_made = 0
         self.started = time.time()
         try:
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -82,7 +84,11 @@ class EvidenceFolder:
     def job(self, flow: Flow, job: Job, rec: dict[str, Any], doc: bytes, text: str, ev: dict[str, Any]) -> None:
         stem = f"{flow.uid}-job{job.index}"
         lang = next((x for x in rec.get("languages") or [] if x != "PJL"), None)
-        if self.thumbnails and lang in ("PostScript", "PDF"):
+        if self.thumbnails and lang in ("PostScript", "PDF") and self.thumbs_made >= MAX_THUMBNAILS:
+            ev["thumbnail"] = {"status": "skipped", "detail": f"only the first {MAX_THUMBNAILS} jobs get a "
+                               "thumbnail (one Ghostscript run each)", "path": None}
+        elif self.thumbnails and lang in ("PostScript", "PDF"):
+            self.thumbs_made += 1
             from .thumbnail import redacted_thumbnail
 
             th = redacted_thumbnail(doc, lang)
@@ -115,6 +121,7 @@ class EvidenceFolder:
         self.files["findings.jsonl"] = {"sha256": sha256_file(str(self.root / "findings.jsonl")),
                                         "bytes": (self.root / "findings.jsonl").stat().st_size}
         if self.carve and self.carved_flows:
+            from .errors import SniffprintError
             from .pcapslice import write_slice
 
             files = [s for s in self.sources if s != "-" and not s.startswith("live:")]
@@ -122,9 +129,13 @@ class EvidenceFolder:
                 rel = f"slices/{uid}.pcap"
                 try:
                     write_slice(files, [key], str(self.root / rel))
+                    with open(self.root / rel, "rb") as fp:  # mixed link types make a pcapng
+                        if fp.read(4) == b"\x0a\x0d\x0d\x0a":
+                            os.rename(self.root / rel, self.root / f"{rel}ng")
+                            rel += "ng"
                     self.files[rel] = {"sha256": sha256_file(str(self.root / rel)),
                                        "bytes": (self.root / rel).stat().st_size}
-                except OSError as exc:
+                except (OSError, ValueError, SniffprintError) as exc:
                     self.files[rel] = {"error": str(exc)}
         for rel, meta in self.files.items():
             p = self.root / rel

@@ -42,7 +42,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -581,12 +580,13 @@ class LpdCups(Scenario):
         srv.wait_idle("Floor2")
         files = wait_files(sink, len(docs))
         received = sorted(files, key=lambda p: p.stat().st_mtime)
-        for doc, rec in zip(docs, received):
+        for doc, rec in zip(docs, received, strict=True):
             self.expects.append(Expect(515, "lpd", False, doc, USER,
                                        re.sub(r"[^A-Za-z0-9]", "_", doc.title), received=rec))
         self.notes.append("CUPS lpd backend -> socat on 515 running cups-lpd per connection -> "
                           "private cupsd on the printer host -> raw queue to a local socat sink; "
-                          "the lpd backend rewrites every non-alphanumeric character in the job title to '_' (job_name here "
+                          "the lpd backend rewrites every non-alphanumeric character in the job title to '_' "
+                          "(job_name here "
                           "is what is on the wire, in the control file's J line).")
 
 
@@ -1174,7 +1174,7 @@ def close_enough(a, b) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(close_enough(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(close_enough(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(close_enough(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 

@@ -304,7 +304,7 @@ class Lab:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         if fmt == "pcap":
-            argv = ["tcpdump", "-i", self.bridge, "-U", "-s", "0", "-n", "-Z", "root",
+            argv = ["tcpdump", "-i", self.bridge, "--immediate-mode", "-U", "-s", "0", "-n", "-Z", "root",
                     "-w", str(path)]
             if bpf:
                 argv.append(bpf)

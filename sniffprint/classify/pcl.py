@@ -21,9 +21,13 @@ RESET = b"\x1bE"  # printer reset
 # ESC, parameterised char, group char, then value+parameter pairs up to the upper-case terminator
 _SEQ = re.compile(rb"\x1b([\x21-\x2f])([\x60-\x7e])((?:[+-]?[0-9]*(?:\.[0-9]*)?[\x60-\x7e])*)"
                   rb"([+-]?[0-9]*(?:\.[0-9]*)?)([\x40-\x5e])")
+_NOGROUP = re.compile(rb"\x1b([\x21-\x2f])([+-]?[0-9]*(?:\.[0-9]*)?)([\x40-\x5e])")  # e.g. ESC ( 19U
 _TWO = re.compile(rb"\x1b[\x30-\x7e]")
 _RUN = re.compile(rb"[\x20-\x7e\xa0-\xff]{3,}")
-DATA_TERMINATORS = frozenset(b"WV")  # "...<n>W" / "(s<n>W": n bytes of binary data follow
+# Sequences followed by <n> bytes of binary data: any "...<n>W" (raster rows, font headers,
+# character data), "*b<n>V" (a raster plane) and "&p<n>X" (transparent print data). "(s<n>V" is
+# a point size, not a payload.
+DATA_TERMINATORS = {b"W": None, b"V": b"*b", b"X": b"&p"}
 
 
 def detect(buf: bytes, at: int) -> bool:
@@ -52,11 +56,18 @@ def text_runs(buf: bytes, at: int = 0, limit: int = 4096) -> list[str]:
         seq = _SEQ.match(buf, e)
         if seq is not None:
             p = seq.end()
-            if seq.group(5)[0] in DATA_TERMINATORS and seq.group(4):
-                try:
-                    p += int(float(seq.group(4)))  # binary payload: not text
-                except ValueError:
-                    pass
+            term = seq.group(5)
+            if term in DATA_TERMINATORS and seq.group(4):
+                group = DATA_TERMINATORS[term]
+                if group is None or seq.group(1) + seq.group(2) == group:
+                    try:
+                        p += int(float(seq.group(4)))  # binary payload: not text
+                    except ValueError:
+                        pass
+            continue
+        seq = _NOGROUP.match(buf, e)
+        if seq is not None:
+            p = seq.end()
             continue
         m2 = _TWO.match(buf, e)
         p = m2.end() if m2 else e + 1

@@ -80,7 +80,7 @@ def parse_line(line: bytes) -> Command | None:
 
 
 def language_name(raw: str | bytes) -> str | None:
-    key = raw.encode("latin-1") if isinstance(raw, str) else raw
+    key = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw  # may hold any code point
     return LANG_NAMES.get(key.upper().replace(b"-", b"").replace(b"_", b""))
 
 

@@ -1,0 +1,61 @@
+"""Bounded text accumulation shared by the extractors.
+
+Extractors call ``sep`` when the page geometry says a word or line boundary lies between two
+pieces of text, and ``add`` for the pieces themselves. A newline request wins over a space; no
+separator is written before the first piece, and none doubles whitespace already written.
+The sink holds at most ``max_chars`` characters: beyond that ``full`` turns true, ``truncated`` is
+recorded, and every further ``add`` is a no-op, so a hostile document costs no memory.
+"""
+from __future__ import annotations
+
+_CONTROL = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}  # C0 controls but TAB, LF, CR
+_CONTROL[0x7F] = None
+
+
+class TextSink:
+    __slots__ = ("_parts", "_n", "max_chars", "truncated", "_pending", "_last", "chars")
+
+    def __init__(self, max_chars: int) -> None:
+        self._parts: list[str] = []
+        self._n = 0
+        self.max_chars = max(0, int(max_chars))
+        self.truncated = False
+        self._pending = ""
+        self._last = ""
+        self.chars = 0  # non-whitespace characters written
+
+    @property
+    def full(self) -> bool:
+        return self._n >= self.max_chars
+
+    def sep(self, s: str) -> None:
+        """Ask for a ``" "`` or ``"\\n"`` before the next piece of text."""
+        if s == "\n" or not self._pending:
+            self._pending = s
+
+    def _write(self, s: str) -> None:
+        room = self.max_chars - self._n
+        if room <= 0:
+            self.truncated = True
+            return
+        if len(s) > room:
+            s = s[:room]
+            self.truncated = True
+        self._parts.append(s)
+        self._n += len(s)
+        self._last = s[-1]
+
+    def add(self, text: str) -> None:
+        text = text.translate(_CONTROL).replace("\r", "\n")
+        if not text:
+            return
+        if self._n and self._pending and not self._last.isspace() and not text[0].isspace():
+            self._write(self._pending)
+        elif self._n and self._pending == "\n" and self._last != "\n":
+            self._write("\n")
+        self._pending = ""
+        self.chars += sum(1 for c in text if not c.isspace())
+        self._write(text)
+
+    def text(self) -> str:
+        return "".join(self._parts)

@@ -1,0 +1,169 @@
+"""PCL XL text (HP PCL XL Feature Reference Protocol Class 2.0: ch. 4 stream header, ch. 5 binary
+data types and attributes, ch. 6 operators ``Text``/``TextPath``).
+
+After the stream header line (``)`` binary little-endian, ``(`` big-endian) the stream is a
+sequence of data values (scalars, arrays with a length prefix, xy pairs, boxes), attribute ids
+(``F8 id``), embedded data (``FA uint32`` / ``FB ubyte`` lengths) and one-byte operators. Text is
+the ``TextData`` attribute (0xAB) of ``Text`` (0xA8) and ``TextPath`` (0xA9): a ubyte array
+(Latin-1 codes) or uint16 array (UCS-2). ``SetCursor`` (0x6B) to another y and ``SetCursorRel``
+(0x6C) with a vertical part break lines; other cursor moves separate words.
+
+Ghostscript's ``pxlmono``/``pxlcolor`` draw text as downloaded bitmap glyphs whose codes it numbers
+itself (1, 2, 3... per new glyph): the codes are not characters. When most codes are not
+printable characters the text is dropped and the document is "raster", as it is when only images
+(``ReadImage``) and raster patterns carry the page.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from ._text import TextSink
+
+_SIZES = {0: 1, 1: 2, 2: 4, 3: 2, 4: 4, 5: 4}  # ubyte, uint16, uint32, sint16, sint32, real32
+_FMT = {0: "B", 1: "H", 2: "I", 3: "h", 4: "i", 5: "f"}
+TEXT, TEXT_PATH, SET_CURSOR, SET_CURSOR_REL = 0xA8, 0xA9, 0x6B, 0x6C
+BEGIN_PAGE, READ_IMAGE, READ_CHAR, READ_RAST_PATTERN, READ_SCAN = 0x43, 0xB1, 0x53, 0xB4, 0xB7
+ATTR_TEXT_DATA, ATTR_POINT = 0xAB, 0x4C
+MAX_OPS = 2_000_000
+PRINTABLE_SHARE = 0.7
+
+
+@dataclass(slots=True)
+class Result:
+    status: str
+    detail: str
+    pages: int | None
+
+
+def extract(buf: bytes, sink: TextSink) -> Result:
+    nl = buf.find(b"\n")
+    if not buf[:1] or buf[:1] not in b")(" or nl < 0:
+        if buf[:1] == b"'":
+            return Result("unsupported", "PCL XL: ASCII stream encoding not supported", None)
+        return Result("no-text", "PCL XL: no binary stream header", None)
+    little = buf[:1] == b")"
+    end = "<" if little else ">"
+    pos, n = nl + 1, len(buf)
+    attrs: dict[int, object] = {}
+    last: object = None
+    pages = images = chars = ops = texts = 0
+    pieces: list[tuple[str, str]] = []  # (separator before, text)
+    sep = ""
+    y: float | None = None
+    problem = ""
+    while pos < n and ops < MAX_OPS:
+        tag = buf[pos]
+        pos += 1
+        if tag in (0x00, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20):
+            continue
+        if 0xC0 <= tag <= 0xC5:
+            k = tag - 0xC0
+            size = _SIZES[k]
+            if pos + size > n:
+                break
+            last = struct.unpack_from(end + _FMT[k], buf, pos)[0]
+            pos += size
+        elif 0xC8 <= tag <= 0xCD:
+            k = tag - 0xC8
+            if pos >= n or buf[pos] not in (0xC0, 0xC1, 0xC2):
+                problem = f"bad array length at {pos}"
+                break
+            lk = buf[pos] - 0xC0
+            lsize = _SIZES[lk]
+            if pos + 1 + lsize > n:
+                break
+            count = struct.unpack_from(end + _FMT[lk], buf, pos + 1)[0]
+            pos += 1 + lsize
+            nbytes = count * _SIZES[k]
+            raw = buf[pos:pos + nbytes]
+            pos += nbytes
+            last = (k, raw)
+        elif 0xD0 <= tag <= 0xD5 or 0xE0 <= tag <= 0xE5:
+            k = tag & 0x0F
+            cnt = 2 if tag < 0xE0 else 4
+            size = _SIZES[k] * cnt
+            if pos + size > n:
+                break
+            last = struct.unpack_from(end + _FMT[k] * cnt, buf, pos)
+            pos += size
+        elif tag in (0xF8, 0xF9):
+            if tag == 0xF8:
+                if pos >= n:
+                    break
+                aid = buf[pos]
+                pos += 1
+            else:
+                if pos + 2 > n:
+                    break
+                aid = struct.unpack_from(end + "H", buf, pos)[0]
+                pos += 2
+            attrs[aid] = last
+            last = None
+        elif tag in (0xFA, 0xFB):
+            if tag == 0xFA:
+                if pos + 4 > n:
+                    break
+                length = struct.unpack_from(end + "I", buf, pos)[0]
+                pos += 4
+            else:
+                if pos >= n:
+                    break
+                length = buf[pos]
+                pos += 1
+            pos += length  # embedded data: image rows, glyph bitmaps, font headers
+        elif 0x41 <= tag <= 0xBF:
+            ops += 1
+            if tag == BEGIN_PAGE:
+                pages += 1
+                sep = "\n"
+            elif tag in (READ_IMAGE, READ_RAST_PATTERN, READ_SCAN):
+                images += 1
+            elif tag == READ_CHAR:
+                chars += 1
+            elif tag in (TEXT, TEXT_PATH):
+                data = attrs.get(ATTR_TEXT_DATA)
+                if isinstance(data, tuple) and len(data) == 2:
+                    k, raw = data
+                    if k == 1:
+                        words = struct.unpack_from(end + "H" * (len(raw) // 2), raw)
+                        text = "".join(chr(w) if not 0xD800 <= w < 0xE000 else "" for w in words)
+                    else:
+                        text = bytes(raw).decode("latin-1")
+                    pieces.append((sep, text))
+                    texts += 1
+                    sep = ""
+            elif tag == SET_CURSOR:
+                pt = attrs.get(ATTR_POINT)
+                if isinstance(pt, tuple) and len(pt) == 2:
+                    sep = "\n" if y is None or pt[1] != y else (sep or " ")
+                    y = float(pt[1])
+            elif tag == SET_CURSOR_REL:
+                pt = attrs.get(ATTR_POINT)
+                if isinstance(pt, tuple) and len(pt) == 2:
+                    sep = "\n" if pt[1] else (sep or " ")
+                    if y is not None:
+                        y += float(pt[1])
+            attrs = {}
+            last = None
+        elif tag == 0x1B and buf.startswith(b"%-12345X", pos):  # UEL: the XL stream has ended
+            break
+        else:
+            problem = f"unknown tag 0x{tag:02x} at {pos - 1}"
+            break
+    shown = "".join(t for _s, t in pieces)
+    printable = sum(1 for c in shown if c.isprintable())
+    detail = f"PCL XL: {pages} pages, {texts} Text operators, {images} images"
+    if problem:
+        detail += f", stopped: {problem}"
+    if shown and printable >= PRINTABLE_SHARE * len(shown):
+        for s, t in pieces:
+            if s:
+                sink.sep(s)
+            sink.add(t)
+        if sink.chars:
+            return Result("text", detail, pages or None)
+    if texts or images or chars:
+        why = "glyph codes are not characters (downloaded bitmap font)" if texts else "pages are images"
+        return Result("raster", f"raster: text not recoverable ({pages} pages; {why}); {detail}", pages or None)
+    return Result("no-text", detail, pages or None)

@@ -21,6 +21,7 @@ from .model import Anomaly
 from .options import Options
 from .policy import Policy
 from .recorder import PrintFlowRecorder
+from .redact import redact_flow, redact_job
 from .report import Report
 from .sources import CaptureStats, open_source
 from .sources.pcapfile import open_binary
@@ -170,16 +171,27 @@ class Engine:
 
 
 def analyze(source: str | Iterable[str], *, options: Options | None = None, policy: Policy | None = None,
-            keywords: Iterable[str] = ()) -> Report:
-    """Analyse one capture (or several, in order) and return everything found as a ``Report``."""
+            keywords: Iterable[str] = (), reveal: bool = False) -> Report:
+    """Analyse one capture (or several, in order) and return everything found as a ``Report``.
+
+    As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
+    """
     specs = [source] if isinstance(source, str) else list(source)
     for spec in specs:
         check_readable(spec)
     report = Report()
-    engine = Engine(options, on_flow=report.flows.append, on_job=report.jobs.append,
+    on_flow, on_job = report.flows.append, report.jobs.append
+    if not reveal:
+        def on_flow(rec: Record) -> None:
+            report.flows.append(redact_flow(rec))
+
+        def on_job(rec: Record) -> None:
+            report.jobs.append(redact_job(rec))
+
+    engine = Engine(options, on_flow=on_flow, on_job=on_job,
                     on_anomaly=report.anomalies.append, on_finding=report.findings.append,
                     on_printer=report.printers.append, policy=policy,
-                    evidence=EvidenceStage(keywords=tuple(keywords)))
+                    evidence=EvidenceStage(keywords=tuple(keywords), reveal=reveal))
     engine.run(specs)
     report.stats = engine.stats()
     return report

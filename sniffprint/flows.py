@@ -550,6 +550,7 @@ class FlowTable:
 
     def job_done(self, flow: Flow, job: Job) -> None:
         """A job ended: let the evidence stage read its document once, then free it."""
+        job.close()  # freeze the record once; the kept document stays until release()
         try:
             if self.on_job_done is not None:
                 self.on_job_done(flow, job)
@@ -557,7 +558,6 @@ class FlowTable:
             log.debug("evidence stage failed", exc_info=True)
             flow.note("internal_error", f"evidence for job {job.index}: {type(exc).__name__}: {exc}", "internal")
         finally:
-            job.close()
             job.release()
 
     def _evict(self, flow: Flow, why: str) -> None:

@@ -31,8 +31,21 @@ def mask(value: str | None, key: bytes | None = None) -> str | None:
     return f"<redacted:{keyed_hash(value, key)[:8]}>"
 
 
+FLOW_TEXT_FIELDS = ("smb_user",)  # flow facts that name a person
+
+
 def redact_job(rec: dict, key: bytes | None = None) -> dict:  # type: ignore[type-arg]
     out = dict(rec)
     for name in JOB_TEXT_FIELDS:
         out[name] = mask(rec.get(name), key)
+    return out
+
+
+def redact_flow(rec: dict, key: bytes | None = None) -> dict:  # type: ignore[type-arg]
+    if not any(rec.get(name) for name in FLOW_TEXT_FIELDS):
+        return rec
+    out = dict(rec)
+    for name in FLOW_TEXT_FIELDS:
+        if out.get(name):
+            out[name] = mask(str(out[name]), key)
     return out

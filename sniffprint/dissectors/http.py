@@ -54,6 +54,7 @@ from sniffprint.events import (
 )
 from sniffprint.model import Direction, FlowKey, Protection, Service
 
+from ..masking import mask_text
 from . import Dissector, ipp
 from ._buffer import Buffer
 from .tlsparse import TlsObserver
@@ -229,7 +230,7 @@ def _headers(lines: list[bytes], at: int) -> dict[bytes, list[bytes]]:
             continue
         m = _HEADER.fullmatch(ln)
         if m is None:
-            raise ProtocolViolation(f"malformed header field {ln[:40]!r}", at)
+            raise ProtocolViolation(f"malformed header field {_shape(ln[:40])}", at)
         last = out.setdefault(m.group(1).lower(), [])
         last.append(m.group(2))
     return out
@@ -254,7 +255,7 @@ def _content_length(values: list[bytes], at: int) -> int:
         raise ProtocolViolation("conflicting Content-Length values", at)
     v = found.pop()
     if not v.isdigit() or len(v) > 18:
-        raise ProtocolViolation(f"invalid Content-Length {v[:20]!r}", at)
+        raise ProtocolViolation(f"invalid Content-Length {_shape(v[:20])}", at)
     return int(v)
 
 
@@ -283,6 +284,13 @@ class StreamObserver(Protocol):
     def gap(self, direction: Direction, length: int) -> list[Event]: ...
 
     def close(self) -> list[Event]: ...
+
+
+def _shape(raw: bytes | str) -> str:
+    """Malformed input quoted in an anomaly keeps only its word shape: a request line can carry
+    names (queue, user, document) that default output must not show."""
+    text = raw.decode("latin-1") if isinstance(raw, (bytes, bytearray)) else str(raw)
+    return repr(mask_text(text))
 
 
 class HttpDissector(Dissector):
@@ -455,7 +463,7 @@ class HttpDissector(Dissector):
         buf.clear()
         m = _CHUNK_SIZE.fullmatch(line.rstrip(b"\r\n"))
         if m is None:
-            raise ProtocolViolation(f"malformed chunk-size line {line[:40]!r}", buf.consumed)
+            raise ProtocolViolation(f"malformed chunk-size line {_shape(line[:40])}", buf.consumed)
         size = int(m.group(1), 16)
         if size == 0:
             side.state = State.TRAILER
@@ -592,7 +600,7 @@ class HttpDissector(Dissector):
         lines = _lines(head)
         m = _REQUEST_LINE.fullmatch(lines[0])
         if m is None:
-            raise ProtocolViolation(f"malformed request line {lines[0][:60]!r}", at)
+            raise ProtocolViolation(f"malformed request line {_shape(lines[0][:60])}", at)
         hdrs = _headers(lines[1:], at)
         req = _Request(
             method=m.group(1),
@@ -634,7 +642,7 @@ class HttpDissector(Dissector):
         lines = _lines(head)
         m = _STATUS_LINE.fullmatch(lines[0])
         if m is None:
-            raise ProtocolViolation(f"malformed status line {lines[0][:60]!r}", at)
+            raise ProtocolViolation(f"malformed status line {_shape(lines[0][:60])}", at)
         status = int(m.group(3))
         hdrs = _headers(lines[1:], at)
         if 100 <= status < 200 and status != 101:

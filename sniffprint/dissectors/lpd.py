@@ -159,7 +159,7 @@ class LpdDissector(Dissector):
                 if data[p] != 0:
                     # RFC 1179 section 6.2/6.3: "an octet of zero bits is sent as an indication
                     # that the file being sent is complete"; tolerate its absence, say so
-                    out.append(Note("lpd_missing_nul", f"no zero octet after file {self.file_name!r}"))
+                    out.append(Note("lpd_missing_nul", f"no zero octet after the {self.file_kind} file"))
                 else:
                     p += 1
                     self.offset += 1

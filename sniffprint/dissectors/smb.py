@@ -584,7 +584,7 @@ class SmbDissector(Dissector):
         out: list[Event] = []
         if not f.reordered:
             f.reordered = True
-            out.append(Note("smb_write_out_of_order", f"print file {f.name!r}: write at {foff}, "
+            out.append(Note("smb_write_out_of_order", f"print file (name withheld): write at {foff}, "
                             f"expected {f.next_offset}"))
         if end <= f.next_offset:
             return out  # a rewrite of bytes already handed on: the first copy wins

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..redact import redact_job
+from ..redact import redact_flow, redact_job
 from .base import Writer
 
 
@@ -18,7 +18,7 @@ class JsonLinesWriter(Writer):
         self.fp.write("\n")
 
     def flow(self, rec: dict[str, Any]) -> None:
-        self._write(rec)
+        self._write(rec if self.reveal else redact_flow(rec))
 
     def job(self, rec: dict[str, Any]) -> None:
         self._write(rec if self.reveal else redact_job(rec))

@@ -1,0 +1,108 @@
+"""Leak test: no default output of any command or format shows a document's text, a sensitive
+value found in it, or a user, job or document name; --carve reproduces each document exactly."""
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+
+import pytest
+from click.testing import CliRunner
+
+from sniffprint.cli import main
+from tests.conftest import PCAPS
+
+TRUTHS = [json.loads(p.read_text()) for p in sorted(PCAPS.glob("*.truth.json"))]
+SECRET_KEYS = ("canary", "name", "email", "ssn", "card", "job_title", "user")
+
+
+def _secrets(cap: dict) -> set[str]:
+    out = set()
+    for pf in cap["print_flows"]:
+        strings = (pf.get("document") or {}).get("strings") or {}
+        out |= {strings[k] for k in SECRET_KEYS if strings.get(k)}
+        out |= {pf[k] for k in ("user", "job_name") if pf.get(k)}
+    return out
+
+
+def _all_default_output(cap_path: str, tmp_path) -> str:
+    runner = CliRunner()
+    parts = []
+    for args in (["scan"], ["scan", "--all"], ["scan", "--format", "json"], ["scan", "--format", "csv", "--all"],
+                 ["scan", "--format", "junit"], ["scan", "--format", "sarif"], ["verify"],
+                 ["verify", "--format", "table"], ["verify", "--format", "junit"], ["verify", "--format", "sarif"]):
+        r = runner.invoke(main, [*args, cap_path])
+        parts += [r.stdout, r.stderr]
+    ev = tmp_path / "evidence"
+    r = runner.invoke(main, ["scan", "--evidence", str(ev), cap_path])
+    parts += [r.stdout, r.stderr]
+    for f in ev.rglob("*"):
+        if f.is_file():
+            parts.append(f.read_bytes().decode("latin-1"))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("cap", [c for c in TRUTHS if _secrets(c)], ids=lambda c: c["file"])
+def test_no_default_output_leaks(cap, tmp_path):
+    text = _all_default_output(str(PCAPS / cap["file"]), tmp_path)
+    leaked = sorted(s for s in _secrets(cap) if s in text)
+    assert leaked == []
+
+
+@pytest.mark.parametrize("cap", [c for c in TRUTHS if any(
+    pf.get("doc_bytes_found_in_stream") and not pf["encrypted"] for pf in c["print_flows"])], ids=lambda c: c["file"])
+def test_carve_reproduces_documents_byte_for_byte(cap, tmp_path):
+    ev = tmp_path / "ev"
+    r = CliRunner().invoke(main, ["scan", "--evidence", str(ev), "--carve", str(PCAPS / cap["file"])])
+    assert r.exit_code == 0, r.stderr
+    assert "now holds the reassembled print documents" in r.stderr
+    files = [f for f in ev.rglob("*") if f.is_file()]
+    hashes = {hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    for pf in cap["print_flows"]:
+        if pf.get("doc_bytes_found_in_stream") and not pf["encrypted"]:
+            assert pf["document"]["sha256"] in hashes, pf["client"]
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+    for d in [ev, *[p for p in ev.rglob("*") if p.is_dir()]]:
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
+    manifest = json.loads((ev / "manifest.json").read_text())
+    assert manifest["captures"][0]["sha256"] == hashlib.sha256((PCAPS / cap["file"]).read_bytes()).hexdigest()
+    for rel, meta in manifest["files"].items():
+        if "sha256" in meta:
+            assert hashlib.sha256((ev / rel).read_bytes()).hexdigest() == meta["sha256"], rel
+
+
+def test_reveal_shows_metadata_but_never_document_text(tmp_path):
+    cap = next(c for c in TRUTHS if c["file"] == "raw9100-cups-socket.pcap")
+    r = CliRunner().invoke(main, ["scan", "--format", "json", "--reveal", str(PCAPS / cap["file"])])
+    assert "alice" in r.stdout
+    for pf in cap["print_flows"]:
+        s = pf["document"]["strings"]
+        for k in ("canary", "email", "ssn", "card"):
+            assert s[k] not in r.stdout
+
+
+def test_evidence_folder_refuses_to_mix_runs(tmp_path):
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    (ev / "old.txt").write_text("x")
+    r = CliRunner().invoke(main, ["scan", "--evidence", str(ev), str(PCAPS / "lpd-cups.pcap")])
+    assert r.exit_code == 2 and "not empty" in r.stderr
+
+
+def test_carve_needs_evidence():
+    r = CliRunner().invoke(main, ["scan", "--carve", str(PCAPS / "lpd-cups.pcap")])
+    assert r.exit_code == 2
+
+
+def test_pii_counts_and_critical_severity_on_cleartext_documents():
+    from sniffprint import analyze
+
+    rep = analyze(str(PCAPS / "raw9100-cups-socket.pcap"))
+    ps = [f for f in rep.findings if f["code"] == "SP101" and f["language"] == "PostScript"]
+    assert ps and ps[0]["severity"] == "critical"
+    counts = ps[0]["evidence"]["pii_counts"]
+    assert counts["email"] >= 1 and counts["ssn"] >= 1 and counts["card"] >= 1
+    raster = [f for f in rep.findings if f["code"] == "SP101" and f["language"] == "PCLXL"]
+    assert raster and raster[0]["evidence"]["text_status"] == "raster"
+    assert "text not recoverable" in raster[0]["evidence"]["text_detail"]

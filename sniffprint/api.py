@@ -180,6 +180,7 @@ def analyze(source: str | Iterable[str], *, options: Options | None = None, poli
     for spec in specs:
         check_readable(spec)
     report = Report()
+    reveal = reveal or bool(options and options.reveal)
     on_flow, on_job = report.flows.append, report.jobs.append
     if not reveal:
         def on_flow(rec: Record) -> None:

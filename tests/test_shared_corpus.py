@@ -33,7 +33,8 @@ def test_every_print_flow_found_with_exact_stream_bytes(cap):
     assert not [a for a in report.anomalies if a["kind"] in ("internal_error", "protocol_violation")]
 
 
-@pytest.mark.parametrize("level", ["flows", "bad-inputs"])
+@pytest.mark.parametrize("level", ["flows", "bad-inputs", "protocols", "metadata", "negatives", "leak", "carve",
+                                   "pii", "verify"])
 def test_acceptance_checker(level):
     checker = SHARED.parent / "acceptance" / "check.py"
     exe = shutil.which("sniffprint")

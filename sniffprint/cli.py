@@ -27,6 +27,7 @@ import click
 
 from . import __version__
 from .errors import CaptureError, OptionsError
+from .outputs.base import Writer
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 
@@ -313,22 +314,10 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
                                                 or "none"), err=True)
 
 
-class _LineWriter:
+class _LineWriter(Writer):
     """``live --format line``: one line per finding, as soon as it is known."""
 
-    def __init__(self, fp: IO[str]) -> None:
-        self.fp = fp
-
-    def begin(self) -> None:
-        return None
-
     def flow(self, rec: dict[str, Any]) -> None:
-        return None
-
-    def job(self, rec: dict[str, Any]) -> None:
-        return None
-
-    def anomaly(self, rec: dict[str, Any]) -> None:
         return None
 
     def printer(self, rec: dict[str, Any]) -> None:

@@ -170,7 +170,7 @@ class Findings:
             return True  # the policy names this host a print server: its encrypted sessions print
         if p and flow.get("service") in PRINT_SERVICES and flow["service"] not in self.policy.print_protocols:
             return False
-        return p  # type: ignore[no-any-return]
+        return None if p is None else bool(p)
 
     # ------------------------------------------------------------------ per flow
     def flow(self, flow: dict[str, Any], jobs: list[JobEvidence]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ _COLORS = {"none": "#d62728", "tls": "#2ca02c", "smb3-encrypted": "#1f77b4", "un
 
 
 def _flows(data: Report | pd.DataFrame) -> pd.DataFrame:
-    return data if hasattr(data, "columns") else data.flows_frame()  # type: ignore[union-attr,return-value]
+    return data if hasattr(data, "columns") else data.flows_frame()
 
 
 def _axes(ax: Axes | None) -> Axes:

@@ -18,19 +18,19 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import analyze
+    from .api import analyze, read_report
     from .model import Anomaly, FlowKey
     from .options import Options
     from .report import Report
 
-__all__ = ["Anomaly", "FlowKey", "Options", "Report", "__version__", "analyze"]
+__all__ = ["Anomaly", "FlowKey", "Options", "Report", "__version__", "analyze", "read_report"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "analyze":
-        from .api import analyze
+    if name in ("analyze", "read_report"):
+        from . import api
 
-        return analyze
+        return getattr(api, name)
     if name == "Report":
         from .report import Report
 

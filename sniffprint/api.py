@@ -196,3 +196,32 @@ def analyze(source: str | Iterable[str], *, options: Options | None = None, poli
     engine.run(specs)
     report.stats = engine.stats()
     return report
+
+
+def read_report(path: str) -> Report:
+    """Reload the JSON lines written by ``scan``/``verify --format json`` (or an evidence folder's
+    ``findings.jsonl``) into a ``Report``, so a notebook can work on a saved run."""
+    import json
+
+    report = Report()
+    lists = {"flow": report.flows, "job": report.jobs, "anomaly": report.anomalies,
+             "finding": report.findings, "printer": report.printers}
+    try:
+        fp = open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise CaptureError(f"{path}: cannot read ({exc.strerror})") from None
+    with fp:
+        for n, line in enumerate(fp, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                raise CaptureError(f"{path} line {n}: not a JSON record") from None
+            kind = rec.get("type") if isinstance(rec, dict) else None
+            if kind == "summary":
+                report.stats = {k: v for k, v in rec.items() if k != "type"}
+            elif kind in lists:
+                lists[kind].append(rec)
+    return report

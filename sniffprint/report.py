@@ -84,7 +84,7 @@ def _frame(rows: list[dict[str, Any]], schema: dict[str, str]) -> pd.DataFrame:
         values = [r.get(col) for r in rows]
         if dtype.startswith("datetime64"):
             data[col] = pd.to_datetime(pd.Series([v if v is not None else float("nan") for v in values],
-                                                 dtype="float64"), unit="s", utc=True)
+                                                 dtype="float64"), unit="s", utc=True).astype(dtype)
         else:
             data[col] = pd.Series(values, dtype=dtype if dtype != "category" else "object").astype(dtype)
     return pd.DataFrame(data, columns=list(schema))

@@ -80,7 +80,8 @@ def _formats() -> list[str]:
 class Run:
     """One analysis wired to a writer, an optional evidence folder and a policy."""
 
-    def __init__(self, fmt: str, fp: IO[str], *, specs: list[str], show_all: bool = False, reveal: bool = False,
+    def __init__(self, fmt: str | Writer, fp: IO[str], *, specs: list[str], show_all: bool = False,
+                 reveal: bool = False,
                  policy_path: str | None = None, keywords: tuple[str, ...] = (), evidence_dir: str | None = None,
                  carve: bool = False) -> None:
         from .api import Engine, check_readable
@@ -96,7 +97,7 @@ class Run:
         if carve and not evidence_dir:
             raise OptionsError("--carve needs --evidence DIR (the folder the documents are written to)")
         self.folder = EvidenceFolder(evidence_dir, carve=carve, sources=specs) if evidence_dir else None
-        self.writer = OUTPUTS[fmt](fp, show_all=show_all, reveal=reveal)
+        self.writer = fmt if isinstance(fmt, Writer) else OUTPUTS[fmt](fp, show_all=show_all, reveal=reveal)
         self.writer.begin()
         self.specs = specs
         self.findings: list[dict[str, Any]] = []
@@ -281,11 +282,9 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     from .recorder import PrintFlowRecorder
 
     fp = _open_output(output)
-    run = Run("json" if fmt == "json" else "table", fp, specs=[f"live:{interface}"], reveal=reveal,
-              policy_path=policy_path, keywords=keywords)
-    if fmt == "line":
-        run.writer = _LineWriter(fp)
-        run.engine.on_finding = run._finding
+    # no writer that accumulates rows (the table): live runs for days
+    writer: str | Writer = "json" if fmt == "json" else _LineWriter(fp, reveal=reveal)
+    run = Run(writer, fp, specs=[f"live:{interface}"], reveal=reveal, policy_path=policy_path, keywords=keywords)
     if write_pcap:
         run.engine.recorder = PrintFlowRecorder(write_pcap, LINKTYPE_ETHERNET)
     last = [time.monotonic()]

@@ -2,8 +2,8 @@
 
 Responsibilities (Zeek's conn.log model):
 - **Bidirectional flows** keyed by both orientations of (src ip, src port, dst ip, dst port);
-  each flow has a stable ``uid`` derived from its endpoints, first timestamp and how many flows
-  the same endpoints had before (port reuse), so the same capture always gives the same uids.
+  each flow has a stable ``uid`` derived from its endpoints and first timestamp, so the same
+  capture always gives the same uids, and a reused port (which starts later) another one.
 - **Orientation**: the SYN sender is the client (``syn``); without a SYN (mid-stream start) the
   side on a well-known or print port is the server (``port``, history ``^`` when that flips the
   first packet's direction); otherwise the first sender is the client (``first``).
@@ -413,7 +413,6 @@ class FlowTable:
         self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}
         self.lru: OrderedDict[str, Flow] = OrderedDict()
         self.closing: OrderedDict[str, Flow] = OrderedDict()
-        self.reuse: dict[tuple[bytes, int, bytes, int], int] = {}
         self.next_sweep = 0.0
         self.next_active_sweep = 0.0
         self.flows_total = 0
@@ -443,13 +442,13 @@ class FlowTable:
         else:
             csrc, cport, ssrc, sport_ = src, sport, dst, dport
         ck = (csrc, cport, ssrc, sport_)
-        n = self.reuse.get(ck, 0)
-        self.reuse[ck] = n + 1
-        if len(self.reuse) > 4 * self.options.max_flows:  # bound the reuse counters too
-            self.reuse.clear()
         cip, sip = _ip_text(csrc), _ip_text(ssrc)
         key = FlowKey("tcp", cip, cport, sip, sport_)
-        uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}|{n}")
+        # endpoints + first timestamp: a reused port starts later, so it gets another uid, and no
+        # per-endpoint counter has to be kept for days of live capture
+        uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}")
+        if uid in self.lru:  # the same 4-tuple twice in one microsecond: keep uids unique
+            uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}|{self.flows_total}")
         flow = Flow(self, uid, key, orientation, ts, 6 if len(src) == 16 else 4)
         if flipped and orientation is Orientation.PORT:
             flow.h("^")

@@ -56,3 +56,28 @@ def test_live_bad_bpf_is_a_one_line_error():
                           "--duration", "1"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_live_line_format_prints_findings_and_status_lines():
+    srv, port = _listener()
+
+    def serve() -> None:
+        conn, _ = srv.accept()
+        with conn:
+            while conn.recv(65536):
+                pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    proc = subprocess.Popen([sys.executable, "-m", "sniffprint", "live", "-i", "lo", "--bpf", f"tcp port {port}",
+                             "--duration", "5", "--status-interval", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    with socket.create_connection(("127.0.0.1", port)) as c:
+        c.sendall(b"%!PS-Adobe-3.0\n%%Title: quarterly\n(Quarterly payroll) show showpage\n")
+    out, err = proc.communicate(timeout=30)
+    srv.close()
+    assert proc.returncode == 0, err
+    assert any(" SP101 " in line and f"127.0.0.1:{port}" in line for line in out.splitlines()), out
+    assert "Quarterly" not in out  # the line shows what was exposed, not the text
+    status = [line for line in err.splitlines() if "packets" in line and "flows" in line]
+    assert len(status) >= 2, err  # periodic status, then the closing summary

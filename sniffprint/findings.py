@@ -113,7 +113,9 @@ class Findings:
         self.printers: dict[str, Printer] = {}
         self.listeners: dict[tuple[str, int], dict[str, Any]] = {}  # (server, port) -> first flow
         self.closed: dict[tuple[str, int], dict[str, Any]] = {}
-        self.all: list[dict[str, Any]] = []  # every finding, for the verdict (small records)
+        # (code, severity, server_ip, server_port, suppressed) -> how many: what the verdict needs,
+        # bounded by printers x codes however long a live run lasts
+        self.tally: dict[tuple[str, str, str | None, int | None, str | None], int] = {}
         self.print_seen = False
         self.gaps_on_print = False
         self.violations_on_print = False
@@ -148,7 +150,9 @@ class Findings:
         ip, port = flow.get("server_ip"), flow.get("server_port")
         if ip is not None and port is not None:
             rec["suppressed"] = self.policy.exception_for(str(ip), int(port))
-        self.all.append({k: rec[k] for k in ("code", "severity", "server_ip", "server_port", "suppressed")})
+        suppressed: str | None = rec["suppressed"]
+        k = (code, severity, None if ip is None else str(ip), None if port is None else int(port), suppressed)
+        self.tally[k] = self.tally.get(k, 0) + 1
         if ip is not None:
             pr = self.printers.get(str(ip))
             if pr is not None:

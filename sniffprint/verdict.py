@@ -32,13 +32,13 @@ class Verdict:
 
 def decide(findings: Findings, stats: dict[str, Any], fail_on: str = "medium") -> Verdict:
     threshold = RANK[fail_on]
-    failing = [f for f in findings.all if not f["suppressed"] and RANK[f["severity"]] >= threshold
-               and not str(f["code"]).startswith(NEVER_FAIL)]
+    failing = {k: n for k, n in findings.tally.items()
+               if k[4] is None and RANK[k[1]] >= threshold and not k[0].startswith(NEVER_FAIL)}
     if failing:
-        codes = sorted({f["code"] for f in failing})
-        hosts = sorted({f"{f['server_ip']}:{f['server_port']}" for f in failing if f["server_ip"]})
-        return Verdict(1, "exposed", (f"{len(failing)} finding(s) at or above {fail_on}: {', '.join(codes)}"
-                                      f" on {', '.join(hosts) or 'the capture'}",))
+        codes = sorted({k[0] for k in failing})
+        hosts = sorted({f"{k[2]}:{k[3]}" for k in failing if k[2]})
+        return Verdict(1, "exposed", (f"{sum(failing.values())} finding(s) at or above {fail_on}: "
+                                      f"{', '.join(codes)} on {', '.join(hosts) or 'the capture'}",))
     reasons = []
     if not stats.get("frames"):
         reasons.append("no packets were captured")

@@ -148,9 +148,8 @@ class Findings:
             "suppressed": None,
         }
         ip, port = flow.get("server_ip"), flow.get("server_port")
-        if ip is not None and port is not None:
-            rec["suppressed"] = self.policy.exception_for(str(ip), int(port))
-        suppressed: str | None = rec["suppressed"]
+        suppressed = self.policy.exception_for(str(ip), int(port)) if ip is not None and port is not None else None
+        rec["suppressed"] = suppressed
         k = (code, severity, None if ip is None else str(ip), None if port is None else int(port), suppressed)
         self.tally[k] = self.tally.get(k, 0) + 1
         if ip is not None:

@@ -8,6 +8,7 @@ SP1xx  a print job's document or metadata crossed the network in clear
   SP102  medium         Print job metadata sent in cleartext (user, job or document name; no
                         document bytes seen)
   SP103  high           Obsolete SMB1 print session (never encrypted)
+  SP104  high           Password sent in cleartext (HTTP Basic authentication on a print flow)
 SP2xx  protection that is weak or cannot be verified
   SP201  high           Print flow protected only by an obsolete TLS/SSL version
   SP202  high           Print flow uses a weak TLS cipher (RC4, 3DES, DES, NULL, EXPORT, anonymous)
@@ -50,6 +51,7 @@ TITLES = {
     "SP101": "Print document sent in cleartext",
     "SP102": "Print job metadata sent in cleartext",
     "SP103": "Obsolete SMB1 print session (never encrypted)",
+    "SP104": "Password sent in cleartext (HTTP Basic authentication)",
     "SP201": "Print flow protected only by an obsolete TLS/SSL version",
     "SP202": "Print flow uses a weak TLS cipher",
     "SP203": "TLS key exchange without forward secrecy",
@@ -229,6 +231,9 @@ class Findings:
         if flow.get("smb1"):
             out.append(self._finding("SP103", "high", flow, remediation=REMEDIATION["smb"],
                                      detail="SMB1 has no encryption at all"))
+        if flow.get("http_basic_auth"):
+            out.append(self._finding("SP104", "high", flow, remediation=fix + " Rotate the exposed password.",
+                                     detail="an Authorization: Basic header crossed in clear (value not shown)"))
         if not jobs:
             out.append(self._finding("SP302", "medium", flow, remediation=fix, detail=_query_detail(flow)))
             return out

@@ -84,7 +84,7 @@ class Flow:
                        "smb_signing", "smb_encryption_capable", "smb_user", "smb_share",
                        "smb1", "ipp_operations", "lpd_queue", "http_upgrade_tls",
                        "smb_encryption_required", "smb_cipher", "smb_session_flags", "spoolss_auth_level",
-                       "pjl_device_info"})
+                       "pjl_device_info", "http_basic_auth"})
 
     __slots__ = ("uid", "key", "orientation", "first_ts", "last_ts", "packets", "wire_bytes",
                  "streams", "hist", "hist_seen", "state_flags", "closed_at", "service",

@@ -159,3 +159,14 @@ def test_self_signed_is_info_by_default_and_medium_when_policy_forbids(tmp_path)
     pol = _policy(tmp_path, "allow_self_signed = false\n")
     r = CliRunner().invoke(main, ["verify", "--policy", pol, cap])
     assert r.exit_code == 1 and "SP204" in r.stdout
+
+
+def test_basic_auth_on_a_print_flow_is_sp104():
+    from sniffprint.findings import Findings
+
+    f = Findings()
+    flow = {"uid": "C1", "client_ip": "10.0.0.1", "client_port": 5000, "server_ip": "10.0.0.2", "server_port": 631,
+            "service": "ipp", "protection": "none", "print": True, "history": "ShADadFf", "c2s_bytes": 10,
+            "missed_bytes": 0, "http_basic_auth": True, "ipp_operations": ["Get-Jobs"]}
+    codes = {x["code"]: x for x in f.flow(flow, [])}
+    assert codes["SP104"]["severity"] == "high" and "SP302" in codes

@@ -308,6 +308,7 @@ class HttpDissector(Dissector):
         self.done = False  # ContentDone sent
         self.upgrade_pending: _Request | None = None  # Upgrade: TLS sent, no final answer yet
         self.tls: StreamObserver | None = None
+        self.basic_auth = False
         self.operations: list[str] = []
         self.created: dict[int, list[tuple[str, str]]] = {}  # job-id -> Create-Job fields
         self.last_created: list[tuple[str, str]] | None = None
@@ -613,6 +614,10 @@ class HttpDissector(Dissector):
             self.requests.popleft()
         if req.upgrade_tls:
             self.upgrade_pending = req
+        schemes = {v.strip().split(b" ", 1)[0].lower() for v in hdrs.get(b"authorization") or []}
+        if b"basic" in schemes and not self.basic_auth:  # RFC 7617: the password is only base64
+            self.basic_auth = True
+            out.append(FlowFact("http_basic_auth", True))  # that it was sent, never the value
         if req.ipp and not self.ipp:
             self.ipp = self.announced = True
             out += [ServiceSeen(Service.IPP), PrintSeen(True)]

@@ -152,7 +152,7 @@ def test_expect_body_skipped_after_final_status() -> None:
     ev = feed_every_way(factory(), script)
     assert Note in {type(e) for e in ev}
     assert [e for e in ev if not isinstance(e, Note)] == IPP_HELLO + [
-        FlowFact("ipp_operations", ["Print-Job"])] + job_events(PJ_FIELDS, PDF)
+        FlowFact("http_basic_auth", True), FlowFact("ipp_operations", ["Print-Job"])] + job_events(PJ_FIELDS, PDF)
 
 
 def test_keep_alive_two_jobs_and_pipelining() -> None:
@@ -586,3 +586,16 @@ def test_a3_matches_tshark() -> None:
             d.feed(S2C if line.startswith("\t") else C2S, bytes.fromhex(line.strip()))
         d.close()
         assert d.seen == want, f"tcp.stream {stream}"
+
+
+def test_basic_authentication_is_reported_without_its_value() -> None:
+    secret = "YWxpY2U6aHVudGVyMg=="  # alice:hunter2
+    script = [(C2S, post(print_job(), extra=f"Authorization: Basic {secret}\r\n")), (S2C, response(ipp_ok()))]
+    ev = feed_every_way(factory(), script)
+    assert FlowFact("http_basic_auth", True) in ev
+    assert not any(secret in repr(e) for e in ev)
+
+
+def test_digest_authentication_is_not_basic() -> None:
+    script = [(C2S, post(print_job(), extra='Authorization: Digest username="alice"\r\n'))]
+    assert not any(isinstance(e, FlowFact) and e.name == "http_basic_auth" for e in feed_every_way(factory(), script))

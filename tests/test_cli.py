@@ -134,3 +134,16 @@ def test_job_metadata_masked_by_default_and_revealed_on_request():
         assert (j["user"] or j["author"]) == "alice"
     names = {j[k] for j in rjobs for k in ("job_name", "document_name", "title")}
     assert {pf["job_name"] for pf in truth["print_flows"]} <= names
+
+
+def test_live_without_capture_privilege_exits_2_with_one_line(monkeypatch):
+    import scapy.arch.linux as linux
+
+    class Denied:
+        def __init__(self, *a, **k):
+            raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(linux, "L2ListenSocket", Denied)
+    r = CliRunner().invoke(main, ["live", "-i", "lo", "--duration", "1"])
+    assert r.exit_code == 2 and "CAP_NET_RAW" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

@@ -48,16 +48,15 @@ from .anomalies import AnomalySink
 from .decode import Decoder
 from .errors import CaptureError
 from .model import LINKTYPE_ETHERNET
+from .pcapwriter import MAX_SNAPLEN, PcapWriter
 from .sources.pcapfile import CaptureStats, open_binary, read_capture
 
 SPOOL_MEMORY = 8 * 1024 * 1024
 MAX_US = (1 << 32) * 1_000_000 - 1  # the last microsecond a pcap record's 32-bit seconds can hold
-SNAPLEN = 262_144  # libpcap's MAXIMUM_SNAPLEN; the reader refuses longer records anyway
+SNAPLEN = MAX_SNAPLEN  # libpcap's MAXIMUM_SNAPLEN; the reader refuses longer records anyway
 _CAPTURE_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1",
                    b"\x0a\x0d\x0d\x0a")
 _SPOOL = struct.Struct("<qIII")  # timestamp in us, link type, captured length, wire length
-_PCAP_HDR = struct.Struct("=IHHiIII")  # native order, as libpcap writes; readers check the magic
-_PCAP_REC = struct.Struct("=IIII")
 _SHB_BOM = 0x1A2B3C4D
 _OPT_SHB_USERAPPL = 4
 
@@ -156,11 +155,9 @@ def _records(spool: IO[bytes], count: int) -> Iterator[tuple[int, int, bytes, in
 
 
 def _write_pcap(out: IO[bytes], spool: IO[bytes], count: int, linktype: int) -> None:
-    out.write(_PCAP_HDR.pack(0xA1B2C3D4, 2, 4, 0, 0, SNAPLEN, linktype))
+    writer = PcapWriter(out, linktype)
     for us, _lt, data, wirelen in _records(spool, count):
-        sec, frac = divmod(us, 1_000_000)
-        out.write(_PCAP_REC.pack(sec, frac, len(data), wirelen))
-        out.write(data)
+        writer.write_us(us, data, wirelen)
 
 
 def _block(btype: int, body: bytes) -> bytes:

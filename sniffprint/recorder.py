@@ -22,7 +22,7 @@ RECORD_PORTS = PRINT_PORTS | {445, 139}
 
 class PrintFlowRecorder:
     def __init__(self, path: str, linktype: int) -> None:
-        self.out = PcapWriter(path, linktype)
+        self.out = PcapWriter.create(path, linktype)
         self.held: dict[str, list[tuple[float, bytes, int]]] = {}
         self.verdict: dict[str, bool] = {}
 

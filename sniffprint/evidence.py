@@ -46,7 +46,7 @@ class EvidenceStage:
         self.extract = extract
 
     def __call__(self, flow: Flow, job: Job) -> None:
-        if flow.protection.value != "none":
+        if job.protection != "none":
             return  # the document crossed protected: nothing to prove
         rec = job.record()
         doc = job.document()

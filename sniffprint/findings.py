@@ -222,6 +222,12 @@ class Findings:
             pr.bytes_protected += int(flow.get("c2s_bytes") or 0)
             pr.protected_flows += 1
             out += self._protected(flow)
+            # jobs sent before the protection started (RFC 2817 upgrade after a job, SMB
+            # encryption switched on mid-session) crossed in clear all the same
+            early = [(j, ev) for j, ev in jobs if j.get("protection", "none") == "none"]
+            if early:
+                pr.bytes_clear += sum(int(j.get("bytes") or 0) for j, _ in early)
+                out += self._cleartext(flow, early, pr)
         return out
 
     def _cleartext(self, flow: dict[str, Any], jobs: list[JobEvidence], pr: Printer) -> list[dict[str, Any]]:

@@ -192,8 +192,11 @@ class Flow:
     # ------------------------------------------------------------- dissection
     def _probe(self, final: bool) -> None:
         cls, decided = dissectors.choose(bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final)
-        if not decided and self.pending_bytes < 4 * dissectors.PROBE_BYTES:
-            return
+        if not decided:
+            if self.pending_bytes < 4 * dissectors.PROBE_BYTES:
+                return
+            # enough bytes buffered: take the best plausible candidate rather than wait forever
+            cls, _ = dissectors.choose(bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True)
         self.decided = True
         self.heads = (bytearray(), bytearray())
         pending, self.pending, self.pending_bytes = self.pending, [], 0
@@ -284,8 +287,10 @@ class Flow:
             self.note(ev.kind, ev.detail, "dissector")  # type: ignore[attr-defined]
 
     def _start_job(self, protocol: str) -> None:
+        # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
+        # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
         self.job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol,
-                       keep_bytes=self.table.options.keep_document_bytes)
+                       keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value)
         self.jobs.append(self.job)
 
     def _end_job(self) -> None:

@@ -51,6 +51,7 @@ class Job:
     uid: str
     index: int
     protocol: str
+    protection: str = "none"  # of the flow when the job started (Protection value)
     fields: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     bytes: int = 0
@@ -199,6 +200,7 @@ class Job:
             "bytes": self.bytes,
             "missed_bytes": self.missed,
             "partial": self.partial or not self.ended,
+            "protection": self.protection,
         }
         for name in EXTRA_FIELDS:
             rec[name] = fields.get(name)

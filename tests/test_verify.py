@@ -170,3 +170,27 @@ def test_basic_auth_on_a_print_flow_is_sp104():
             "missed_bytes": 0, "http_basic_auth": True, "ipp_operations": ["Get-Jobs"]}
     codes = {x["code"]: x for x in f.flow(flow, [])}
     assert codes["SP104"]["severity"] == "high" and "SP302" in codes
+
+
+def test_job_sent_before_an_rfc2817_upgrade_is_still_exposed(tmp_path):
+    from tests.dissectors.test_http import HELLO, SERVER_HELLO, SWITCH, UPGRADE, ipp_ok, post, print_job, response
+
+    c = g.Conversation(sport=631)
+    frames = c.handshake() + c.c2s(post(print_job())) + c.s2c(response(ipp_ok())) + c.c2s(UPGRADE)
+    frames += c.s2c(SWITCH + SERVER_HELLO) + c.c2s(HELLO) + c.close()
+    cap = _cap(tmp_path, "late-upgrade.pcap", frames)
+    r = CliRunner().invoke(main, ["verify", cap])
+    recs = [json.loads(x) for x in r.stdout.splitlines()]
+    flow = next(x for x in recs if x["type"] == "flow")
+    assert flow["protection"] == "tls" and flow["http_upgrade_tls"] is True
+    assert any(x["type"] == "finding" and x["code"] == "SP101" for x in recs)
+    assert r.exit_code == 1
+
+
+def test_upgrade_before_any_job_is_protected(tmp_path):
+    from tests.dissectors.test_http import HELLO, SERVER_HELLO, SWITCH, UPGRADE
+
+    c = g.Conversation(sport=631)
+    frames = c.handshake() + c.c2s(UPGRADE) + c.s2c(SWITCH + SERVER_HELLO) + c.c2s(HELLO) + c.close()
+    r = CliRunner().invoke(main, ["verify", _cap(tmp_path, "early-upgrade.pcap", frames)])
+    assert r.exit_code == 0, r.stderr

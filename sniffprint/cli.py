@@ -138,6 +138,13 @@ def _open_output(output: str | None) -> IO[str]:
     return sys.stdout
 
 
+def _ready(bpf: str | None) -> Any:
+    def say(iface: str) -> None:
+        click.echo(f"sniffprint: capturing on {iface}" + (f" (filter: {bpf})" if bpf else ""), err=True)
+
+    return say
+
+
 def _stop_on_signals() -> threading.Event:
     """SIGINT and SIGTERM end a live capture cleanly (final summary, flushed files)."""
     stop = threading.Event()
@@ -236,7 +243,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
                   evidence_dir=evidence_dir)
         kw: dict[str, Any] = {}
         if interface:
-            kw = {"bpf": bpf, "duration": duration, "stop": _stop_on_signals()}
+            kw = {"bpf": bpf, "duration": duration, "stop": _stop_on_signals(), "ready": _ready(bpf)}
         stats = run.run(**kw)
         v = decide(run.engine.findings, stats, fail_on)
         stats.update({"verdict": v.word, "exit_code": v.exit_code, "reasons": list(v.reasons)})
@@ -300,7 +307,7 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
 
     run.engine.on_tick = status
     try:
-        stats = run.run(bpf=bpf, duration=duration, count=count, stop=_stop_on_signals())
+        stats = run.run(bpf=bpf, duration=duration, count=count, stop=_stop_on_signals(), ready=_ready(bpf))
         run.end(stats)
     finally:
         if run.engine.recorder is not None:

@@ -67,9 +67,11 @@ class _Stop(Protocol):
 
 def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: int = 0, *,
               bpf: str | None = None, duration: float | None = None, count: int | None = None,
-              tick: Callable[[float], None] | None = None, stop: _Stop | None = None) -> Iterator[RawFrame]:
+              tick: Callable[[float], None] | None = None, stop: _Stop | None = None,
+              ready: Callable[[str], None] | None = None) -> Iterator[RawFrame]:
     """Frames from ``iface`` until ``duration``, ``count``, ``stop`` (set by a signal handler) or
-    Ctrl-C; ``tick(now)`` is called about twice a second, packets or not."""
+    Ctrl-C; ``tick(now)`` is called about twice a second, packets or not; ``ready(iface)`` once
+    the socket and its filter are in place (nothing before that moment is seen)."""
     known = _interfaces()
     if known and iface not in known:
         raise CaptureError(f"interface {iface!r} does not exist (have: {', '.join(known)})")
@@ -95,6 +97,8 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
     loopback = iface == "lo" or _is_loopback(iface)
     stats.format = "live"
     stats.linktypes.add(LINKTYPE_ETHERNET)
+    if ready is not None:
+        ready(iface)
     index = index_start
     deadline = time.monotonic() + duration if duration else None
     import select
@@ -113,8 +117,8 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
             if count is not None and stats.frames >= count:
                 return
             wait = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
-            ready, _, _ = select.select([sock], [], [], wait)
-            if not ready:
+            readable, _, _ = select.select([sock], [], [], wait)
+            if not readable:
                 continue
             try:
                 data, sa_ll = sock.ins.recvfrom(MAX_FRAME)

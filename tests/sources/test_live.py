@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
@@ -23,6 +22,12 @@ def _listener() -> tuple[socket.socket, int]:
     return srv, srv.getsockname()[1]
 
 
+def _wait_ready(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Block until live says its socket is open (its first stderr line)."""
+    line = proc.stderr.readline()
+    assert "capturing on lo" in (line.decode() if isinstance(line, bytes) else line), line
+
+
 def test_live_capture_on_loopback_sees_a_print_job():
     srv, port = _listener()
     received = bytearray()
@@ -36,7 +41,7 @@ def test_live_capture_on_loopback_sees_a_print_job():
     threading.Thread(target=serve, daemon=True).start()
     proc = subprocess.Popen([sys.executable, "-m", "sniffprint", "live", "-i", "lo", "--bpf", f"tcp port {port}",
                              "--duration", "4", "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(2.0)  # let the socket and its filter come up
+    _wait_ready(proc)
     job = b"\x1b%-12345X@PJL JOB NAME=\"live\"\r\n@PJL ENTER LANGUAGE=POSTSCRIPT\r\n%!PS-Adobe-3.0\n(x) show\n"
     with socket.create_connection(("127.0.0.1", port)) as c:
         c.sendall(job)
@@ -71,7 +76,7 @@ def test_live_line_format_prints_findings_and_status_lines():
     proc = subprocess.Popen([sys.executable, "-m", "sniffprint", "live", "-i", "lo", "--bpf", f"tcp port {port}",
                              "--duration", "5", "--status-interval", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
+    _wait_ready(proc)
     with socket.create_connection(("127.0.0.1", port)) as c:
         c.sendall(b"%!PS-Adobe-3.0\n%%Title: quarterly\n(Quarterly payroll) show showpage\n")
     out, err = proc.communicate(timeout=30)

@@ -83,7 +83,7 @@ class Run:
     def __init__(self, fmt: str | Writer, fp: IO[str], *, specs: list[str], show_all: bool = False,
                  reveal: bool = False,
                  policy_path: str | None = None, keywords: tuple[str, ...] = (), evidence_dir: str | None = None,
-                 carve: bool = False) -> None:
+                 carve: bool = False, max_flows: int | None = None) -> None:
         from .api import Engine, check_readable
         from .evidence import EvidenceStage
         from .evidence_folder import EvidenceFolder
@@ -102,7 +102,10 @@ class Run:
         self.specs = specs
         self.findings: list[dict[str, Any]] = []
         stage = EvidenceStage(keywords=keywords, folder=self.folder, reveal=reveal)
-        self.engine = Engine(Options(reveal=reveal), on_flow=self.writer.flow, on_job=self.writer.job,
+        options = Options(reveal=reveal)
+        if max_flows:
+            options.max_flows = max_flows
+        self.engine = Engine(options, on_flow=self.writer.flow, on_job=self.writer.job,
                              on_anomaly=self.writer.anomaly, on_finding=self._finding, on_printer=self._printer,
                              policy=policy, evidence=stage)
 
@@ -166,6 +169,9 @@ _common = [
                  help="Verification policy (TOML)."),
     click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                  help="Write the machine output to a file instead of standard output."),
+    click.option("--max-flows", type=click.IntRange(min=100), default=None, metavar="N",
+                 help="Live flows kept at once (about 3 KB each; default 100000): the least recently "
+                      "active one is evicted, as an anomaly, beyond it."),
     click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
 ]
 
@@ -195,12 +201,12 @@ def main() -> None:
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
          reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
-         debug: bool) -> None:
+         max_flows: int | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
     fp = _open_output(output)
     try:
         run = Run(fmt, fp, specs=list(captures), show_all=show_all, reveal=reveal, policy_path=policy_path,
-                  keywords=keywords, evidence_dir=evidence_dir, carve=carve)
+                  keywords=keywords, evidence_dir=evidence_dir, carve=carve, max_flows=max_flows)
         run.end(run.run())
     finally:
         if fp is not sys.stdout:
@@ -224,7 +230,8 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
 @_guard
 def verify(captures: tuple[str, ...], interface: str | None, duration: float | None, bpf: str | None,
            fail_on: str, exit_zero: bool, fmt: str, evidence_dir: str | None, reveal: bool,
-           keywords: tuple[str, ...], policy_path: str | None, output: str | None, debug: bool) -> None:
+           keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
+           debug: bool) -> None:
     """Prove from a separate vantage point that no print job crosses in clear.
 
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
@@ -240,7 +247,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     fp = _open_output(output)
     try:
         run = Run(fmt, fp, specs=specs, reveal=reveal, policy_path=policy_path, keywords=keywords,
-                  evidence_dir=evidence_dir)
+                  evidence_dir=evidence_dir, max_flows=max_flows)
         kw: dict[str, Any] = {}
         if interface:
             kw = {"bpf": bpf, "duration": duration, "stop": _stop_on_signals(), "ready": _ready(bpf)}
@@ -283,7 +290,7 @@ def _summary(run: Run, word: str, reasons: tuple[str, ...]) -> None:
 @_guard
 def live(interface: str, bpf: str | None, duration: float | None, count: int | None, fmt: str,
          write_pcap: str | None, status_interval: float, reveal: bool, keywords: tuple[str, ...],
-         policy_path: str | None, output: str | None, debug: bool) -> None:
+         policy_path: str | None, output: str | None, max_flows: int | None, debug: bool) -> None:
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
     from .model import LINKTYPE_ETHERNET
     from .recorder import PrintFlowRecorder
@@ -291,7 +298,8 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days
     writer: str | Writer = "json" if fmt == "json" else _LineWriter(fp, reveal=reveal)
-    run = Run(writer, fp, specs=[f"live:{interface}"], reveal=reveal, policy_path=policy_path, keywords=keywords)
+    run = Run(writer, fp, specs=[f"live:{interface}"], reveal=reveal, policy_path=policy_path, keywords=keywords,
+              max_flows=max_flows)
     if write_pcap:
         run.engine.recorder = PrintFlowRecorder(write_pcap, LINKTYPE_ETHERNET)
     last = [time.monotonic()]

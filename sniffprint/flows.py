@@ -87,7 +87,7 @@ class Flow:
                        "pjl_device_info", "http_basic_auth"})
 
     __slots__ = ("uid", "key", "orientation", "first_ts", "last_ts", "packets", "wire_bytes",
-                 "streams", "hist", "hist_seen", "state_flags", "closed_at", "service",
+                 "streams", "hist", "state_flags", "closed_at", "service",
                  "violations", "protection", "print", "facts", "dissector", "decided",
                  "heads", "pending", "pending_bytes", "jobs", "job", "table", "bad_checksums",
                  "ip_version", "anomalies", "syn_isn")
@@ -108,7 +108,6 @@ class Flow:
                         Stream(depth=o.max_stream_depth, ooo_max_bytes=o.max_ooo_bytes,
                                ooo_max_segs=o.max_ooo_segments))
         self.hist: list[str] = []
-        self.hist_seen: set[str] = set()
         self.state_flags = 0  # bit0 SYN c2s, bit1 SYN-ACK s2c, bit2 FIN c2s, bit3 FIN s2c, bit4 RST c, bit5 RST s
         self.closed_at: float | None = None
         self.service: Service | None = None
@@ -135,8 +134,7 @@ class Flow:
 
     # ------------------------------------------------------------- history
     def h(self, letter: str) -> None:
-        if letter not in self.hist_seen:
-            self.hist_seen.add(letter)
+        if letter not in self.hist:  # at most ~20 letters: a list scan beats a set per flow
             self.hist.append(letter)
 
     def note(self, kind: str, detail: str, layer: str = "flow") -> None:

@@ -16,7 +16,7 @@ class Options:
     idle_timeout: float = 300.0  # s without a packet before an open flow is evicted
     active_timeout: float = 86_400.0  # s since the first packet before a flow is cut
     close_linger: float = 5.0  # s a closed flow waits for late retransmissions
-    max_flows: int = 200_000  # live flows before the least recently active one is evicted
+    max_flows: int = 100_000  # live flows (about 3 KB each) before the least recently active is evicted
     max_stream_depth: int = 1 << 30  # bytes per direction handed to dissectors (then counted only)
     max_ooo_bytes: int = 4 << 20  # out-of-order bytes buffered per direction above a hole
     max_ooo_segments: int = 8192

@@ -147,3 +147,15 @@ def test_live_without_capture_privilege_exits_2_with_one_line(monkeypatch):
     r = CliRunner().invoke(main, ["live", "-i", "lo", "--duration", "1"])
     assert r.exit_code == 2 and "CAP_NET_RAW" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_max_flows_bounds_the_live_flow_table(tmp_path):
+    frames = []
+    for i in range(300):
+        c = g.Conversation(cport=20000 + i)
+        frames += [g.ether(f) for f in c.handshake()]
+    p = tmp_path / "many.pcap"
+    p.write_bytes(g.pcap(frames))
+    r = CliRunner().invoke(main, ["scan", "--format", "json", "--max-flows", "100", str(p)])
+    summary = records(r.stdout)[-1]
+    assert summary["flows"] == 300 and summary["flows_evicted"] == 200

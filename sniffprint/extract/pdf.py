@@ -348,32 +348,35 @@ def _do(doc: _Doc, ref: Any, res: dict[str, Any], state: TextState, depth: int) 
         _run(doc, data, value.get("Resources", res), state, depth + 1)
 
 
+def _walk(doc: _Doc, node_ref: Any, res: Any, depth: int, out: list[tuple[dict[str, Any], Any]],
+          seen: set[int]) -> None:
+    """Depth-first over the page tree. A module function, not a closure: a recursive closure is a
+    reference cycle that would keep the whole parsed document alive until the next cyclic GC."""
+    if depth > MAX_DEPTH or len(out) >= MAX_PAGES:
+        return
+    if isinstance(node_ref, Ref):
+        if node_ref.num in seen:
+            return
+        seen.add(node_ref.num)
+    node = _resolve(doc, node_ref)
+    if not isinstance(node, dict):
+        return
+    res = node.get("Resources", res)
+    kids = _resolve(doc, node.get("Kids"))
+    if node.get("Type") == "Page" or (kids is None and "Contents" in node):
+        out.append((node, res))
+    elif isinstance(kids, list):
+        for k in kids:
+            _walk(doc, k, res, depth + 1, out, seen)
+
+
 def _pages(doc: _Doc) -> list[tuple[dict[str, Any], Any]]:
     """(page dict, inherited resources) in reading order."""
     out: list[tuple[dict[str, Any], Any]] = []
     seen: set[int] = set()
-
-    def walk(node_ref: Any, res: Any, depth: int) -> None:
-        if depth > MAX_DEPTH or len(out) >= MAX_PAGES:
-            return
-        if isinstance(node_ref, Ref):
-            if node_ref.num in seen:
-                return
-            seen.add(node_ref.num)
-        node = _resolve(doc, node_ref)
-        if not isinstance(node, dict):
-            return
-        res = node.get("Resources", res)
-        kids = _resolve(doc, node.get("Kids"))
-        if node.get("Type") == "Page" or (kids is None and "Contents" in node):
-            out.append((node, res))
-        elif isinstance(kids, list):
-            for k in kids:
-                walk(k, res, depth + 1)
-
     for value, _ in doc.objects.values():
         if isinstance(value, dict) and value.get("Type") == "Catalog":
-            walk(value.get("Pages"), None, 0)
+            _walk(doc, value.get("Pages"), None, 0, out, seen)
             if out:
                 return out
     for num in sorted(doc.objects):  # no usable page tree: every page object, in object order

@@ -5,6 +5,7 @@ import csv
 from typing import Any
 
 from .base import Writer
+from .table import matters
 
 COLUMNS = ["uid", "client_ip", "client_port", "server_ip", "server_port", "service", "protection",
            "print", "languages", "c2s_bytes", "s2c_bytes", "c2s_packets", "s2c_packets", "missed_bytes",
@@ -17,14 +18,8 @@ class CsvWriter(Writer):
         self.w.writeheader()
 
     def flow(self, rec: dict[str, Any]) -> None:
-        if self.show_all or _matters(rec):
+        if self.show_all or matters(rec):
             row = dict(rec)
             row["languages"] = ";".join(rec.get("languages") or [])
             row["print"] = "" if rec["print"] is None else str(rec["print"]).lower()
             self.w.writerow(row)
-
-
-def _matters(rec: dict[str, Any]) -> bool:
-    from .table import matters
-
-    return matters(rec)

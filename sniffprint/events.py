@@ -51,7 +51,15 @@ class ContentDone:
 
 @dataclass(slots=True, frozen=True)
 class JobStarted:
+    """A new job; it receives the DocumentData that follows.
+
+    ``key`` names a job the dissector may finish later, after others have started (LPD in BSD
+    order sends the data files first and the control file that names them last): a keyed job stays
+    open until a ``JobEnded`` with its key. An unkeyed job ends when the next job starts.
+    """
+
     protocol: str  # raw9100 | lpd | ipp | smb
+    key: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -61,6 +69,7 @@ class JobField:
     name: str
     value: str
     source: str = ""  # where it stood: pjl, dsc, lpd, ipp, smb, pdf-info
+    key: str | None = None  # the open keyed job it belongs to (None: the current job)
 
 
 @dataclass(slots=True, frozen=True)
@@ -80,6 +89,7 @@ class DocumentGap:
 @dataclass(slots=True, frozen=True)
 class JobEnded:
     partial: bool = False  # cut by a gap or by the end of the capture
+    key: str | None = None  # the keyed job to end (None: the current job)
 
 
 @dataclass(slots=True, frozen=True)

@@ -54,6 +54,7 @@ from .reassembly import Stream
 
 log = logging.getLogger(__name__)
 
+MAX_KEYED_JOBS = 16  # jobs a dissector may keep open at once in one flow (each keeps its document)
 C2S = Direction.C2S
 S2C = Direction.S2C
 # Ports whose side is taken to be the server when no SYN was seen (Zeek's likely_server_ports).
@@ -89,7 +90,7 @@ class Flow:
     __slots__ = ("uid", "key", "orientation", "first_ts", "last_ts", "packets", "wire_bytes",
                  "streams", "hist", "state_flags", "closed_at", "service",
                  "violations", "protection", "print", "facts", "dissector", "decided",
-                 "heads", "pending", "pending_bytes", "jobs", "job", "table", "bad_checksums",
+                 "heads", "pending", "pending_bytes", "jobs", "job", "keyed", "table", "bad_checksums",
                  "ip_version", "anomalies", "syn_isn")
 
     def __init__(self, table: FlowTable, uid: str, key: FlowKey, orientation: Orientation,
@@ -121,7 +122,8 @@ class Flow:
         self.pending: list[tuple[Direction, bytes | int]] = []  # replay queue until decided
         self.pending_bytes = 0
         self.jobs: list[Job] = []
-        self.job: Job | None = None
+        self.job: Job | None = None  # the job DocumentData goes to
+        self.keyed: dict[str, Job] = {}  # open jobs a dissector will end by key (JobStarted.key)
         self.bad_checksums = 0
         self.ip_version = ip_version
         self.anomalies = 0
@@ -240,10 +242,15 @@ class Flow:
 
     def _detach(self) -> None:
         self.dissector = None
-        if self.job is not None:
-            self.job.partial = True
-            self._end_job()
+        self._end_all_jobs()
         self._content_done()
+
+    def _end_all_jobs(self) -> None:
+        """Whatever is still open was cut before its protocol ended it: partial."""
+        for job in [*self.keyed.values(), *([self.job] if self.job is not None else [])]:
+            if not job.ended:
+                job.partial = True
+                self._end_job(job)
 
     def _absorb(self, ev: object) -> None:
         t = type(ev)
@@ -255,18 +262,26 @@ class Flow:
             if self.job is not None:
                 self.job.gap(ev.length)  # type: ignore[attr-defined]
         elif t is JobStarted:
-            if self.job is not None:
-                self._end_job()
-            self._start_job(ev.protocol)  # type: ignore[attr-defined]
+            if self.job is not None and self.job.key is None:
+                self._end_job(self.job)
+            self._start_job(ev.protocol, ev.key)  # type: ignore[attr-defined]
         elif t is JobField:
-            if self.job is None:
+            if ev.key is not None:  # type: ignore[attr-defined]
+                target = self.keyed.get(ev.key)  # type: ignore[attr-defined]
+                if target is None:
+                    return  # that job was already ended (pushed out by the cap): nothing to name
+            elif self.job is None:
                 self._start_job(self.service.value if self.service else "unknown")
-            self.job.fields.setdefault(ev.name, ev.value)  # type: ignore[union-attr,attr-defined]
-            self.job.sources.setdefault(ev.name, ev.source)  # type: ignore[union-attr,attr-defined]
+                target = self.job
+            else:
+                target = self.job
+            target.fields.setdefault(ev.name, ev.value)  # type: ignore[union-attr,attr-defined]
+            target.sources.setdefault(ev.name, ev.source)  # type: ignore[union-attr,attr-defined]
         elif t is JobEnded:
-            if self.job is not None:
-                self.job.partial = self.job.partial or ev.partial  # type: ignore[attr-defined]
-                self._end_job()
+            job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
+            if job is not None:
+                job.partial = job.partial or ev.partial  # type: ignore[attr-defined]
+                self._end_job(job)
         elif t is PrintSeen:
             v = ev.value  # type: ignore[attr-defined]
             if v is True or self.print is not True:
@@ -284,19 +299,32 @@ class Flow:
         elif t is Note:
             self.note(ev.kind, ev.detail, "dissector")  # type: ignore[attr-defined]
 
-    def _start_job(self, protocol: str) -> None:
+    def _start_job(self, protocol: str, key: str | None = None) -> None:
         # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
         # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
-        self.job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol,
-                       keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value)
-        self.jobs.append(self.job)
+        job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol, key=key,
+                  keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value)
+        if key is not None:
+            old = self.keyed.pop(key, None)
+            if old is not None:  # the same key again: the earlier job is over
+                self._end_job(old)
+            if len(self.keyed) >= MAX_KEYED_JOBS:  # bound what a hostile stream can keep open
+                first = next(iter(self.keyed.values()))
+                first.partial = True
+                self._end_job(first)
+            self.keyed[key] = job
+        self.job = job
+        self.jobs.append(job)
 
-    def _end_job(self) -> None:
-        job = self.job
-        if job is not None:
-            job.ended = True
+    def _end_job(self, job: Job) -> None:
+        if job.ended and job.final is not None:
+            return
+        job.ended = True
+        if self.job is job:
             self.job = None
-            self.table.job_done(self, job)
+        if job.key is not None and self.keyed.get(job.key) is job:
+            del self.keyed[job.key]
+        self.table.job_done(self, job)
 
     # ------------------------------------------------------------- end
     def finish(self) -> None:
@@ -307,9 +335,7 @@ class Flow:
             self._probe(final=True)
         if self.dissector is not None:
             self._run(self.dissector.close)
-        if self.job is not None:
-            self.job.partial = True  # cut by the end of the flow before the protocol ended it
-            self._end_job()
+        self._end_all_jobs()  # cut by the end of the flow before the protocol ended them
         self._release()
 
     def _release(self) -> None:

@@ -52,6 +52,7 @@ class Job:
     index: int
     protocol: str
     protection: str = "none"  # of the flow when the job started (Protection value)
+    key: str | None = None  # set when the dissector ends the job by key (JobStarted.key)
     fields: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     bytes: int = 0

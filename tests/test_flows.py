@@ -129,3 +129,36 @@ def test_lost_segment_is_a_gap_in_the_flow(tmp_path):
     frames += data[:2] + data[3:] + c.close()
     (f,) = run(tmp_path, [g.ether(x) for x in frames]).flows
     assert f["missed_bytes"] == 1000 and f["c2s_bytes"] == 4000 and "G" in f["history"]
+
+
+def _lpd_stream(n_files: int) -> bytes:
+    def sub(code: int, body: bytes, name: bytes) -> bytes:
+        return bytes([code]) + str(len(body)).encode() + b" " + name + b"\n" + body + b"\x00"
+
+    data = b"".join(sub(3, b"%%!PS-Adobe-3.0\n(page %d) show\n" % i, b"df%03dws" % i) for i in range(n_files))
+    control = b"Hws\nPalice\nJpayroll\n" + b"".join(b"ldf%03dws\n" % i for i in range(n_files))
+    return b"\x02lp\n" + data + sub(2, control, b"cfA001ws")
+
+
+def test_lpd_data_files_before_the_control_file_all_get_its_fields(tmp_path):
+    c = g.Conversation(sport=515, cport=1021)
+    frames = c.handshake() + c.c2s(_lpd_stream(3)) + c.close()
+    p = tmp_path / "c.pcap"
+    p.write_bytes(g.pcap([g.ether(f) for f in frames]))
+    rep = analyze(str(p), reveal=True)
+    assert len(rep.jobs) == 3
+    assert all(j["user"] == "alice" and j["host"] == "ws" and not j["partial"] for j in rep.jobs)
+
+
+def test_keyed_jobs_kept_open_at_once_are_bounded(tmp_path):
+    from sniffprint.flows import MAX_KEYED_JOBS
+
+    c = g.Conversation(sport=515, cport=1021)
+    frames = c.handshake() + c.c2s(_lpd_stream(MAX_KEYED_JOBS + 4)) + c.close()
+    p = tmp_path / "c.pcap"
+    p.write_bytes(g.pcap([g.ether(f) for f in frames]))
+    rep = analyze(str(p), reveal=True)
+    assert len(rep.jobs) == MAX_KEYED_JOBS + 4
+    early = rep.jobs[:4]  # pushed out before the control file came: cut, unnamed
+    assert all(j["partial"] and j["user"] is None for j in early)
+    assert all(j["user"] == "alice" for j in rep.jobs[4:])

@@ -100,6 +100,9 @@ class LpdDissector(Dissector):
         self.job_open = False
         self.awaiting_control = False  # a data file's job is kept open for a control file to come
         self.partial = False
+        # data files received before their control file (BSD lpr order): (name, partial), their
+        # jobs kept open by key until the control file names their user, host and title
+        self.parked: list[tuple[str, bool]] = []
         self.receiving = False
 
     @classmethod
@@ -192,6 +195,7 @@ class LpdDissector(Dissector):
         if self.job_open:
             self.partial = True
             out += self._end_job()
+        out += self._end_parked(partial=True)
         self.state = State.DONE
         out.append(ContentDone())
         return out
@@ -204,6 +208,7 @@ class LpdDissector(Dissector):
             self._control_done(out)  # an unspecified-length control file ends with the connection
         if self.job_open:
             out += self._end_job()
+        out += self._end_parked(partial=False)  # whole documents; no control file named them
         return out
 
     # ------------------------------------------------------------------ client
@@ -233,6 +238,7 @@ class LpdDissector(Dissector):
             if self.job_open:
                 self.partial = True
                 out += self._end_job()
+            out += self._end_parked(partial=True)
             self.fields = None
             self.per_file.clear()
             return
@@ -252,10 +258,10 @@ class LpdDissector(Dissector):
             return
         # a data file: one job each
         if self.job_open:
-            out += self._end_job()  # an earlier data file still waiting for a control file
+            out += self._end_job()
         self.partial = False
         self.data_name = self.file_name
-        out.append(JobStarted("lpd"))
+        out.append(JobStarted("lpd", key=self.file_name))
         self.job_open = True
         if self.fields is not None:
             self._emit_fields(self.file_name, out)
@@ -268,6 +274,10 @@ class LpdDissector(Dissector):
             self._control_done(out)
         elif self.job_open and not self.awaiting_control:
             out += self._end_job()
+        elif self.job_open:  # complete, but its control file has not come yet: park it, open
+            self.parked.append((self.data_name, self.partial))
+            self.job_open = False
+            self.awaiting_control = False
         self.state = State.SUBCOMMAND
 
     def _control_done(self, out: list[Event]) -> None:
@@ -276,19 +286,27 @@ class LpdDissector(Dissector):
         self.per_file = per_file
         self.control.clear()
         self.control_size = 0
-        if self.job_open and self.awaiting_control:
-            # data came first (BSD lpr order): the open job is the last data file of this command
-            self._emit_fields(self.data_name, out)
-            out += self._end_job()
+        for name, partial in self.parked:  # data came first (BSD lpr order): name them now
+            self._emit_fields(name, out, key=name)
+            out.append(JobEnded(partial=partial, key=name))
+        self.parked = []
+        if self.job_open and self.awaiting_control:  # a control file sent in the middle of data
+            self._emit_fields(self.data_name, out, key=self.data_name)
+            self.awaiting_control = False
 
-    def _emit_fields(self, file_name: str, out: list[Event]) -> None:
+    def _emit_fields(self, file_name: str, out: list[Event], key: str | None = None) -> None:
         for name, value in self.per_file.get(file_name, []) + (self.fields or []):
-            out.append(JobField(name, value, SOURCE))
+            out.append(JobField(name, value, SOURCE, key=key))
 
     def _end_job(self) -> list[Event]:
         self.job_open = False
         self.awaiting_control = False
-        return [JobEnded(partial=self.partial)]
+        return [JobEnded(partial=self.partial, key=self.data_name)]
+
+    def _end_parked(self, partial: bool) -> list[Event]:
+        out: list[Event] = [JobEnded(partial=partial or p, key=name) for name, p in self.parked]
+        self.parked = []
+        return out
 
     # ------------------------------------------------------------------ server
     def _server(self, data: bytes) -> list[Event]:

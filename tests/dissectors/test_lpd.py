@@ -48,15 +48,29 @@ def new() -> LpdDissector:
 def test_control_file_first() -> None:
     stream = b"\x02officeq\n" + sub(2, CONTROL, b"cfA001ws-alice") + sub(3, DOC, b"dfA001ws-alice")
     ev = feed_every_way(new, [(C2S, stream), (S2C, b"\x00\x00\x00\x00\x00")])
-    assert ev == [PrintSeen(True), FlowFact("lpd_queue", "officeq"), JobStarted("lpd"), *FIELDS,
-                  DocumentData(DOC), JobEnded(False)]
+    df = "dfA001ws-alice"  # each data file is a job keyed by its name
+    assert ev == [PrintSeen(True), FlowFact("lpd_queue", "officeq"), JobStarted("lpd", df), *FIELDS,
+                  DocumentData(DOC), JobEnded(False, df)]
 
 
 def test_data_file_first_bsd_order() -> None:
     stream = b"\x02lp\n" + sub(3, DOC, b"dfA001ws-alice") + sub(2, CONTROL, b"cfA001ws-alice")
     ev = feed_every_way(new, [(C2S, stream)])
-    assert ev == [PrintSeen(True), FlowFact("lpd_queue", "lp"), JobStarted("lpd"), DocumentData(DOC),
-                  *FIELDS, JobEnded(False)]
+    df = "dfA001ws-alice"  # the job stays open by key until the control file names it
+    assert ev == [PrintSeen(True), FlowFact("lpd_queue", "lp"), JobStarted("lpd", df), DocumentData(DOC),
+                  *[JobField(f.name, f.value, f.source, key=df) for f in FIELDS], JobEnded(False, df)]
+
+
+def test_several_data_files_before_the_control_file_all_get_its_fields() -> None:
+    control = CONTROL + b"fdfB001ws-alice\nNsecond.txt\n"
+    stream = (b"\x02lp\n" + sub(3, DOC, b"dfA001ws-alice") + sub(3, b"plain text\n", b"dfB001ws-alice")
+              + sub(2, control, b"cfA001ws-alice"))
+    ev = feed_every_way(new, [(C2S, stream)])
+    a, b = "dfA001ws-alice", "dfB001ws-alice"
+    assert [e for e in ev if isinstance(e, (JobStarted, JobEnded))] == [
+        JobStarted("lpd", a), JobStarted("lpd", b), JobEnded(False, a), JobEnded(False, b)]
+    assert JobField("user", "alice", "lpd", key=a) in ev and JobField("user", "alice", "lpd", key=b) in ev
+    assert JobField("document_name", "second.txt", "lpd", key=b) in ev
 
 
 def test_two_data_files_each_a_job() -> None:
@@ -64,8 +78,11 @@ def test_two_data_files_each_a_job() -> None:
     stream = (b"\x02lp\n" + sub(2, control, b"cfA001ws-alice") + sub(3, DOC, b"dfA001ws-alice")
               + sub(3, b"plain text\n", b"dfB001ws-alice"))
     ev = feed_every_way(new, [(C2S, stream)])
-    assert ev.count(JobStarted("lpd")) == 2 and ev.count(JobEnded(False)) == 2
-    second = ev[ev.index(JobStarted("lpd"), 3):]
+    starts = [e for e in ev if isinstance(e, JobStarted)]
+    assert starts == [JobStarted("lpd", "dfA001ws-alice"), JobStarted("lpd", "dfB001ws-alice")]
+    assert [e for e in ev if isinstance(e, JobEnded)] == [JobEnded(False, "dfA001ws-alice"),
+                                                           JobEnded(False, "dfB001ws-alice")]
+    second = ev[ev.index(starts[1]):]
     assert JobField("document_name", "second.txt", "lpd") in second
     assert JobField("lpd_print_type", "f (formatted text)", "lpd") in second
 
@@ -73,13 +90,13 @@ def test_two_data_files_each_a_job() -> None:
 def test_unspecified_length_runs_to_end_of_connection() -> None:
     stream = b"\x02lp\n" + sub(2, CONTROL, b"cfA001ws-alice") + sub(3, b"", b"dfA001ws-alice", count=0) + DOC
     ev = feed_every_way(new, [(C2S, stream)])
-    assert DocumentData(DOC) in ev and ev[-1] == JobEnded(False)
+    assert DocumentData(DOC) in ev and ev[-1] == JobEnded(False, "dfA001ws-alice")
 
 
 def test_abort_and_refusal() -> None:
     stream = b"\x02lp\n" + sub(3, DOC[:10], b"dfA", count=len(DOC)) + DOC[10:] + b"\x00\x01\n"
     ev = feed_every_way(new, [(C2S, stream), (S2C, b"\x00\x01")])
-    assert JobEnded(True) in ev
+    assert JobEnded(True, "dfA") in ev
     assert any(isinstance(e, Note) and e.kind == "lpd_abort" for e in ev)
     assert any(isinstance(e, Note) and e.kind == "lpd_refused" for e in ev)
 
@@ -104,7 +121,7 @@ def test_missing_nul_is_tolerated() -> None:
     stream = b"\x02lp\n" + b"\x033 df\nabc" + sub(2, CONTROL, b"cf")
     ev = feed_every_way(new, [(C2S, stream)])
     assert any(isinstance(e, Note) and e.kind == "lpd_missing_nul" for e in ev)
-    assert JobField("user", "alice", "lpd") in ev
+    assert JobField("user", "alice", "lpd", key="df") in ev
 
 
 def test_gap_inside_data_and_across_framing() -> None:
@@ -113,11 +130,11 @@ def test_gap_inside_data_and_across_framing() -> None:
     ev += d.gap(C2S, 20)
     ev += d.feed(C2S, b"b" * 70 + b"\x00")
     ev += d.close()
-    assert DocumentGap(20) in ev and ev[-1] == JobEnded(True)
+    assert DocumentGap(20) in ev and ev[-1] == JobEnded(True, "df")
     d = new()
     d.feed(C2S, b"\x02lp\n\x0310 df\nabc")
     ev = d.gap(C2S, 1000)
-    assert ev[-2:] == [JobEnded(True), ContentDone()]
+    assert ev[-2:] == [JobEnded(True, "df"), ContentDone()]
 
 
 def test_parse_control() -> None:

@@ -74,16 +74,18 @@ class JobField:
 
 @dataclass(slots=True, frozen=True)
 class DocumentData:
-    """Bytes of the current job's document, in order."""
+    """Bytes of the current job's document (or of the open job ``key``), in order."""
 
     data: bytes
+    key: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
 class DocumentGap:
-    """Bytes of the current job's document that were never captured."""
+    """Bytes of the current job's document (or of job ``key``) that were never captured."""
 
     length: int
+    key: str | None = None
 
 
 @dataclass(slots=True, frozen=True)

@@ -255,12 +255,19 @@ class Flow:
     def _absorb(self, ev: object) -> None:
         t = type(ev)
         if t is DocumentData:
+            key = ev.key  # type: ignore[attr-defined]
+            if key is not None:
+                job = self.keyed.get(key)
+                if job is not None:  # else pushed out by the cap: it ended partial
+                    job.add(ev.data)  # type: ignore[attr-defined]
+                return
             if self.job is None:
                 self._start_job(self.service.value if self.service else "unknown")
             self.job.add(ev.data)  # type: ignore[union-attr,attr-defined]
         elif t is DocumentGap:
-            if self.job is not None:
-                self.job.gap(ev.length)  # type: ignore[attr-defined]
+            job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
+            if job is not None:
+                job.gap(ev.length)  # type: ignore[attr-defined]
         elif t is JobStarted:
             if self.job is not None and self.job.key is None:
                 self._end_job(self.job)

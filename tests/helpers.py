@@ -19,8 +19,9 @@ def merge_data(events: Sequence[Event]) -> list[Event]:
     """Coalesce consecutive DocumentData events so that chunking does not change the result."""
     out: list[Event] = []
     for ev in events:
-        if isinstance(ev, DocumentData) and out and isinstance(out[-1], DocumentData):
-            out[-1] = DocumentData(out[-1].data + ev.data)
+        prev = out[-1] if out else None
+        if isinstance(ev, DocumentData) and isinstance(prev, DocumentData) and prev.key == ev.key:
+            out[-1] = DocumentData(prev.data + ev.data, ev.key)
         else:
             out.append(ev)
     return out

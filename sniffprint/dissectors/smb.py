@@ -147,6 +147,7 @@ class File:
     held: dict[int, bytes] = field(default_factory=dict)  # out-of-order writes waiting for a hole
     held_bytes: int = 0
     reordered: bool = False  # an out-of-order write was noted
+    key: str | None = None  # its job's key: several print files may be open on one connection
 
     @property
     def printing(self) -> bool:
@@ -256,6 +257,7 @@ class SmbDissector(Dissector):
         self.readers = (_Reader(), _Reader())
         self.encrypted = False
         self.print_share = False
+        self.jobs_started = 0  # numbers the print files' job keys
         self.dialect: str | None = None
         self.offered: list[str] = []
         self.signing: bool | None = None
@@ -547,7 +549,7 @@ class SmbDissector(Dissector):
                 if f.job:
                     out += self._flush_held(f)
                     f.job = False
-                    out.append(JobEnded())
+                    out.append(JobEnded(key=f.key))
         return out, chain_file
 
     def _unknown_file(self, fid: bytes, tid: int | None, sid: int) -> File | None:
@@ -563,14 +565,16 @@ class SmbDissector(Dissector):
         if f.job or f.closed:
             return []
         f.job = True
-        out: list[Event] = [JobStarted("smb")]
+        self.jobs_started += 1
+        f.key = k = f"smb-file-{self.jobs_started}"
+        out: list[Event] = [JobStarted("smb", key=k)]
         if f.name:
-            out.append(JobField("document_name", f.name, "smb"))
+            out.append(JobField("document_name", f.name, "smb", key=k))
         auth = self.users.get(f.session, self.user)
         if auth is not None and auth.user:
-            out.append(JobField("user", auth.user, "smb"))
+            out.append(JobField("user", auth.user, "smb", key=k))
         if auth is not None and auth.workstation:
-            out.append(JobField("host", auth.workstation, "smb"))
+            out.append(JobField("host", auth.workstation, "smb", key=k))
         return out
 
     def _print_data(self, f: File, foff: int, data: bytes, hold: bool = True) -> list[Event]:
@@ -580,7 +584,7 @@ class SmbDissector(Dissector):
         end = foff + len(data)
         if foff == f.next_offset:
             f.next_offset = end
-            return [DocumentData(data)] + self._drain(f)
+            return [DocumentData(data, f.key)] + self._drain(f)
         out: list[Event] = []
         if not f.reordered:
             f.reordered = True
@@ -591,7 +595,7 @@ class SmbDissector(Dissector):
         if foff < f.next_offset:  # overlaps what was handed on: keep the new tail only
             data = data[f.next_offset - foff:]
             f.next_offset = end
-            return out + [DocumentData(data)] + self._drain(f)
+            return out + [DocumentData(data, f.key)] + self._drain(f)
         if hold and f.held_bytes + len(data) <= MAX_REORDER:
             f.held[foff] = data
             f.held_bytes += len(data)
@@ -599,7 +603,7 @@ class SmbDissector(Dissector):
         # a streamed write cannot wait, nor can more than MAX_REORDER bytes: give the hole up
         out += self._print_gap(f, foff)
         f.next_offset = end
-        return out + [DocumentData(data)] + self._drain(f)
+        return out + [DocumentData(data, f.key)] + self._drain(f)
 
     def _print_gap(self, f: File, upto: int) -> list[Event]:
         """Everything before file offset ``upto`` that is still missing will not come."""
@@ -609,11 +613,11 @@ class SmbDissector(Dissector):
             if nxt >= upto:
                 break
             if nxt > f.next_offset:
-                out.append(DocumentGap(nxt - f.next_offset))
+                out.append(DocumentGap(nxt - f.next_offset, f.key))
                 f.next_offset = nxt
             out += self._drain(f)
         if upto > f.next_offset:
-            out.append(DocumentGap(upto - f.next_offset))
+            out.append(DocumentGap(upto - f.next_offset, f.key))
             f.next_offset = upto
             out += self._drain(f)
         return out
@@ -627,7 +631,7 @@ class SmbDissector(Dissector):
             data = f.held.pop(nxt)
             f.held_bytes -= len(data)
             if nxt + len(data) > f.next_offset:
-                out.append(DocumentData(data[f.next_offset - nxt:]))
+                out.append(DocumentData(data[f.next_offset - nxt:], f.key))
                 f.next_offset = nxt + len(data)
         return out
 
@@ -637,7 +641,7 @@ class SmbDissector(Dissector):
         while f.held:
             nxt = min(f.held)
             if nxt > f.next_offset:
-                out.append(DocumentGap(nxt - f.next_offset))
+                out.append(DocumentGap(nxt - f.next_offset, f.key))
                 f.next_offset = nxt
             out += self._drain(f)
         return out

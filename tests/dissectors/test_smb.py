@@ -652,23 +652,30 @@ def test_resync_mid_message_with_following_messages_in_one_chunk():
     assert len(d.readers[0].buf) < smb.INLINE_MAX
 
 
-def test_two_print_files_open_at_once_keep_their_own_bytes():
+DOC2 = b"%PDF-1.7\n" + b"second document\n" * 30
+
+
+def two_files_script() -> list[tuple[Direction, bytes]]:
+    """Two print files created on one connection, their WRITEs interleaved."""
     fid2 = bytes(range(100, 116))
-    doc2 = b"%PDF-1.7\n" + b"second document\n" * 30
-    script = login() + [
+    return login() + [
         (C, nbss(tree_req(10, r"\\srv\officeprn"))), (S, nbss(tree_resp(10, PRINT_TID, smb.SHARE_PRINT))),
         (C, nbss(create_req(11, PRINT_TID, "one.prn"))), (S, nbss(create_resp(11, PRINT_TID, FID))),
         (C, nbss(create_req(12, PRINT_TID, "two.prn"))), (S, nbss(create_resp(12, PRINT_TID, fid2))),
         (C, nbss(write_req(13, PRINT_TID, FID, 0, DOC[:100]))),
-        (C, nbss(write_req(14, PRINT_TID, fid2, 0, doc2[:50]))),
+        (C, nbss(write_req(14, PRINT_TID, fid2, 0, DOC2[:50]))),
         (C, nbss(write_req(15, PRINT_TID, FID, 100, DOC[100:]))),
-        (C, nbss(write_req(16, PRINT_TID, fid2, 50, doc2[50:]))),
+        (C, nbss(write_req(16, PRINT_TID, fid2, 50, DOC2[50:]))),
         (C, nbss(close_req(17, PRINT_TID, FID))), (C, nbss(close_req(18, PRINT_TID, fid2))),
     ]
+
+
+def test_two_print_files_open_at_once_keep_their_own_bytes():
+    script = two_files_script()
     ev = feed_every_way(new, script)
     starts = [e for e in ev if isinstance(e, JobStarted)]
     assert len(starts) == 2 and starts[0].key != starts[1].key
-    for start, doc, name in ((starts[0], DOC, "one.prn"), (starts[1], doc2, "two.prn")):
+    for start, doc, name in ((starts[0], DOC, "one.prn"), (starts[1], DOC2, "two.prn")):
         mine = [e for e in ev if getattr(e, "key", None) == start.key]
         assert b"".join(e.data for e in mine if isinstance(e, DocumentData)) == doc
         assert JobField("document_name", name, "smb", key=start.key) in mine
@@ -679,18 +686,7 @@ def test_two_print_files_at_once_through_the_flow(tmp_path):
     from sniffprint import analyze
     from tests import pcapgen as g
 
-    fid2 = bytes(range(100, 116))
-    doc2 = b"%PDF-1.7\n" + b"second document\n" * 30
-    script = login() + [
-        (C, nbss(tree_req(10, r"\\srv\officeprn"))), (S, nbss(tree_resp(10, PRINT_TID, smb.SHARE_PRINT))),
-        (C, nbss(create_req(11, PRINT_TID, "one.prn"))), (S, nbss(create_resp(11, PRINT_TID, FID))),
-        (C, nbss(create_req(12, PRINT_TID, "two.prn"))), (S, nbss(create_resp(12, PRINT_TID, fid2))),
-        (C, nbss(write_req(13, PRINT_TID, FID, 0, DOC[:100]))),
-        (C, nbss(write_req(14, PRINT_TID, fid2, 0, doc2[:50]))),
-        (C, nbss(write_req(15, PRINT_TID, FID, 100, DOC[100:]))),
-        (C, nbss(write_req(16, PRINT_TID, fid2, 50, doc2[50:]))),
-        (C, nbss(close_req(17, PRINT_TID, FID))), (C, nbss(close_req(18, PRINT_TID, fid2))),
-    ]
+    script = two_files_script()
     conv = g.Conversation(sport=445)
     frames = conv.handshake()
     for direction, data in script:
@@ -700,4 +696,4 @@ def test_two_print_files_at_once_through_the_flow(tmp_path):
     p.write_bytes(g.pcap([g.ether(f) for f in frames]))
     jobs = analyze(str(p), reveal=True).jobs
     assert sorted((j["document_name"], j["bytes"], j["language"]) for j in jobs) == [
-        ("one.prn", len(DOC), "PostScript"), ("two.prn", len(doc2), "PDF")]
+        ("one.prn", len(DOC), "PostScript"), ("two.prn", len(DOC2), "PDF")]

@@ -18,6 +18,7 @@ from .errors import CaptureError
 from .evidence import EvidenceStage
 from .findings import Findings
 from .flows import Flow, FlowTable
+from .jobs import Job
 from .model import Anomaly
 from .options import Options
 from .policy import Policy
@@ -69,7 +70,7 @@ class Engine:
                                 listener=self._anomaly if on_anomaly else None)
         self.decoder = Decoder(self.sink, self.options.verify_checksums)
         self.evidence = evidence if evidence is not None else EvidenceStage()
-        self.table = FlowTable(self.options, self.sink, self._flow, on_job_done=self.evidence)
+        self.table = FlowTable(self.options, self.sink, self._flow, on_job_done=self._job_done)
         self.recorder: PrintFlowRecorder | None = None
         self.on_tick: Callable[[Engine], None] | None = None  # live: called about twice a second
         self.captures: list[CaptureStats] = []
@@ -81,6 +82,12 @@ class Engine:
     def _anomaly(self, a: Anomaly) -> None:
         if self.on_anomaly is not None:
             self.on_anomaly(a.record())
+
+    def _job_done(self, flow: Flow, job: Job) -> None:
+        self.evidence(flow, job)
+        for finding in self.findings.job(flow.context(), job.record(), job.evidence):
+            if self.on_finding is not None:
+                self.on_finding(finding)
 
     def _flow(self, flow: Flow) -> None:
         self.flows_emitted += 1

@@ -119,6 +119,8 @@ class Findings:
         # bounded by printers x codes however long a live run lasts
         self.tally: dict[tuple[str, str, str | None, int | None, str | None], int] = {}
         self.print_seen = False
+        self.reported: set[tuple[Any, Any]] = set()  # (uid, job index) reported at job end
+        self._done_now: set[Any] = set()  # job indexes of the flow being judged that were reported
         self.gaps_on_print = False
         self.violations_on_print = False
         self.unknown_smb = False
@@ -180,6 +182,9 @@ class Findings:
     # ------------------------------------------------------------------ per flow
     def flow(self, flow: dict[str, Any], jobs: list[JobEvidence]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        uid = flow.get("uid")
+        self._done_now = {j.get("job_index") for j, _ in jobs if (uid, j.get("job_index")) in self.reported}
+        self.reported.difference_update((uid, i) for i in self._done_now)  # the flow is over
         printing = self._is_print(flow)
         port = int(flow["server_port"])
         clear = flow.get("protection") == "none"
@@ -244,24 +249,41 @@ class Findings:
             out.append(self._finding("SP302", "medium", flow, remediation=fix, detail=_query_detail(flow)))
             return out
         for job, ev in jobs:
+            if job.get("job_index") in self._done_now:
+                continue  # already reported when the job ended
             pr.jobs_clear += 1
-            ev = dict(ev or {})
-            ev.setdefault("sha256", job.get("sha256"))
-            ev.setdefault("length", job.get("bytes"))
-            if job.get("bytes"):
-                pii = ev.get("pii_counts") or {}
-                critical = any(pii.get(k) for k in SENSITIVE_PII) or job.get("holdkey_present")
-                partial = bool(job.get("partial"))
-                out.append(self._finding(
-                    "SP101", "critical" if critical else "high", flow, confidence="medium" if partial else "high",
-                    protocol=job.get("protocol"), language=job.get("language"), bytes_exposed=int(job["bytes"]),
-                    evidence=ev, remediation=fix, job_index=job.get("job_index"),
-                    detail=_job_detail(job, ev)))
-            else:
-                out.append(self._finding(
-                    "SP102", "medium", flow, protocol=job.get("protocol"), evidence=ev, remediation=fix,
-                    job_index=job.get("job_index"), detail="job names sent in clear; no document bytes seen"))
+            out.append(self._job_finding(flow, job, ev))
         return out
+
+    def job(self, flow: dict[str, Any], job: dict[str, Any], ev: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """A job that just ended in clear: its finding now, not when its flow ends (a keep-alive
+        connection can stay open long after the document crossed). ``flow`` holds what is known
+        of the flow so far (``Flow.context()``)."""
+        if job.get("protection", "none") != "none" or self._is_print(flow) is False:
+            return []
+        if flow.get("service") not in PRINT_SERVICES:
+            return []
+        pr = self._printer(flow)
+        pr.jobs_clear += 1
+        self.reported.add((flow.get("uid"), job.get("job_index")))
+        return [self._job_finding(flow, job, ev)]
+
+    def _job_finding(self, flow: dict[str, Any], job: dict[str, Any], ev: dict[str, Any] | None) -> dict[str, Any]:
+        fix = REMEDIATION.get(str(flow.get("service")), REMEDIATION["ipp"])
+        ev = dict(ev or {})
+        ev.setdefault("sha256", job.get("sha256"))
+        ev.setdefault("length", job.get("bytes"))
+        if job.get("bytes"):
+            pii = ev.get("pii_counts") or {}
+            critical = any(pii.get(k) for k in SENSITIVE_PII) or job.get("holdkey_present")
+            partial = bool(job.get("partial"))
+            return self._finding(
+                "SP101", "critical" if critical else "high", flow, confidence="medium" if partial else "high",
+                protocol=job.get("protocol"), language=job.get("language"), bytes_exposed=int(job["bytes"]),
+                evidence=ev, remediation=fix, job_index=job.get("job_index"), detail=_job_detail(job, ev))
+        return self._finding(
+            "SP102", "medium", flow, protocol=job.get("protocol"), evidence=ev, remediation=fix,
+            job_index=job.get("job_index"), detail="job names sent in clear; no document bytes seen")
 
     def _protected(self, flow: dict[str, Any]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

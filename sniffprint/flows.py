@@ -379,6 +379,13 @@ class Flow:
             return "S2" if fin_c else "S3"
         return "S1"
 
+    def context(self) -> dict[str, Any]:
+        """What is known of the flow while it is still open (for findings raised mid-flow)."""
+        return {"uid": self.uid, "client_ip": self.key.client_ip, "client_port": self.key.client_port,
+                "server_ip": self.key.server_ip, "server_port": self.key.server_port,
+                "service": (self.service or Service.OTHER).value, "print": self.print,
+                "protection": self.protection.value, "ts_start": self.first_ts}
+
     def record(self) -> dict[str, Any]:
         c, s = self.streams
         service = self.service or Service.OTHER

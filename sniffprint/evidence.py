@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .pii import PII_KEYS
 from .redact import keyed_hash
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +58,7 @@ class EvidenceStage:
             "missed_bytes": job.missed,
             "hashed_names": {k: keyed_hash(str(rec[k]), self.hash_key) for k in NAME_FIELDS if rec.get(k)},
             "masked_excerpt": "",
-            "pii_counts": _zero_counts(),
+            "pii_counts": dict.fromkeys(PII_KEYS, 0),
             "text_status": "not-kept" if doc is None else "no-text",
             "text_detail": "",
             "pages": rec.get("pages"),
@@ -96,7 +97,3 @@ class EvidenceStage:
             ev["masked_excerpt"] = masking.masked_excerpt(res.text)
             ev["text_chars"] = len(res.text)
         return res.text
-
-
-def _zero_counts() -> dict[str, int]:
-    return {k: 0 for k in ("email", "phone", "ssn", "card", "iban", "keyword")}

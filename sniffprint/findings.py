@@ -39,12 +39,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pii import PII_KEYS
 from .policy import Policy
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
 PRINT_SERVICES = frozenset({"raw9100", "lpd", "ipp", "smb"})
-SENSITIVE_PII = ("email", "phone", "ssn", "card", "iban", "keyword")
 JobEvidence = tuple[dict[str, Any], dict[str, Any] | None]  # (job record, its evidence)
 
 TITLES = {
@@ -275,7 +275,7 @@ class Findings:
         ev.setdefault("length", job.get("bytes"))
         if job.get("bytes"):
             pii = ev.get("pii_counts") or {}
-            critical = any(pii.get(k) for k in SENSITIVE_PII) or job.get("holdkey_present")
+            critical = any(pii.get(k) for k in PII_KEYS) or job.get("holdkey_present")
             partial = bool(job.get("partial"))
             return self._finding(
                 "SP101", "critical" if critical else "high", flow, confidence="medium" if partial else "high",

@@ -13,17 +13,17 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .anomalies import AnomalySink
-from .decode import Decoder
+from .engine.decode import Decoder
+from .engine.flows import Flow, FlowTable
+from .engine.jobs import Job
+from .engine.recorder import PrintFlowRecorder
 from .errors import CaptureError
-from .evidence import EvidenceStage
-from .findings import Findings
-from .flows import Flow, FlowTable
-from .jobs import Job
+from .evidence.redact import redact_flow, redact_job
+from .evidence.stage import EvidenceStage
+from .findings.policy import Policy
+from .findings.rules import Findings
 from .model import Anomaly
 from .options import Options
-from .policy import Policy
-from .recorder import PrintFlowRecorder
-from .redact import redact_flow, redact_job
 from .report import Report
 from .sources import CaptureStats, open_source
 from .sources.pcapfile import open_binary

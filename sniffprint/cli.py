@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .errors import CaptureError, OptionsError
 from .outputs.base import Writer
 
@@ -85,11 +85,11 @@ class Run:
                  policy_path: str | None = None, keywords: tuple[str, ...] = (), evidence_dir: str | None = None,
                  carve: bool = False, max_flows: int | None = None) -> None:
         from .api import Engine, check_readable
-        from .evidence import EvidenceStage
-        from .evidence_folder import EvidenceFolder
+        from .evidence.folder import EvidenceFolder
+        from .evidence.stage import EvidenceStage
+        from .findings.policy import Policy, load
         from .options import Options
         from .outputs import OUTPUTS
-        from .policy import Policy, load
 
         for spec in specs:
             check_readable(spec)
@@ -237,7 +237,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
     input, 3 inconclusive, 4 internal error.
     """
-    from .verdict import decide
+    from .findings.verdict import decide
 
     if bool(captures) == bool(interface):
         raise click.UsageError("give either CAPTURE files or --interface (not both)")
@@ -292,8 +292,8 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
          write_pcap: str | None, status_interval: float, reveal: bool, keywords: tuple[str, ...],
          policy_path: str | None, output: str | None, max_flows: int | None, debug: bool) -> None:
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
+    from .engine.recorder import PrintFlowRecorder
     from .model import LINKTYPE_ETHERNET
-    from .recorder import PrintFlowRecorder
 
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days

@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
+from sniffprint.dissectors.events import DocumentData, Event
 from sniffprint.errors import ProtocolViolation
-from sniffprint.events import DocumentData, Event
 from sniffprint.model import Direction, FlowKey
 
 KEY = FlowKey("tcp", "10.0.0.1", 40000, "10.0.0.2", 9100)

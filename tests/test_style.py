@@ -27,10 +27,10 @@ def test_mypy_strict():
 def test_dissectors_and_classifiers_have_tests():
     """tests/dissectors/test_X.py for sniffprint/dissectors/X.py (mitmproxy's filename rule)."""
     missing = []
-    for pkg in ("dissectors", "classify"):
+    for pkg in ("dissectors", "content/classify"):
         for src in (ROOT / "sniffprint" / pkg).glob("*.py"):
-            if src.name.startswith("_"):
-                continue
+            if src.name.startswith("_") or src.name in ("base.py", "events.py"):
+                continue  # the contract and its vocabulary: exercised by every dissector's tests
             if not (ROOT / "tests" / pkg / f"test_{src.name}").exists():
                 missing.append(f"{pkg}/{src.name}")
     assert missing == []

@@ -24,8 +24,8 @@ from __future__ import annotations
 import struct
 import uuid
 
-from ..events import DocumentData, Event, FlowFact, JobEnded, JobField, JobStarted, Note, PrintSeen
 from ..model import Direction
+from .events import DocumentData, Event, FlowFact, JobEnded, JobField, JobStarted, Note, PrintSeen
 
 PTYPE_REQUEST, PTYPE_RESPONSE, PTYPE_FAULT = 0, 2, 3
 PTYPE_BIND, PTYPE_BIND_ACK, PTYPE_ALTER_CONTEXT, PTYPE_ALTER_CONTEXT_RESP, PTYPE_AUTH3 = 11, 12, 14, 15, 16

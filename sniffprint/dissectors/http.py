@@ -37,8 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sniffprint.errors import ProtocolViolation
-from sniffprint.events import (
+from sniffprint.dissectors.events import (
     ContentDone,
     DocumentData,
     DocumentGap,
@@ -52,11 +51,13 @@ from sniffprint.events import (
     ProtectionSeen,
     ServiceSeen,
 )
+from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction, FlowKey, Protection, Service
 
-from ..masking import mask_text
-from . import Dissector, ipp
+from ..evidence.masking import mask_text
+from . import ipp
 from ._buffer import Buffer
+from .base import Dissector
 from .tlsparse import TlsObserver
 
 C2S = Direction.C2S

@@ -39,7 +39,9 @@ import re
 from enum import Enum
 
 from ..errors import ProtocolViolation
-from ..events import (
+from ..model import Direction, Service
+from .base import Dissector
+from .events import (
     ContentDone,
     DocumentData,
     DocumentGap,
@@ -51,8 +53,6 @@ from ..events import (
     Note,
     PrintSeen,
 )
-from ..model import Direction, Service
-from . import Dissector
 
 _CMD = re.compile(rb"[\x01-\x05][\x21-\x7e]{1,255}(?:[ \t][\x20-\x7e]*)?\n")
 _SUB = re.compile(rb"[\x02\x03][0-9]{1,12} [\x21-\x7e]{1,255}\n")

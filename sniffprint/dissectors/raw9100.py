@@ -34,11 +34,11 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from .. import classify
-from ..classify import pjl
-from ..events import DocumentData, DocumentGap, Event, FlowFact, JobEnded, JobField, JobStarted, PrintSeen
+from ..content import classify
+from ..content.classify import pjl
 from ..model import Direction, Service
-from . import Dissector
+from .base import Dissector
+from .events import DocumentData, DocumentGap, Event, FlowFact, JobEnded, JobField, JobStarted, PrintSeen
 
 UEL = pjl.UEL  # Universal Exit Language, ESC %-12345X
 LOOKAHEAD = 32  # bytes needed to name a language (" HP-PCL XL", "UNIRAST", TBCP + "%!")

@@ -46,7 +46,12 @@ import struct
 from dataclasses import dataclass, field
 
 from ..errors import ProtocolViolation
-from ..events import (
+from ..model import Direction, FlowKey, Protection, Service
+from . import ntlmssp
+from ._buffer import Buffer
+from .base import Dissector
+from .dcerpc import RpcPipe
+from .events import (
     DocumentData,
     DocumentGap,
     Event,
@@ -58,10 +63,6 @@ from ..events import (
     PrintSeen,
     ProtectionSeen,
 )
-from ..model import Direction, FlowKey, Protection, Service
-from . import Dissector, ntlmssp
-from ._buffer import Buffer
-from .dcerpc import RpcPipe
 
 C2S, S2C = Direction.C2S, Direction.S2C
 

@@ -14,9 +14,9 @@ is the flow-level wrapper:
 """
 from __future__ import annotations
 
-from ..events import Event, PrintSeen, ProtectionSeen
 from ..model import PRINT_PORTS, Direction, FlowKey, Service
-from . import Dissector
+from .base import Dissector
+from .events import Event, PrintSeen, ProtectionSeen
 from .tlsparse import CT_HANDSHAKE, MAX_RECORD, RECORD, TlsObserver, probe
 
 

@@ -37,8 +37,8 @@ import warnings
 from dataclasses import dataclass
 
 from ..errors import ProtocolViolation
-from ..events import ContentDone, Event, FlowFact, Note, ProtectionSeen
 from ..model import Direction, Protection
+from .events import ContentDone, Event, FlowFact, Note, ProtectionSeen
 
 # Record content types (RFC 8446 5.1, RFC 5246 6.2.1, RFC 6520).
 CT_CHANGE_CIPHER_SPEC = 20

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..redact import redact_flow, redact_job
+from ..evidence.redact import redact_flow, redact_job
 from .base import Writer
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import __version__
-from ..findings import TITLES
+from .._version import __version__
+from ..findings.rules import TITLES
 from .base import Writer
 
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}

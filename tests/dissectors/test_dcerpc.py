@@ -5,7 +5,7 @@ import random
 import struct
 
 from sniffprint.dissectors import dcerpc
-from sniffprint.events import DocumentData, FlowFact, JobEnded, JobField, JobStarted, Note, PrintSeen
+from sniffprint.dissectors.events import DocumentData, FlowFact, JobEnded, JobField, JobStarted, Note, PrintSeen
 from sniffprint.model import Direction
 
 C, S = Direction.C2S, Direction.S2C

@@ -15,9 +15,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from sniffprint.dissectors import http, ipp
-from sniffprint.dissectors.http import HttpDissector
-from sniffprint.errors import ProtocolViolation
-from sniffprint.events import (
+from sniffprint.dissectors.events import (
     ContentDone,
     DocumentData,
     DocumentGap,
@@ -31,6 +29,8 @@ from sniffprint.events import (
     ProtectionSeen,
     ServiceSeen,
 )
+from sniffprint.dissectors.http import HttpDissector
+from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction, Protection, Service
 from tests.conftest import SHARED
 from tests.dissectors.test_ipp import Enc

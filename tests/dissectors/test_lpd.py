@@ -7,9 +7,7 @@ import subprocess
 
 import pytest
 
-from sniffprint.dissectors.lpd import LpdDissector, parse_control
-from sniffprint.errors import ProtocolViolation
-from sniffprint.events import (
+from sniffprint.dissectors.events import (
     ContentDone,
     DocumentData,
     DocumentGap,
@@ -20,6 +18,8 @@ from sniffprint.events import (
     Note,
     PrintSeen,
 )
+from sniffprint.dissectors.lpd import LpdDissector, parse_control
+from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction
 from tests.conftest import SHARED
 from tests.helpers import feed_every_way, fuzz, key

@@ -7,8 +7,16 @@ import subprocess
 
 import pytest
 
+from sniffprint.dissectors.events import (
+    DocumentData,
+    DocumentGap,
+    FlowFact,
+    JobEnded,
+    JobField,
+    JobStarted,
+    PrintSeen,
+)
 from sniffprint.dissectors.raw9100 import Raw9100Dissector
-from sniffprint.events import DocumentData, DocumentGap, FlowFact, JobEnded, JobField, JobStarted, PrintSeen
 from sniffprint.model import Direction
 from tests.conftest import SHARED
 from tests.helpers import KEY, feed_every_way, fuzz

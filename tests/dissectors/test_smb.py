@@ -10,9 +10,7 @@ import subprocess
 import pytest
 
 from sniffprint.dissectors import smb
-from sniffprint.dissectors.smb import SmbDissector
-from sniffprint.errors import ProtocolViolation
-from sniffprint.events import (
+from sniffprint.dissectors.events import (
     DocumentData,
     DocumentGap,
     FlowFact,
@@ -23,6 +21,8 @@ from sniffprint.events import (
     PrintSeen,
     ProtectionSeen,
 )
+from sniffprint.dissectors.smb import SmbDissector
+from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction, Protection
 from tests.conftest import SHARED
 from tests.helpers import feed_every_way, fuzz, key, merge_data, run, whole

@@ -26,18 +26,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from sniffprint import dissectors
-from sniffprint.dissectors import tlsparse
+from sniffprint.dissectors import DISSECTORS, tlsparse
+from sniffprint.dissectors.base import choose
+from sniffprint.dissectors.events import ContentDone, FlowFact, Note, PrintSeen, ProtectionSeen
 from sniffprint.dissectors.tls import TlsDissector, looks_like_record
-from sniffprint.dissectors.tlsparse import (
-    CIPHER_SUITES,
-    ClientHello,
-    ServerHello,
-    describe_certificate,
-    weaknesses,
-)
+from sniffprint.dissectors.tlsparse import CIPHER_SUITES, ClientHello, ServerHello, describe_certificate, weaknesses
 from sniffprint.errors import ProtocolViolation
-from sniffprint.events import ContentDone, FlowFact, Note, PrintSeen, ProtectionSeen
 from sniffprint.model import Direction, Protection
 from tests.helpers import feed_every_way, fuzz, key
 
@@ -478,7 +472,7 @@ def test_probe() -> None:
     for junk in (b"GET / HTTP/1.1\r\n", b"\x1b%-12345X@PJL", b"\x00\x00\x00\x45\xfeSMB", b"%!PS-Adobe"):
         assert TlsDissector.probe(junk, b"", k) == 0.0
     assert looks_like_record(c2s, 1) and not looks_like_record(s2c, 1)
-    cls, decided = dissectors.choose(c2s[:300], b"", k, final=False)
+    cls, decided = choose(DISSECTORS, c2s[:300], b"", k, final=False)
     assert cls is TlsDissector and decided
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sniffprint.dissectors import tlsparse as tp
-from sniffprint.events import ContentDone, FlowFact, ProtectionSeen
+from sniffprint.dissectors.events import ContentDone, FlowFact, ProtectionSeen
 from sniffprint.model import Direction, Protection
 from tests.dissectors.test_tls import client_hello, handshake, server_hello
 

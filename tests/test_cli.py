@@ -62,7 +62,7 @@ def test_table_lists_flows_that_matter_and_a_summary(capture):
 def test_csv(capture):
     r = CliRunner().invoke(main, ["scan", "--format", "csv", "--all", str(capture)])
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("uid,client_ip") and len(lines) == 3
+    assert lines[0].startswith("uid,proto,client_ip") and len(lines) == 3
 
 
 def test_output_file(capture, tmp_path):
@@ -97,7 +97,7 @@ def test_internal_error_exits_4(capture, monkeypatch):
     def boom(self):  # noqa: ANN001
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(api.Engine, "finish", boom)
+    monkeypatch.setattr(api.Pipeline, "_finish", boom)
     r = CliRunner().invoke(main, ["scan", str(capture)])
     assert r.exit_code == 4 and "internal error" in r.stderr
 

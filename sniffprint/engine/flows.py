@@ -47,13 +47,17 @@ from ..dissectors.events import (
     ServiceSeen,
 )
 from ..errors import ProtocolViolation
-from ..model import PRINT_PORTS, Direction, FlowKey, Orientation, Protection, Service
+from ..model import PRINT_PORTS, ConnState, Direction, FlowKey, Orientation, Protection, Service
 from ..options import Options
+from ..records import FlowRecord
 from .decode import TH_ACK, TH_FIN, TH_RST, TH_SYN
 from .jobs import Job
 from .reassembly import Stream
 
 log = logging.getLogger(__name__)
+
+PrintRule = Callable[[Service, "bool | None", Protection, FlowKey], "bool | None"]
+"""(service, what the content said, protection, key) -> print traffic: True, False or None (unknown)."""
 
 MAX_KEYED_JOBS = 16  # jobs a dissector may keep open at once in one flow (each keeps its document)
 C2S = Direction.C2S
@@ -79,14 +83,6 @@ def _ip_text(raw: bytes) -> str:
 
 class Flow:
     """One TCP connection, mutable while the flow table owns it."""
-
-    FACTS = frozenset({"tls_version", "tls_cipher", "sni", "cert_subject", "cert_issuer",
-                       "cert_not_after", "cert_self_signed", "smb_dialect", "tls_weak",
-                       "tls_alpn", "tls_offered_versions", "cert_key", "cert_observable",
-                       "smb_signing", "smb_encryption_capable", "smb_user", "smb_share",
-                       "smb1", "ipp_operations", "lpd_queue", "http_upgrade_tls",
-                       "smb_encryption_required", "smb_cipher", "smb_session_flags", "spoolss_auth_level",
-                       "pjl_device_info", "http_basic_auth"})
 
     __slots__ = ("uid", "key", "orientation", "first_ts", "last_ts", "packets", "wire_bytes",
                  "streams", "hist", "state_flags", "closed_at", "service",
@@ -299,7 +295,7 @@ class Flow:
         elif t is ServiceSeen:
             self.service = ev.service  # type: ignore[attr-defined]
         elif t is FlowFact:
-            if ev.name not in self.FACTS:  # type: ignore[attr-defined]
+            if ev.name not in FlowRecord.FACTS:  # type: ignore[attr-defined]
                 raise AssertionError(f"undocumented flow fact {ev.name!r}")  # type: ignore[attr-defined]
             self.facts[ev.name] = ev.value  # type: ignore[attr-defined]
         elif t is ContentDone:
@@ -360,99 +356,82 @@ class Flow:
         self.heads = (bytearray(), bytearray())
         self.pending = []
 
-    def state(self) -> str:
+    def state(self) -> ConnState:
         """Zeek-style connection state."""
         f = self.state_flags
         syn, synack, fin_c, fin_s, rst_c, rst_s = (bool(f & (1 << i)) for i in range(6))
         if syn and not synack:
             if rst_s:
-                return "REJ"
-            return "S0"
+                return ConnState.REJ
+            return ConnState.S0
         if not syn and not synack:
-            return "OTH"
+            return ConnState.OTH
         if rst_c:
-            return "RSTO"
+            return ConnState.RSTO
         if rst_s:
-            return "RSTR"
+            return ConnState.RSTR
         if fin_c and fin_s:
-            return "SF"
+            return ConnState.SF
         if fin_c or fin_s:
-            return "S2" if fin_c else "S3"
-        return "S1"
+            return ConnState.S2 if fin_c else ConnState.S3
+        return ConnState.S1
 
-    def context(self) -> dict[str, Any]:
-        """What is known of the flow while it is still open (for findings raised mid-flow)."""
-        return {"uid": self.uid, "client_ip": self.key.client_ip, "client_port": self.key.client_port,
-                "server_ip": self.key.server_ip, "server_port": self.key.server_port,
-                "service": (self.service or Service.OTHER).value, "print": self.print,
-                "protection": self.protection.value, "ts_start": self.first_ts}
+    def is_print(self) -> bool | None:
+        """Print traffic as the run's print rule decides it from what was seen so far."""
+        return self.table.print_rule(self.service or Service.OTHER, self.print, self.protection, self.key)
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> FlowRecord:
+        """The flow as it stands (final once ``finish`` has run)."""
         c, s = self.streams
-        service = self.service or Service.OTHER
-        printing = self.print
-        if service in (Service.TLS,) or self.protection is Protection.TLS:
-            if printing is None or printing is False:
-                printing = self.key.server_port in PRINT_PORTS or bool(printing)
-        elif service is Service.SMB:
-            if printing is None and self.protection is not Protection.SMB3:
-                printing = False
-        elif printing is None:
-            printing = False
         languages: list[str] = []
         for job in self.jobs:
-            for lang in job.record()["languages"]:
+            for lang in job.record().languages:
                 if lang not in languages:
                     languages.append(lang)
-        rec: dict[str, Any] = {
-            "type": "flow",
-            "uid": self.uid,
-            "proto": "tcp",
-            "client_ip": self.key.client_ip,
-            "client_port": self.key.client_port,
-            "server_ip": self.key.server_ip,
-            "server_port": self.key.server_port,
-            "ip_version": self.ip_version,
-            "service": service.value,
-            "service_violations": [f"-{v}" for v in self.violations],
-            "protection": self.protection.value,
-            "print": printing,
-            "c2s_bytes": c.delivered,
-            "s2c_bytes": s.delivered,
-            "c2s_packets": self.packets[0],
-            "s2c_packets": self.packets[1],
-            "c2s_wire_bytes": self.wire_bytes[0],
-            "s2c_wire_bytes": self.wire_bytes[1],
-            "missed_bytes": c.missed + s.missed,
-            "history": "".join(self.hist),
-            "state": self.state(),
-            "orientation": self.orientation.value,
-            "ts_start": self.first_ts,
-            "ts_end": self.last_ts,
-            "duration": round(self.last_ts - self.first_ts, 6),
-            "rexmit_bytes": c.rexmit_bytes + s.rexmit_bytes,
-            "bad_checksums": self.bad_checksums,
-            "anomalies": self.anomalies,
-            "languages": languages,
-            "jobs": len(self.jobs),
-        }
-        for name in ("tls_version", "tls_cipher", "sni", "cert_subject", "cert_issuer", "cert_not_after",
-                     "cert_self_signed", "smb_dialect", "tls_alpn", "tls_offered_versions", "tls_weak",
-                     "cert_key", "cert_observable"):
-            rec[name] = self.facts.get(name)
-        for name, value in self.facts.items():
-            rec.setdefault(name, value)
-        return rec
+        facts: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.facts.items()}
+        return FlowRecord(
+            uid=self.uid,
+            proto="tcp",
+            client_ip=self.key.client_ip,
+            client_port=self.key.client_port,
+            server_ip=self.key.server_ip,
+            server_port=self.key.server_port,
+            ip_version=self.ip_version,
+            service=self.service or Service.OTHER,
+            service_violations=tuple(f"-{v}" for v in self.violations),
+            protection=self.protection,
+            print=self.is_print(),
+            c2s_bytes=c.delivered,
+            s2c_bytes=s.delivered,
+            c2s_packets=self.packets[0],
+            s2c_packets=self.packets[1],
+            c2s_wire_bytes=self.wire_bytes[0],
+            s2c_wire_bytes=self.wire_bytes[1],
+            missed_bytes=c.missed + s.missed,
+            history="".join(self.hist),
+            state=self.state(),
+            orientation=self.orientation,
+            ts_start=self.first_ts,
+            ts_end=self.last_ts,
+            duration=round(self.last_ts - self.first_ts, 6),
+            rexmit_bytes=c.rexmit_bytes + s.rexmit_bytes,
+            bad_checksums=self.bad_checksums,
+            anomalies=self.anomalies,
+            languages=tuple(languages),
+            jobs=len(self.jobs),
+            **facts,
+        )
 
 
 class FlowTable:
     """Owns the live flows; ``process`` takes one decoded segment, ``flush`` ends them all."""
 
-    def __init__(self, options: Options, sink: AnomalySink, emit: Callable[[Flow], None],
-                 on_job_done: Callable[[Flow, Job], None] | None = None) -> None:
+    def __init__(self, options: Options, sink: AnomalySink, emit: Callable[[Flow], None], *,
+                 print_rule: PrintRule, on_job_done: Callable[[Flow, Job], None] | None = None) -> None:
         self.options = options
         self.sink = sink
         self.emit = emit
+        self.print_rule = print_rule  # the one place "print" is decided (findings.policy.Policy.is_print)
         self.on_job_done = on_job_done
         self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}
         self.lru: OrderedDict[str, Flow] = OrderedDict()

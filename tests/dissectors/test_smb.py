@@ -583,20 +583,20 @@ def _analyze(path):
 @pytest.mark.skipif(not A5A.exists(), reason="reference capture absent")
 def test_a5a_clear_smb_print():
     report = _analyze(A5A)
-    flows = {f["client_port"]: f for f in report.flows}
+    flows = {f.client_port: f for f in report.flows}
     for pf in _manifest_flows(A5A.name):
         port = int(pf["client"].rsplit(":", 1)[1])
         f = flows[port]
-        assert f["print"] is True and f["protection"] == "none"
-        assert f["smb_dialect"] == pf["smb_dialect_negotiated"][-1].removeprefix("SMB")
-        assert f["smb_user"] == "alice" and f["smb_share"] == "officeprn"
-        jobs = [j for j in report.jobs if j["uid"] == f["uid"]]
+        assert f.print is True and f.protection == "none"
+        assert f.smb_dialect == pf["smb_dialect_negotiated"][-1].removeprefix("SMB")
+        assert f.smb_user == "alice" and f.smb_share == "officeprn"
+        jobs = [j for j in report.jobs if j.uid == f.uid]
         assert len(jobs) == 1
         j = jobs[0]
-        assert j["user"] == "alice" and j["document_name"] == pf["job_name"]
-        assert j["bytes"] == pf["document"]["size"] and not j["partial"]
-        assert set(j["languages"]) == set(pf["document"]["languages"])
-    assert not [a for a in report.anomalies if a["kind"] in ("internal_error", "protocol_violation")]
+        assert j.user == "alice" and j.document_name == pf["job_name"]
+        assert j.bytes == pf["document"]["size"] and not j.partial
+        assert set(j.languages) == set(pf["document"]["languages"])
+    assert not [a for a in report.anomalies if a.kind in ("internal_error", "protocol_violation")]
 
 
 @pytest.mark.skipif(not A5B.exists(), reason="reference capture absent")
@@ -604,8 +604,8 @@ def test_a5b_encrypted_smb_print():
     report = _analyze(A5B)
     assert report.flows
     for f in report.flows:
-        assert f["protection"] == "smb3-encrypted" and f["print"] is None
-        assert f["smb_dialect"] == "3.1.1" and f["smb_encryption_capable"] is True
+        assert f.protection == "smb3-encrypted" and f.print is None
+        assert f.smb_dialect == "3.1.1" and f.smb_encryption_capable is True
     assert not report.jobs
 
 
@@ -625,11 +625,11 @@ def test_tshark_agrees_on_dialect_and_share_type(cap):
         if response in ("1", "True") and cmd == "3" and share:
             share_types.add(int(share, 16))
     report = _analyze(cap)
-    assert {f["smb_dialect"] for f in report.flows} == {smb.DIALECTS[d] for d in dialects}
+    assert {f.smb_dialect for f in report.flows} == {smb.DIALECTS[d] for d in dialects}
     if smb.SHARE_PRINT in share_types:
-        assert all(f["print"] is True for f in report.flows)
+        assert all(f.print is True for f in report.flows)
     else:  # encrypted: tshark sees no tree connect either
-        assert all(f["print"] is None for f in report.flows)
+        assert all(f.print is None for f in report.flows)
 
 
 def test_resync_mid_message_with_following_messages_in_one_chunk():
@@ -695,5 +695,5 @@ def test_two_print_files_at_once_through_the_flow(tmp_path):
     p = tmp_path / "two.pcap"
     p.write_bytes(g.pcap([g.ether(f) for f in frames]))
     jobs = analyze(str(p), reveal=True).jobs
-    assert sorted((j["document_name"], j["bytes"], j["language"]) for j in jobs) == [
+    assert sorted((j.document_name, j.bytes, j.language) for j in jobs) == [
         ("one.prn", len(DOC), "PostScript"), ("two.prn", len(DOC2), "PDF")]

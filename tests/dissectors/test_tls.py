@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -523,10 +524,10 @@ def test_fuzz_both_directions_and_gaps() -> None:
 
 
 # ----------------------------------------------------------------------------- real captures
-def _flows(cap: Path) -> dict[int, dict[str, object]]:
+def _flows(cap: Path) -> dict[int, Any]:
     import sniffprint
 
-    return {int(r["client_port"]): r for r in sniffprint.analyze(str(cap)).flows}
+    return {int(r.client_port): r for r in sniffprint.analyze(str(cap)).flows}
 
 
 TLS_CAPTURES = [SHARED / "A4_ipps_ipptool.pcap", SHARED / "A6_tls9100_socat.pcap",
@@ -544,9 +545,9 @@ def test_reference_captures_match_manifest() -> None:
         for pf in caps[name]["print_flows"]:
             port = int(pf["client"].rsplit(":", 1)[1])
             r = flows[port]
-            assert r["service"] == "tls" and r["protection"] == "tls" and r["print"] is True
-            assert r["tls_version"] == pf["tls_version"][-1], (name, port)
-            want.append(r["tls_version"])
+            assert r.service == "tls" and r.protection == "tls" and r.print is True
+            assert r.tls_version == pf["tls_version"][-1], (name, port)
+            want.append(r.tls_version)
     assert want == ["TLSv1.3", "TLSv1.3", "TLSv1.3", "TLSv1.2"]
 
 
@@ -568,8 +569,8 @@ def test_tshark_agrees_on_version_and_cipher(cap: Path) -> None:
     assert rows
     for port, legacy, suite, selected in rows:
         r = flows[int(port)]
-        assert names[str(r["tls_version"])] == int(selected or legacy, 16)
-        assert suites[str(r["tls_cipher"])] == int(suite, 16)
+        assert names[str(r.tls_version)] == int(selected or legacy, 16)
+        assert suites[str(r.tls_cipher)] == int(suite, 16)
 
 
 def test_bytes_after_a_tls13_server_hello_are_not_parsed() -> None:

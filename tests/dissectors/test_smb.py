@@ -9,7 +9,6 @@ import subprocess
 
 import pytest
 
-from sniffprint.dissectors import smb
 from sniffprint.dissectors.events import (
     DocumentData,
     DocumentGap,
@@ -22,6 +21,21 @@ from sniffprint.dissectors.events import (
     ProtectionSeen,
 )
 from sniffprint.dissectors.smb import SmbDissector
+from sniffprint.dissectors.smb.nbss import INLINE_MAX
+from sniffprint.dissectors.smb.smb2.header import (
+    FLAG_ASYNC,
+    FLAG_RELATED,
+    FLAG_RESPONSE,
+    FLAG_SIGNED,
+    RELATED_FID,
+    STATUS_MORE_PROCESSING,
+    STATUS_PENDING,
+    Command,
+)
+from sniffprint.dissectors.smb.smb2.ioctl import FSCTL_PIPE_TRANSCEIVE
+from sniffprint.dissectors.smb.smb2.negotiate import DIALECTS
+from sniffprint.dissectors.smb.smb2.session_setup import SESSION_ENCRYPT_DATA
+from sniffprint.dissectors.smb.state import ShareType
 from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction, Protection
 from tests.conftest import SHARED
@@ -43,9 +57,9 @@ def nbss(msg: bytes) -> bytes:
 
 def hdr(cmd: int, mid: int, *, resp: bool = False, status: int = 0, tid: int = 0, sid: int = SID,
         flags: int = 0, nxt: int = 0, async_id: int | None = None) -> bytes:
-    flags |= smb.FLAG_RESPONSE if resp else 0
+    flags |= FLAG_RESPONSE if resp else 0
     if async_id is not None:
-        flags |= smb.FLAG_ASYNC
+        flags |= FLAG_ASYNC
         tail = async_id
     else:
         tail = tid << 32
@@ -78,7 +92,7 @@ def negotiate_req(dialects: list[int], ciphers: list[int] | None = None) -> byte
     pad = b"\x00" * (-ctx_off % 8)
     body = struct.pack("<HHHHI16sIHH", 36, len(dialects), 1, 0, 0x7F, b"G" * 16,
                        (ctx_off + len(pad)) if ctx else 0, 1 if ctx else 0, 0) + dl + (pad + ctx if ctx else b"")
-    return msg(smb.NEGOTIATE, 0, body, sid=0)
+    return msg(Command.NEGOTIATE, 0, body, sid=0)
 
 
 def negotiate_resp(dialect: int, *, secmode: int = 1, caps: int = 0, cipher: int | None = None) -> bytes:
@@ -91,7 +105,7 @@ def negotiate_resp(dialect: int, *, secmode: int = 1, caps: int = 0, cipher: int
         ctx += struct.pack("<HHI", 2, len(data), 0) + data
     body = struct.pack("<HHHH16sIIIIQQHHI", 65, secmode, dialect, 2 if ctx else 0, b"S" * 16, caps,
                        1 << 20, 1 << 20, 1 << 20, 0, 0, 128, 0, 128 if ctx else 0)
-    return msg(smb.NEGOTIATE, 0, body + ctx, resp=True, sid=0)
+    return msg(Command.NEGOTIATE, 0, body + ctx, resp=True, sid=0)
 
 
 def ntlm_auth(user: str, domain: str, ws: str, unicode: bool = True) -> bytes:
@@ -115,59 +129,59 @@ def spnego(token: bytes) -> bytes:
 
 def session_setup_req(mid: int, blob: bytes) -> bytes:
     body = struct.pack("<HBBIIHHQ", 25, 0, 1, 1, 0, 64 + 24, len(blob), 0) + blob
-    return msg(smb.SESSION_SETUP, mid, body)
+    return msg(Command.SESSION_SETUP, mid, body)
 
 
 def session_setup_resp(mid: int, flags: int = 0, status: int = 0) -> bytes:
-    return msg(smb.SESSION_SETUP, mid, struct.pack("<HHHH", 9, flags, 0, 0), resp=True, status=status)
+    return msg(Command.SESSION_SETUP, mid, struct.pack("<HHHH", 9, flags, 0, 0), resp=True, status=status)
 
 
 def tree_req(mid: int, path: str) -> bytes:
     p = path.encode("utf-16-le")
-    return msg(smb.TREE_CONNECT, mid, struct.pack("<HHHH", 9, 0, 64 + 8, len(p)) + p)
+    return msg(Command.TREE_CONNECT, mid, struct.pack("<HHHH", 9, 0, 64 + 8, len(p)) + p)
 
 
 def tree_resp(mid: int, tid: int, share_type: int, flags: int = 0) -> bytes:
     body = struct.pack("<HBBIII", 16, share_type, 0, flags, 0, 0x1F01FF)
-    return msg(smb.TREE_CONNECT, mid, body, resp=True, tid=tid)
+    return msg(Command.TREE_CONNECT, mid, body, resp=True, tid=tid)
 
 
 def create_req(mid: int, tid: int, name: str, flags: int = 0) -> bytes:
     n = name.encode("utf-16-le")
     body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, 0x12019F, 0, 7, 5, 0x40, 64 + 56, len(n), 0, 0)
-    return msg(smb.CREATE, mid, body + n, tid=tid, flags=flags)
+    return msg(Command.CREATE, mid, body + n, tid=tid, flags=flags)
 
 
 def create_resp(mid: int, tid: int, fid: bytes) -> bytes:
     body = struct.pack("<HBBI", 89, 0, 0, 2) + b"\x00" * 48 + struct.pack("<II", 0x80, 0) + fid + b"\x00" * 8
-    return msg(smb.CREATE, mid, body, resp=True, tid=tid)
+    return msg(Command.CREATE, mid, body, resp=True, tid=tid)
 
 
 def write_req(mid: int, tid: int, fid: bytes, offset: int, data: bytes, flags: int = 0) -> bytes:
     body = struct.pack("<HHIQ16sIIHHI", 49, 64 + 48, len(data), offset, fid, 0, 0, 0, 0, 0)
-    return msg(smb.WRITE, mid, body + data, tid=tid, flags=flags)
+    return msg(Command.WRITE, mid, body + data, tid=tid, flags=flags)
 
 
 def write_resp(mid: int, tid: int, n: int) -> bytes:
-    return msg(smb.WRITE, mid, struct.pack("<HHIIHH", 17, 0, n, 0, 0, 0), resp=True, tid=tid)
+    return msg(Command.WRITE, mid, struct.pack("<HHIIHH", 17, 0, n, 0, 0, 0), resp=True, tid=tid)
 
 
 def close_req(mid: int, tid: int, fid: bytes, flags: int = 0) -> bytes:
-    return msg(smb.CLOSE, mid, struct.pack("<HHI16s", 24, 0, 0, fid), tid=tid, flags=flags)
+    return msg(Command.CLOSE, mid, struct.pack("<HHI16s", 24, 0, 0, fid), tid=tid, flags=flags)
 
 
 def close_resp(mid: int, tid: int) -> bytes:
-    return msg(smb.CLOSE, mid, struct.pack("<HHI", 60, 0, 0) + b"\x00" * 52, resp=True, tid=tid)
+    return msg(Command.CLOSE, mid, struct.pack("<HHI", 60, 0, 0) + b"\x00" * 52, resp=True, tid=tid)
 
 
 def ioctl_req(mid: int, tid: int, fid: bytes, ctl: int, data: bytes) -> bytes:
     body = struct.pack("<HHI16sIIIIIIII", 57, 0, ctl, fid, 64 + 56, len(data), 0, 0, 0, 4280, 1, 0)
-    return msg(smb.IOCTL, mid, body + data, tid=tid)
+    return msg(Command.IOCTL, mid, body + data, tid=tid)
 
 
 def ioctl_resp(mid: int, tid: int, fid: bytes, ctl: int, data: bytes) -> bytes:
     body = struct.pack("<HHI16sIIIIII", 49, 0, ctl, fid, 64 + 48, 0, 64 + 48, len(data), 0, 0)
-    return msg(smb.IOCTL, mid, body + data, resp=True, tid=tid)
+    return msg(Command.IOCTL, mid, body + data, resp=True, tid=tid)
 
 
 def transform(payload_len: int = 100) -> bytes:
@@ -182,7 +196,7 @@ def login(dialect: int = 0x0311, *, cipher: int | None = 2, session_flags: int =
         (C, nbss(negotiate_req(dialects, [2, 1] if dialect == 0x0311 else None))),
         (S, nbss(negotiate_resp(dialect, cipher=cipher if dialect == 0x0311 else None))),
         (C, nbss(session_setup_req(1, spnego(b"NTLMSSP\x00\x01\x00\x00\x00\x15\x82\x08\x62")))),
-        (S, nbss(session_setup_resp(1, status=smb.STATUS_MORE_PROCESSING))),
+        (S, nbss(session_setup_resp(1, status=STATUS_MORE_PROCESSING))),
         (C, nbss(session_setup_req(2, spnego(ntlm_auth(user, "CORP", "WS-ALICE"))))),
         (S, nbss(session_setup_resp(2, flags=session_flags))),
     ]
@@ -192,7 +206,7 @@ def print_job(doc: bytes, name: str = "report.prn", mid: int = 10) -> list[tuple
     half = len(doc) // 2
     return [
         (C, nbss(tree_req(mid, r"\\srv\officeprn"))),
-        (S, nbss(tree_resp(mid, PRINT_TID, smb.SHARE_PRINT))),
+        (S, nbss(tree_resp(mid, PRINT_TID, ShareType.PRINT))),
         (C, nbss(create_req(mid + 1, PRINT_TID, name))),
         (S, nbss(create_resp(mid + 1, PRINT_TID, FID))),
         (C, nbss(write_req(mid + 2, PRINT_TID, FID, 0, doc[:half]))),
@@ -251,14 +265,14 @@ def test_negotiate_offers_and_cipher():
     d = new()
     for direction, data in login():
         d.feed(direction, data)
-    assert d.offered == ["2.0.2", "2.1", "3.0", "3.0.2", "3.1.1"]
-    assert d.cipher == "AES-128-GCM"
+    assert d.conn.offered == ["2.0.2", "2.1", "3.0", "3.0.2", "3.1.1"]
+    assert d.conn.cipher == "AES-128-GCM"
 
 
 def test_smb21_disk_share_copy_is_not_printing():
     script = login(0x0210) + [
         (C, nbss(tree_req(10, r"\\srv\data"))),
-        (S, nbss(tree_resp(10, DISK_TID, smb.SHARE_DISK))),
+        (S, nbss(tree_resp(10, DISK_TID, ShareType.DISK))),
         (C, nbss(create_req(11, DISK_TID, r"dir\copy.ps"))),
         (S, nbss(create_resp(11, DISK_TID, FID2))),
         (C, nbss(write_req(12, DISK_TID, FID2, 0, DOC))),
@@ -277,7 +291,7 @@ def test_smb21_disk_share_copy_is_not_printing():
 def test_print_share_wins_smb_share_and_disk_writes_stay_out_of_the_job():
     script = login() + [
         (C, nbss(tree_req(5, r"\\srv\data"))),
-        (S, nbss(tree_resp(5, DISK_TID, smb.SHARE_DISK))),
+        (S, nbss(tree_resp(5, DISK_TID, ShareType.DISK))),
         (C, nbss(create_req(6, DISK_TID, "x.txt"))),
         (S, nbss(create_resp(6, DISK_TID, FID2))),
     ] + print_job(DOC) + [(C, nbss(write_req(40, DISK_TID, FID2, 0, b"not printed")))]
@@ -287,14 +301,14 @@ def test_print_share_wins_smb_share_and_disk_writes_stay_out_of_the_job():
 
 
 def test_compound_create_write_close_related():
-    related = smb.FLAG_RELATED
+    related = FLAG_RELATED
     req = compound(create_req(11, PRINT_TID, "chain.prn"),
-                   write_req(12, 0xFFFFFFFF, smb.RELATED_FID, 0, DOC, flags=related),
-                   close_req(13, 0xFFFFFFFF, smb.RELATED_FID, flags=related))
+                   write_req(12, 0xFFFFFFFF, RELATED_FID, 0, DOC, flags=related),
+                   close_req(13, 0xFFFFFFFF, RELATED_FID, flags=related))
     resp = compound(create_resp(11, PRINT_TID, FID), write_resp(12, PRINT_TID, len(DOC)), close_resp(13, PRINT_TID))
     script = login() + [
         (C, nbss(tree_req(10, r"\\srv\officeprn"))),
-        (S, nbss(tree_resp(10, PRINT_TID, smb.SHARE_PRINT))),
+        (S, nbss(tree_resp(10, PRINT_TID, ShareType.PRINT))),
         (C, nbss(req)), (S, nbss(resp)),
     ]
     ev = feed_every_way(new, script)
@@ -305,7 +319,7 @@ def test_compound_create_write_close_related():
 
 def test_compound_response_with_tree_connects():
     req = compound(tree_req(10, r"\\srv\IPC$"), tree_req(11, r"\\srv\officeprn"))
-    resp = compound(tree_resp(10, PIPE_TID, smb.SHARE_PIPE), tree_resp(11, PRINT_TID, smb.SHARE_PRINT))
+    resp = compound(tree_resp(10, PIPE_TID, ShareType.PIPE), tree_resp(11, PRINT_TID, ShareType.PRINT))
     ev = feed_every_way(new, login() + [(C, nbss(req)), (S, nbss(resp))])
     assert PrintSeen(True) in ev
     assert facts(ev)["smb_share"] == "officeprn"
@@ -314,15 +328,15 @@ def test_compound_response_with_tree_connects():
 def test_async_interim_response_keeps_the_request():
     script = login() + [
         (C, nbss(tree_req(10, r"\\srv\officeprn"))),
-        (S, nbss(msg(smb.TREE_CONNECT, 10, b"\x09\x00\x00\x00\x00\x00\x00\x00\x00", resp=True,
-                     status=smb.STATUS_PENDING, async_id=77))),
-        (S, nbss(tree_resp(10, PRINT_TID, smb.SHARE_PRINT))),
+        (S, nbss(msg(Command.TREE_CONNECT, 10, b"\x09\x00\x00\x00\x00\x00\x00\x00\x00", resp=True,
+                     status=STATUS_PENDING, async_id=77))),
+        (S, nbss(tree_resp(10, PRINT_TID, ShareType.PRINT))),
     ]
     assert PrintSeen(True) in feed_every_way(new, script)
 
 
 def test_transform_header_hides_printing():
-    script = login(session_flags=smb.SESSION_ENCRYPT_DATA) + [(C, nbss(transform())), (S, nbss(transform()))]
+    script = login(session_flags=SESSION_ENCRYPT_DATA) + [(C, nbss(transform())), (S, nbss(transform()))]
     ev = feed_every_way(new, script)
     assert ProtectionSeen(Protection.SMB3, C) in ev
     assert ev.count(PrintSeen(None)) == 2  # at the first transform, and again at close
@@ -330,7 +344,7 @@ def test_transform_header_hides_printing():
     d = new()
     for direction, data in script:
         d.feed(direction, data)
-    assert d.encryption_required is True
+    assert d.conn.encryption_required is True
 
 
 def test_transform_after_a_clear_print_share_keeps_print_true():
@@ -341,10 +355,10 @@ def test_transform_after_a_clear_print_share_keeps_print_true():
 
 
 def test_signed_session_is_still_cleartext():
-    signed = hdr(smb.TREE_CONNECT, 10, flags=smb.FLAG_SIGNED)
+    signed = hdr(Command.TREE_CONNECT, 10, flags=FLAG_SIGNED)
     p = r"\\srv\officeprn".encode("utf-16-le")
     script = login() + [(C, nbss(signed + struct.pack("<HHHH", 9, 0, 72, len(p)) + p)),
-                        (S, nbss(tree_resp(10, PRINT_TID, smb.SHARE_PRINT)))]
+                        (S, nbss(tree_resp(10, PRINT_TID, ShareType.PRINT)))]
     ev = feed_every_way(new, script)
     assert facts(ev)["smb_signing"] is True
     assert not [e for e in ev if isinstance(e, ProtectionSeen)]
@@ -367,7 +381,7 @@ def test_large_write_is_streamed_with_bounded_memory():
             peak = max(peak, len(d.readers[0].buf), len(d.readers[1].buf))
     events += d.close()
     assert doc_bytes(events) == big
-    assert peak <= smb.INLINE_MAX
+    assert peak <= INLINE_MAX
     assert sum(isinstance(e, DocumentData) for e in events) > 10  # handed on in pieces
     assert run(new, script, whole) == feed_every_way(new, script)
 
@@ -422,7 +436,7 @@ def test_lost_write_becomes_a_document_gap():
 def test_out_of_order_writes_are_put_in_file_order():
     script = login() + [
         (C, nbss(tree_req(10, r"\\srv\officeprn"))),
-        (S, nbss(tree_resp(10, PRINT_TID, smb.SHARE_PRINT))),
+        (S, nbss(tree_resp(10, PRINT_TID, ShareType.PRINT))),
         (C, nbss(create_req(11, PRINT_TID, "ooo.prn"))),
         (S, nbss(create_resp(11, PRINT_TID, FID))),
         (C, nbss(write_req(12, PRINT_TID, FID, 100, DOC[100:]))),
@@ -437,7 +451,7 @@ def test_out_of_order_writes_are_put_in_file_order():
 def test_hole_left_at_close_is_a_gap():
     script = login() + [
         (C, nbss(tree_req(10, r"\\srv\officeprn"))),
-        (S, nbss(tree_resp(10, PRINT_TID, smb.SHARE_PRINT))),
+        (S, nbss(tree_resp(10, PRINT_TID, ShareType.PRINT))),
         (C, nbss(create_req(11, PRINT_TID, "hole.prn"))),
         (S, nbss(create_resp(11, PRINT_TID, FID))),
         (C, nbss(write_req(12, PRINT_TID, FID, 0, DOC[:10]))),
@@ -457,7 +471,7 @@ def test_smb1_negotiate_is_flagged():
     assert FlowFact("smb1", False) in ev and FlowFact("smb1", True) not in ev
     d = new()
     d.feed(C, nbss(smb1))
-    assert d.offered == ["NT LM 0.12", "SMB 2.002"]
+    assert d.conn.offered == ["NT LM 0.12", "SMB 2.002"]
 
 
 def test_smb1_print_share():
@@ -520,14 +534,14 @@ def write_printer(data: bytes) -> bytes:
 def spoolss_script(auth_level: int | None) -> list[tuple[Direction, bytes]]:
     return login() + [
         (C, nbss(tree_req(10, r"\\srv\IPC$"))),
-        (S, nbss(tree_resp(10, PIPE_TID, smb.SHARE_PIPE))),
+        (S, nbss(tree_resp(10, PIPE_TID, ShareType.PIPE))),
         (C, nbss(create_req(11, PIPE_TID, "spoolss"))),
         (S, nbss(create_resp(11, PIPE_TID, SPOOL_FID))),
         (C, nbss(write_req(12, PIPE_TID, SPOOL_FID, 0, rpc_bind(auth_level)))),
-        (C, nbss(ioctl_req(13, PIPE_TID, SPOOL_FID, smb.FSCTL_PIPE_TRANSCEIVE, start_doc("Quarterly.docx")))),
-        (S, nbss(ioctl_resp(13, PIPE_TID, SPOOL_FID, smb.FSCTL_PIPE_TRANSCEIVE, rpc_pdu(2, 2, b"\x00" * 12)))),
-        (C, nbss(ioctl_req(14, PIPE_TID, SPOOL_FID, smb.FSCTL_PIPE_TRANSCEIVE, write_printer(DOC)))),
-        (C, nbss(ioctl_req(15, PIPE_TID, SPOOL_FID, smb.FSCTL_PIPE_TRANSCEIVE,
+        (C, nbss(ioctl_req(13, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, start_doc("Quarterly.docx")))),
+        (S, nbss(ioctl_resp(13, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, rpc_pdu(2, 2, b"\x00" * 12)))),
+        (C, nbss(ioctl_req(14, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, write_printer(DOC)))),
+        (C, nbss(ioctl_req(15, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE,
                            rpc_pdu(0, 4, struct.pack("<IHH", 20, 0, 23) + b"H" * 20)))),
     ]
 
@@ -625,8 +639,8 @@ def test_tshark_agrees_on_dialect_and_share_type(cap):
         if response in ("1", "True") and cmd == "3" and share:
             share_types.add(int(share, 16))
     report = _analyze(cap)
-    assert {f["smb_dialect"] for f in report.flows} == {smb.DIALECTS[d] for d in dialects}
-    if smb.SHARE_PRINT in share_types:
+    assert {f["smb_dialect"] for f in report.flows} == {DIALECTS[d] for d in dialects}
+    if ShareType.PRINT in share_types:
         assert all(f["print"] is True for f in report.flows)
     else:  # encrypted: tshark sees no tree connect either
         assert all(f["print"] is None for f in report.flows)
@@ -649,7 +663,7 @@ def test_resync_mid_message_with_following_messages_in_one_chunk():
     assert "smb_resync" in [e.kind for e in events if isinstance(e, Note)]
     assert doc_bytes(events) == big
     assert JobEnded() in job_events(events)
-    assert len(d.readers[0].buf) < smb.INLINE_MAX
+    assert len(d.readers[0].buf) < INLINE_MAX
 
 
 DOC2 = b"%PDF-1.7\n" + b"second document\n" * 30
@@ -659,7 +673,7 @@ def two_files_script() -> list[tuple[Direction, bytes]]:
     """Two print files created on one connection, their WRITEs interleaved."""
     fid2 = bytes(range(100, 116))
     return login() + [
-        (C, nbss(tree_req(10, r"\\srv\officeprn"))), (S, nbss(tree_resp(10, PRINT_TID, smb.SHARE_PRINT))),
+        (C, nbss(tree_req(10, r"\\srv\officeprn"))), (S, nbss(tree_resp(10, PRINT_TID, ShareType.PRINT))),
         (C, nbss(create_req(11, PRINT_TID, "one.prn"))), (S, nbss(create_resp(11, PRINT_TID, FID))),
         (C, nbss(create_req(12, PRINT_TID, "two.prn"))), (S, nbss(create_resp(12, PRINT_TID, fid2))),
         (C, nbss(write_req(13, PRINT_TID, FID, 0, DOC[:100]))),

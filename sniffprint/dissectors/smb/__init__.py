@@ -23,6 +23,13 @@ order, JobEnded at its CLOSE. Writes to a disk share are a file copy, not printi
 A session whose messages are all in transform headers hides its shares, so ``print`` is null
 (unknown) unless a print share was seen in clear before.
 
+Where new work goes: an SMB2 command is one module in ``smb2/`` plus one line in a table of
+``smb2.dispatch`` (a response that needs its request records a ``state.Pending`` from the request
+parser and is listed in ``ANSWERS``). SMB1 commands go in ``smb1.COMMANDS`` the same way (AndX
+chains walk like SMB2 compounds), sharing ``state.Connection`` and the NBSS framing. Any parser
+that moves bytes on a pipe file hands them to ``File.pipe.feed`` with their direction, or, for a
+message too long to buffer, streams its data window to a ``pipe.PipeTarget``.
+
 Invariants (each module states its own):
 - Memory is bounded: messages are buffered up to ``nbss.INLINE_MAX``; longer ones are streamed or
   skipped; every per-connection table is capped (``state.MAX_TABLE``), and so are held writes.

@@ -61,16 +61,18 @@ class Pipe:
 
 
 class PipeTarget:
-    """Where the data of one WRITE to a pipe goes: the pipe's client-to-server stream."""
+    """Where the data window of a message on a pipe goes (a WRITE's data: the client-to-server
+    stream), also when the message is too long to buffer and the framing streams it."""
 
-    __slots__ = ("conn", "pipe")
+    __slots__ = ("conn", "pipe", "direction")
 
-    def __init__(self, conn: Connection, pipe: Pipe) -> None:
-        self.conn, self.pipe = conn, pipe
+    def __init__(self, conn: Connection, pipe: Pipe, direction: Direction = Direction.C2S) -> None:
+        self.conn, self.pipe, self.direction = conn, pipe, direction
 
     def data(self, rel: int, b: bytes) -> list[Event]:
-        return self.pipe.feed(self.conn, Direction.C2S, b)
+        return self.pipe.feed(self.conn, self.direction, b)
 
     def gap(self, rel: int, n: int) -> list[Event]:
         self.pipe.rpc.dead = True  # a PDU stream with a hole cannot be re-framed
-        return [Note("dcerpc_unparsed", f"{n} bytes of a pipe write missing")]
+        what = "write" if self.direction is Direction.C2S else "read"
+        return [Note("dcerpc_unparsed", f"{n} bytes of a pipe {what} missing")]

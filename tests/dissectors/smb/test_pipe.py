@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sniffprint.dissectors.events import (
     DocumentData,
+    FlowFact,
     JobEnded,
     JobField,
     JobStarted,
@@ -15,10 +16,12 @@ from sniffprint.dissectors.smb.state import Connection, ShareType, Tree
 from tests.dissectors.smb.wire import (
     DOC,
     C,
+    S,
     facts,
     job_events,
     new,
     rpc_bind,
+    rpc_pdu,
     spoolss_script,
     start_doc,
 )
@@ -75,5 +78,13 @@ def test_a_hole_in_a_pipe_write_ends_that_pipe():
     conn = Connection()
     pipe = Pipe("spoolss")
     t = PipeTarget(conn, pipe)
-    assert [e.kind for e in t.gap(0, 10) if isinstance(e, Note)] == ["dcerpc_unparsed"]
+    assert t.gap(0, 10) == [Note("dcerpc_unparsed", "10 bytes of a pipe write missing")]
     assert t.data(10, start_doc("lost.txt")) == []
+
+
+def test_a_pipe_target_feeds_its_direction():
+    conn = Connection()
+    pipe = Pipe("spoolss")
+    assert PipeTarget(conn, pipe, S).data(0, rpc_pdu(12, 1, b"\x00" * 8, auth_level=2)) == [
+        FlowFact("spoolss_auth_level", "connect")]
+    assert PipeTarget(conn, Pipe("spoolss"), S).gap(0, 3) == [Note("dcerpc_unparsed", "3 bytes of a pipe read missing")]

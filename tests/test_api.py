@@ -11,19 +11,10 @@ import sniffprint
 from sniffprint.cli import main
 from sniffprint.errors import CaptureError
 from sniffprint.records import Anomaly, Finding, FlowRecord, JobRecord, PrinterRecord, columns
-from sniffprint.report import Report
 from tests.conftest import PCAPS
 
 FRAMES = {"flows_frame": FlowRecord, "jobs_frame": JobRecord, "findings_frame": Finding,
           "printers_frame": PrinterRecord, "anomalies_frame": Anomaly}
-
-
-@pytest.mark.parametrize("method", sorted(FRAMES))
-def test_frames_have_the_record_schema_even_when_empty(method):
-    frame = getattr(Report(), method)()
-    schema = columns(FRAMES[method])
-    assert list(frame.columns) == [c.name for c in schema] and len(frame) == 0
-    assert {c: str(t) for c, t in frame.dtypes.items()} == {c.name: c.dtype for c in schema}
 
 
 def test_analyze_frames_dtypes():

@@ -1,7 +1,7 @@
-"""TLS from the first byte, on any port (RFC 8446 5.1 record layer; RFC 5246 6.2).
+"""TLS from the first byte, on any port: the flow-level wrapper around ``TlsObserver``.
 
-The parsing lives in ``tlsparse`` (so HTTP can reuse it after an RFC 2817 upgrade); this module
-is the flow-level wrapper:
+Specs: RFC 8446 5.1 and RFC 5246 6.2 (record layer, the basis of the probe), RFC 8446 4.1.2 /
+4.1.3 (the hello a session opens with).
 
 - **Probe**: a handshake record carrying a ClientHello (client side), or a ServerHello when only
   the server side was captured, or, for a capture that starts mid-session, a chain of plausible
@@ -11,23 +11,37 @@ is the flow-level wrapper:
   631) counts as print traffic (``PrintSeen``), whatever it carries.
 - **Cost**: once both directions are encrypted the observer returns ``ContentDone`` and the flow
   table stops handing over the bulk ciphertext.
+
+Invariant: ``head_score`` looks at bytes only; the same heads always give the same score.
 """
 from __future__ import annotations
 
-from ..model import PRINT_PORTS, Direction, FlowKey, Service
-from .base import Dissector
-from .events import Event, PrintSeen, ProtectionSeen
-from .tlsparse import CT_HANDSHAKE, MAX_RECORD, RECORD, TlsObserver, probe
+from ...model import PRINT_PORTS, Direction, FlowKey, Service
+from ..base import Dissector
+from ..events import Event, PrintSeen, ProtectionSeen
+from .handshake import HandshakeType
+from .observer import TlsObserver
+from .record import ContentType, record_run
 
 
-def looks_like_record(buf: bytes, hs_type: int | None = None) -> bool:
-    """A handshake record header (and, if given and present, the handshake type) at ``buf[0]``."""
-    if len(buf) < 5:
-        return False
-    ct, ver, length = RECORD.unpack_from(buf)
-    if ct != CT_HANDSHAKE or ver >> 8 != 3 or ver & 0xFF > 4 or not 4 <= length <= MAX_RECORD:
-        return False
-    return hs_type is None or len(buf) < 6 or buf[5] == hs_type
+def head_score(c2s: bytes, s2c: bytes) -> float:
+    """Confidence that the heads are TLS, from record headers alone (no port involved)."""
+    if c2s:
+        n, ok = record_run(c2s)
+        if ok and n and c2s[0] == ContentType.HANDSHAKE and (len(c2s) < 6 or c2s[5] == HandshakeType.CLIENT_HELLO):
+            return 0.95
+    elif s2c:
+        n, ok = record_run(s2c)
+        if ok and n and s2c[0] == ContentType.HANDSHAKE and (len(s2c) < 6 or s2c[5] == HandshakeType.SERVER_HELLO):
+            return 0.8
+    # Mid-stream start (no handshake captured): a chain of record headers is strong evidence;
+    # 4 plausible bytes out of 5 at random are about 1 in 10^7, so even one header counts.
+    runs = [record_run(h) for h in (c2s, s2c) if h]
+    if not runs or not all(ok and n for n, ok in runs):
+        return 0.0
+    if sum(n for n, _ in runs) >= 2:
+        return 0.8
+    return 0.5
 
 
 class TlsDissector(Dissector):
@@ -41,7 +55,7 @@ class TlsDissector(Dissector):
 
     @classmethod
     def probe(cls, c2s: bytes, s2c: bytes, key: FlowKey) -> float:
-        score = probe(c2s, s2c)
+        score = head_score(c2s, s2c)
         return min(1.0, score + cls.port_hint(key)) if score else 0.0
 
     def feed(self, direction: Direction, data: bytes) -> list[Event]:

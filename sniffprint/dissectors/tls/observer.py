@@ -25,7 +25,7 @@ Invariants:
   still TLS.
 - Rule 2: bounded memory. Encrypted record bodies are skipped by counting, never buffered; the
   per-direction handshake buffer holds at most one message of ``MAX_HANDSHAKE`` bytes (a bigger
-  one is skipped by counting); a partial record header is at most 5 bytes.
+  one is skipped by counting); a partial record header is at most 4 bytes.
 - Rule 3: the events do not depend on how the bytes were split into ``feed`` calls.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ from ...model import Direction, Protection
 from ..events import ContentDone, Event, FlowFact, Note, ProtectionSeen
 from .certificate import CertInfo, describe_certificate, first_certificate
 from .handshake import HANDSHAKE_HEADER, MAX_HANDSHAKE, ClientHello, HandshakeType, ServerHello
-from .record import MAX_RECORD, TLS13, ContentType, RecordHeader, version_name
+from .record import CONTENT_TYPES, MAX_RECORD, RECORD, TLS13, ContentType, version_name
 from .suites import cipher_name, weaknesses
 
 
@@ -50,14 +50,23 @@ class Body(Enum):
     SMALL = "small"  # the one-byte ChangeCipherSpec, checked at the record's end
 
 
+# Bound once as module constants: on Python 3.11 reading ``Body.SKIP`` is a descriptor call
+# (~0.3 us), comparing with an IntEnum member costs half again an int compare, and ``RECORD.size``
+# is an attribute lookup; the record loop below pays each of them per record of bulk ciphertext.
+_SKIP, _HANDSHAKE, _SMALL = Body.SKIP, Body.HANDSHAKE, Body.SMALL
+_CT_CCS = int(ContentType.CHANGE_CIPHER_SPEC)
+_CT_HANDSHAKE = int(ContentType.HANDSHAKE)
+_CT_APPDATA = int(ContentType.APPLICATION_DATA)
+_HEADER = RECORD.size  # 5 bytes
+
+
 @dataclass(slots=True)
 class _Side:
     """Per-direction state of the record layer."""
 
     hdr: bytearray = field(default_factory=bytearray)  # a record header split across feeds (< 5 bytes)
-    ctype: int = 0  # content type of the record being read
     need: int = 0  # body bytes of that record still to come (0: a header is next)
-    mode: Body = Body.SKIP  # what to do with the body
+    mode: Body = _SKIP  # what to do with the body
     small: bytearray = field(default_factory=bytearray)  # the ChangeCipherSpec body (1 byte)
     hs: bytearray = field(default_factory=bytearray)  # handshake bytes (messages span records, RFC 8446 5.1)
     hs_skip: int = 0  # bytes of an oversized handshake message still to drop
@@ -97,19 +106,19 @@ class TlsObserver:
         i, n = 0, len(data)
         while i < n and not self._all_quiet():
             if side.need == 0:
-                take = min(RecordHeader.SIZE - len(side.hdr), n - i)
+                take = min(_HEADER - len(side.hdr), n - i)
                 side.hdr += mv[i:i + take]
                 i += take
-                if len(side.hdr) < RecordHeader.SIZE:
+                if len(side.hdr) < _HEADER:
                     break
                 self._header(side, out)
                 if side.need:
                     continue
             else:
                 take = min(side.need, n - i)
-                if side.mode is Body.HANDSHAKE:
+                if side.mode is _HANDSHAKE:
                     self._handshake_bytes(direction, side, mv[i:i + take], out)
-                elif side.mode is Body.SMALL:
+                elif side.mode is _SMALL:
                     side.small += mv[i:i + take]
                 i += take
                 side.need -= take
@@ -121,42 +130,42 @@ class TlsObserver:
         return out
 
     def _header(self, side: _Side, out: list[Event]) -> None:
-        hdr = RecordHeader.parse(side.hdr)
-        if not hdr.framing_ok():
+        # RecordHeader's fields and record.framing_ok, inlined: this runs once per record.
+        ct, version, length = RECORD.unpack_from(side.hdr)
+        if ct not in CONTENT_TYPES or version >> 8 != 3 or version & 0xFF > 4:
             raise ProtocolViolation(f"not a TLS record header: {bytes(side.hdr).hex()}", side.pos)
-        if hdr.length > MAX_RECORD:
-            raise ProtocolViolation(f"TLS record of {hdr.length} bytes (limit 2^14+2048)", side.pos)
-        self._start_record(side, out, hdr.length)
-        ct = hdr.content_type
-        side.ctype = ct
-        if ct == ContentType.APPLICATION_DATA:
+        if length > MAX_RECORD:
+            raise ProtocolViolation(f"TLS record of {length} bytes (limit 2^14+2048)", side.pos)
+        side.hdr.clear()
+        side.pos += _HEADER
+        if not self.started:
+            self._protection_seen(out)
+        side.need = length
+        if ct == _CT_APPDATA:
             side.encrypted = True
-            side.mode = Body.SKIP
+            side.mode = _SKIP
         elif side.encrypted:
-            side.mode = Body.SKIP
-        elif ct == ContentType.HANDSHAKE:
+            side.mode = _SKIP
+        elif ct == _CT_HANDSHAKE:
             # After a ChangeCipherSpec, TLS <= 1.2 handshake records are encrypted (Finished).
             # TLS 1.3 middlebox-compatibility CCS (RFC 8446 D.4) changes nothing: a second
             # ClientHello after a HelloRetryRequest may follow it in the clear.
-            side.mode = Body.HANDSHAKE if not side.ccs or self.version == TLS13 else Body.SKIP
-        elif ct == ContentType.CHANGE_CIPHER_SPEC:
+            side.mode = _HANDSHAKE if not side.ccs or self.version == TLS13 else _SKIP
+        elif ct == _CT_CCS:
             # RFC 5246 7.1: "The message consists of a single byte of value 1."
-            if hdr.length != 1:
-                raise ProtocolViolation(f"ChangeCipherSpec record of {hdr.length} bytes", side.pos)
-            side.mode = Body.SMALL
+            if length != 1:
+                raise ProtocolViolation(f"ChangeCipherSpec record of {length} bytes", side.pos)
+            side.mode = _SMALL
         else:
-            side.mode = Body.SKIP
+            side.mode = _SKIP
 
-    def _start_record(self, side: _Side, out: list[Event], length: int) -> None:
-        side.hdr.clear()
-        side.pos += RecordHeader.SIZE
-        side.need = length
-        if not self.started:
-            self.started = True
-            out.append(ProtectionSeen(Protection.TLS))
+    def _protection_seen(self, out: list[Event]) -> None:
+        self.started = True
+        out.append(ProtectionSeen(Protection.TLS))
 
     def _record_end(self, direction: Direction, side: _Side, out: list[Event]) -> None:
-        if side.ctype == ContentType.CHANGE_CIPHER_SPEC and side.mode is Body.SMALL:
+        mode = side.mode  # _SMALL is set for ChangeCipherSpec records only
+        if mode is _SMALL:
             if bytes(side.small) != b"\x01":
                 raise ProtocolViolation(f"ChangeCipherSpec body {bytes(side.small).hex()!r}", side.pos)
             side.ccs = True
@@ -168,7 +177,6 @@ class TlsObserver:
                 self.cert_reported = True
                 out.append(FlowFact("cert_observable", False))
         side.small.clear()
-        side.ctype = 0
 
     def _server(self) -> Direction:
         return self.server_dir if self.server_dir is not None else Direction.S2C
@@ -206,7 +214,7 @@ class TlsObserver:
             self._message(direction, msg_type, body, out)
             if side.encrypted:  # a TLS 1.3 ServerHello: what follows is not ours to read
                 hs.clear()
-                side.mode = Body.SKIP
+                side.mode = _SKIP
                 break
 
     def _message(self, direction: Direction, msg_type: int, body: bytes, out: list[Event]) -> None:
@@ -275,7 +283,7 @@ class TlsObserver:
         side = self.sides[direction]
         if self.done or side.lost:
             return []
-        if side.need and side.mode is Body.SKIP and length <= side.need:
+        if side.need and side.mode is _SKIP and length <= side.need:
             side.need -= length
             side.pos += length
             out: list[Event] = []

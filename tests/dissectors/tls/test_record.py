@@ -5,6 +5,7 @@ import struct
 
 import pytest
 
+from sniffprint.dissectors.tls.record import MAX_RECORD, RecordHeader, framing_ok, looks_like_record, record_run
 from sniffprint.errors import ProtocolViolation
 from tests.dissectors.tls.vectors import C2S, client_hello, new, rec
 
@@ -27,3 +28,16 @@ def test_bad_change_cipher_spec_is_a_violation() -> None:
         new().feed(C2S, client_hello() + rec(20, b"\x02"))
     with pytest.raises(ProtocolViolation):
         new().feed(C2S, client_hello() + rec(20, b"\x01\x01"))
+
+
+def test_record_header_fields_and_plausibility() -> None:
+    hdr = RecordHeader.parse(b"xx" + rec(22, b"abc", 0x0301), 2)
+    assert hdr == RecordHeader(22, 0x0301, 3) and hdr.plausible()
+    assert framing_ok(20, 0x0300) and framing_ok(24, 0x0304)
+    assert not framing_ok(25, 0x0303)  # unknown content type
+    assert not framing_ok(23, 0x0305)  # no TLS 1.4 on the wire
+    assert not framing_ok(23, 0x0203)
+    assert RecordHeader(23, 0x0303, MAX_RECORD).plausible() and not RecordHeader(23, 0x0303, MAX_RECORD + 1).plausible()
+    assert record_run(rec(23, bytes(10)) + rec(21, b"\x02\x28") + b"\x17\x03") == (2, True)
+    assert record_run(rec(23, bytes(10)) + b"\x80\x2a\x01\x03\x01") == (1, False)
+    assert looks_like_record(rec(22, bytes(4))) and not looks_like_record(rec(22, bytes(3)))

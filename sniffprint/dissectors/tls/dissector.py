@@ -1,12 +1,14 @@
 """TLS from the first byte, on any port: the flow-level wrapper around ``TlsObserver``.
 
 Specs: RFC 8446 5.1 and RFC 5246 6.2 (record layer, the basis of the probe), RFC 8446 4.1.2 /
-4.1.3 (the hello a session opens with).
+4.1.3 (the hello a session opens with), RFC 5246 appendix E.2 (a legacy client's SSL 2.0
+compatible CLIENT-HELLO).
 
-- **Probe**: a handshake record carrying a ClientHello (client side), or a ServerHello when only
-  the server side was captured, or, for a capture that starts mid-session, a chain of plausible
-  record headers (content type 20-24, version 3.x, length <= 2^14 + 2048). The port adds weight
-  only (``Dissector.port_hint``).
+- **Probe**: a handshake record carrying a ClientHello (client side), an SSL 2.0 compatible
+  CLIENT-HELLO offering SSL 3.0+ (client side), a ServerHello when only the server side was
+  captured, or, for a capture that starts mid-session, a chain of plausible record headers
+  (content type 20-24, version 3.x, length <= 2^14 + 2048). The port adds weight only
+  (``Dissector.port_hint``).
 - **Print**: the content of a TLS flow cannot be seen, so a TLS flow to a print port (9100, 515,
   631) counts as print traffic (``PrintSeen``), whatever it carries.
 - **Cost**: once both directions are encrypted the observer returns ``ContentDone`` and the flow
@@ -21,7 +23,7 @@ from ..base import Dissector
 from ..events import Event, PrintSeen, ProtectionSeen
 from .handshake import HandshakeType
 from .observer import TlsObserver
-from .record import ContentType, record_run
+from .record import ContentType, V2HelloHeader, record_run
 
 
 def head_score(c2s: bytes, s2c: bytes) -> float:
@@ -29,6 +31,10 @@ def head_score(c2s: bytes, s2c: bytes) -> float:
     if c2s:
         n, ok = record_run(c2s)
         if ok and n and c2s[0] == ContentType.HANDSHAKE and (len(c2s) < 6 or c2s[5] == HandshakeType.CLIENT_HELLO):
+            return 0.95
+        v2 = V2HelloHeader.parse(c2s)
+        # What follows a legacy hello is the client's next flight in TLS records, when present.
+        if v2 is not None and record_run(c2s[2 + v2.length:])[1]:
             return 0.95
     elif s2c:
         n, ok = record_run(s2c)

@@ -2,7 +2,8 @@
 
 Specs: RFC 8446 3.4 (vectors), 4 (handshake header), 4.1.2 (ClientHello), 4.1.3 (ServerHello and
 HelloRetryRequest), 4.2 (extensions), 4.2.1 (supported_versions); RFC 5246 7.4.1.2 and 7.4.1.3
-(the TLS 1.2 hellos, whose extensions block is optional); RFC 6066 section 3 (server_name);
+(the TLS 1.2 hellos, whose extensions block is optional); RFC 5246 appendix E.2 and RFC 6101
+appendix E (the SSL 2.0 backward-compatible CLIENT-HELLO); RFC 6066 section 3 (server_name);
 RFC 7301 section 3.1 (ALPN); RFC 8701 (GREASE).
 
 Invariants:
@@ -43,6 +44,7 @@ HANDSHAKE_HEADER = 4  # msg_type (1 byte) and uint24 length (RFC 8446 4)
 MAX_HANDSHAKE = 1 << 18
 
 U16 = struct.Struct("!H")
+V2_LENGTHS = struct.Struct("!HHH")  # cipher_spec_length, session_id_length, challenge_length
 
 # RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello whose Random is SHA-256("HelloRetryRequest").
 HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
@@ -149,6 +151,7 @@ class ClientHello:
     sni: str | None
     alpn: tuple[str, ...]
     versions: tuple[int, ...]  # supported_versions without GREASE; () when the extension is absent
+    sslv2_format: bool = False  # sent as an SSL 2.0 CLIENT-HELLO (RFC 5246 E.2), see parse_v2
 
     @classmethod
     def parse(cls, body: bytes) -> ClientHello:
@@ -172,6 +175,31 @@ class ClientHello:
                 raise ProtocolViolation("ClientHello: odd supported_versions length")
             versions = tuple(x for x in _u16s(v.take_rest()) if not is_grease(x))
         return cls(legacy_version, ciphers, sni, alpn, versions)
+
+    @classmethod
+    def parse_v2(cls, version: int, body: bytes) -> ClientHello:
+        """An SSL 2.0 CLIENT-HELLO offering ``version``: ``body`` is what follows msg_type and version.
+
+        RFC 5246 E.2: cipher_spec_length "cannot be zero and MUST be a multiple of the V2CipherSpec
+        length (3)"; session_id_length is 0 (or 16, an SSL 2.0 session id);
+        challenge_length is 16 to 32; the three vectors fill the message exactly. There are no
+        extensions, so no SNI, ALPN or supported_versions: the version field is the offer.
+        """
+        if len(body) < V2_LENGTHS.size:
+            raise ProtocolViolation(f"SSLv2 CLIENT-HELLO: {len(body)} bytes, lengths need {V2_LENGTHS.size}")
+        spec_len, sid_len, chal_len = V2_LENGTHS.unpack_from(body)
+        if spec_len == 0 or spec_len % 3:
+            raise ProtocolViolation(f"SSLv2 CLIENT-HELLO: cipher_spec_length {spec_len}")
+        if sid_len not in (0, 16) or not 16 <= chal_len <= 32:
+            raise ProtocolViolation(f"SSLv2 CLIENT-HELLO: session_id_length {sid_len}, challenge_length {chal_len}")
+        if V2_LENGTHS.size + spec_len + sid_len + chal_len != len(body):
+            raise ProtocolViolation(f"SSLv2 CLIENT-HELLO: vectors of {spec_len + sid_len + chal_len} bytes "
+                                    f"in {len(body) - V2_LENGTHS.size}")
+        specs = body[V2_LENGTHS.size:V2_LENGTHS.size + spec_len]
+        # "V2CipherSpec (see TLS name) = { 0x00, CipherSuite }": a leading zero byte carries a TLS
+        # suite; any other spec is an SSL 2.0 cipher kind no TLS server can choose, so it is dropped.
+        ciphers = tuple((specs[i + 1] << 8) | specs[i + 2] for i in range(0, spec_len, 3) if specs[i] == 0)
+        return cls(version, ciphers, None, (), (), sslv2_format=True)
 
     def offered_versions(self) -> list[str]:
         """supported_versions in the client's order; without it, the legacy (= highest) version."""

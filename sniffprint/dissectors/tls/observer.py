@@ -2,16 +2,18 @@
 
 Specs: RFC 8446 (5.1 record layer, 2 and 4.1.3: everything after a TLS 1.3 ServerHello is
 encrypted, 4.1.4 HelloRetryRequest, D.4 middlebox compatibility mode), RFC 5246 (6.2 record
-layer, 7.1 ChangeCipherSpec, 7.4 handshake protocol).
+layer, 7.1 ChangeCipherSpec, 7.4 handshake protocol, appendix E.2 SSL 2.0 compatible hello).
 The framing is in ``record``, the messages in ``handshake`` and ``certificate``, the names and
 weakness rules in ``suites``; this module decides what to read and what it means.
 
 ``TlsDissector`` drives one observer per flow that is TLS from the first byte; the HTTP dissector
 drives one after an RFC 2817 ``Upgrade: TLS``. ``TlsObserver.feed(direction, data)`` returns:
-- ``ProtectionSeen(Protection.TLS)`` once, at the first valid record header;
+- ``ProtectionSeen(Protection.TLS)`` once, at the first valid record header (or SSL 2.0
+  compatible CLIENT-HELLO header);
 - ``FlowFact`` for ``sni``, ``tls_alpn`` (the protocols the client offered), ``tls_offered_versions``
   (ClientHello); ``tls_version``, ``tls_cipher``, ``tls_weak`` (ServerHello, not the
-  HelloRetryRequest);
+  HelloRetryRequest; a client that opened with an SSL 2.0 hello also gets ``tls_weak`` =
+  ["SSLv2 hello"] at its hello, which the ServerHello's list then replaces and still contains);
   ``cert_observable`` and, for TLS <= 1.2, ``cert_subject``, ``cert_issuer``, ``cert_not_after``,
   ``cert_self_signed``, ``cert_key`` (first certificate of the server's Certificate message);
 - ``ContentDone()`` once both directions are encrypted (or lost to a gap): nothing more can be
@@ -25,7 +27,8 @@ Invariants:
   still TLS.
 - Rule 2: bounded memory. Encrypted record bodies are skipped by counting, never buffered; the
   per-direction handshake buffer holds at most one message of ``MAX_HANDSHAKE`` bytes (a bigger
-  one is skipped by counting); a partial record header is at most 4 bytes.
+  one is skipped by counting); a partial record header is at most 4 bytes; an SSL 2.0 hello at
+  most 2^15 bytes.
 - Rule 3: the events do not depend on how the bytes were split into ``feed`` calls.
 """
 from __future__ import annotations
@@ -38,8 +41,8 @@ from ...model import Direction, Protection
 from ..events import ContentDone, Event, FlowFact, Note, ProtectionSeen
 from .certificate import CertInfo, describe_certificate, first_certificate
 from .handshake import HANDSHAKE_HEADER, MAX_HANDSHAKE, ClientHello, HandshakeType, ServerHello
-from .record import CONTENT_TYPES, MAX_RECORD, RECORD, TLS13, ContentType, version_name
-from .suites import cipher_name, weaknesses
+from .record import CONTENT_TYPES, MAX_RECORD, RECORD, TLS13, ContentType, V2HelloHeader, version_name
+from .suites import SSLV2_HELLO, cipher_name, weaknesses
 
 
 class Body(Enum):
@@ -48,12 +51,13 @@ class Body(Enum):
     SKIP = "skip"  # ciphertext, alerts, heartbeats: count the bytes, keep none
     HANDSHAKE = "handshake"  # cleartext handshake: reassemble messages across records
     SMALL = "small"  # the one-byte ChangeCipherSpec, checked at the record's end
+    V2_HELLO = "v2-hello"  # the SSL 2.0 compatible CLIENT-HELLO, parsed at the record's end
 
 
 # Bound once as module constants: on Python 3.11 reading ``Body.SKIP`` is a descriptor call
 # (~0.3 us), comparing with an IntEnum member costs half again an int compare, and ``RECORD.size``
 # is an attribute lookup; the record loop below pays each of them per record of bulk ciphertext.
-_SKIP, _HANDSHAKE, _SMALL = Body.SKIP, Body.HANDSHAKE, Body.SMALL
+_SKIP, _HANDSHAKE, _SMALL, _V2_HELLO = Body.SKIP, Body.HANDSHAKE, Body.SMALL, Body.V2_HELLO
 _CT_CCS = int(ContentType.CHANGE_CIPHER_SPEC)
 _CT_HANDSHAKE = int(ContentType.HANDSHAKE)
 _CT_APPDATA = int(ContentType.APPLICATION_DATA)
@@ -67,13 +71,14 @@ class _Side:
     hdr: bytearray = field(default_factory=bytearray)  # a record header split across feeds (< 5 bytes)
     need: int = 0  # body bytes of that record still to come (0: a header is next)
     mode: Body = _SKIP  # what to do with the body
-    small: bytearray = field(default_factory=bytearray)  # the ChangeCipherSpec body (1 byte)
+    small: bytearray = field(default_factory=bytearray)  # a ChangeCipherSpec or SSL 2.0 hello body
     hs: bytearray = field(default_factory=bytearray)  # handshake bytes (messages span records, RFC 8446 5.1)
     hs_skip: int = 0  # bytes of an oversized handshake message still to drop
     pos: int = 0  # stream offset in this direction, for violations
     ccs: bool = False  # a ChangeCipherSpec was seen
     encrypted: bool = False  # what follows is ciphertext: nothing more to parse
     lost: bool = False  # a gap broke the record framing
+    v2_version: int = 0  # the version an SSL 2.0 compatible CLIENT-HELLO being read offers
 
 
 class TlsObserver:
@@ -118,7 +123,7 @@ class TlsObserver:
                 take = min(side.need, n - i)
                 if side.mode is _HANDSHAKE:
                     self._handshake_bytes(direction, side, mv[i:i + take], out)
-                elif side.mode is _SMALL:
+                elif side.mode is not _SKIP:
                     side.small += mv[i:i + take]
                 i += take
                 side.need -= take
@@ -133,6 +138,10 @@ class TlsObserver:
         # RecordHeader's fields and record.framing_ok, inlined: this runs once per record.
         ct, version, length = RECORD.unpack_from(side.hdr)
         if ct not in CONTENT_TYPES or version >> 8 != 3 or version & 0xFF > 4:
+            # An SSL 2.0 header (high bit set) is never a content type, so it is looked for only
+            # here, off the per-record path, and only as the first bytes of the direction.
+            if side.pos == 0 and self._v2_hello_header(side, out):
+                return
             raise ProtocolViolation(f"not a TLS record header: {bytes(side.hdr).hex()}", side.pos)
         if length > MAX_RECORD:
             raise ProtocolViolation(f"TLS record of {length} bytes (limit 2^14+2048)", side.pos)
@@ -159,6 +168,20 @@ class TlsObserver:
         else:
             side.mode = _SKIP
 
+    def _v2_hello_header(self, side: _Side, out: list[Event]) -> bool:
+        """The first bytes of a direction as an SSL 2.0 compatible CLIENT-HELLO (RFC 5246 E.2)."""
+        v2 = V2HelloHeader.parse(side.hdr)
+        if v2 is None:
+            return False
+        side.hdr.clear()
+        side.pos += _HEADER
+        if not self.started:
+            self._protection_seen(out)
+        side.need = v2.length - 3  # msg_type and version are already read
+        side.v2_version = v2.version
+        side.mode = _V2_HELLO
+        return True
+
     def _protection_seen(self, out: list[Event]) -> None:
         self.started = True
         out.append(ProtectionSeen(Protection.TLS))
@@ -176,6 +199,10 @@ class TlsObserver:
                 # an anonymous/PSK suite. Either way no certificate can be seen on this flow.
                 self.cert_reported = True
                 out.append(FlowFact("cert_observable", False))
+        elif mode is _V2_HELLO:
+            ch = ClientHello.parse_v2(side.v2_version, bytes(side.small))
+            side.mode = _SKIP
+            self._client_hello(ch, out)
         side.small.clear()
 
     def _server(self) -> Direction:
@@ -236,6 +263,9 @@ class TlsObserver:
         if ch.alpn:
             out.append(FlowFact("tls_alpn", list(ch.alpn)))
         out.append(FlowFact("tls_offered_versions", ch.offered_versions()))
+        if ch.sslv2_format:
+            # Known before any answer: the weakness stands even if the server never replies.
+            out.append(FlowFact("tls_weak", [SSLV2_HELLO]))
 
     def _server_hello(self, direction: Direction, sh: ServerHello, out: list[Event]) -> None:
         self.server_dir = direction
@@ -243,9 +273,10 @@ class TlsObserver:
         if sh.retry:
             return  # the real ServerHello follows (RFC 8446 4.1.4); report that one
         self.server_hello = sh
+        v2 = self.client_hello is not None and self.client_hello.sslv2_format
         out.append(FlowFact("tls_version", version_name(sh.version)))
         out.append(FlowFact("tls_cipher", cipher_name(sh.cipher)))
-        out.append(FlowFact("tls_weak", weaknesses(sh.version, sh.cipher)))
+        out.append(FlowFact("tls_weak", weaknesses(sh.version, sh.cipher, sslv2_hello=v2)))
         if sh.version == TLS13:
             # RFC 8446 2: everything after the ServerHello is encrypted, the Certificate too.
             self.sides[direction].encrypted = True

@@ -2,7 +2,8 @@
 
 Specs: IANA "TLS Cipher Suites" registry (names as registered, RFC 8447), RFC 8446 B.4 (the
 TLS 1.3 suites), RFC 7465 (RC4 prohibited), RFC 8996 (TLS 1.0 and 1.1 deprecated), RFC 7568
-(SSL 3.0 deprecated), RFC 8446 1.2 (static RSA key exchange removed).
+(SSL 3.0 deprecated), RFC 8446 1.2 (static RSA key exchange removed), RFC 6176 3 (clients
+MUST NOT send the SSL 2.0 compatible hello of RFC 5246 appendix E.2).
 
 Invariants:
 - Pure functions over integers; no state, no I/O.
@@ -13,6 +14,10 @@ Invariants:
 from __future__ import annotations
 
 from .record import SSL3, TLS10, TLS11
+
+# The client opened with the SSL 2.0 compatible hello (RFC 5246 E.2), which RFC 6176 3 forbids: it
+# is built to reach SSL 2.0 servers, and carries no extensions (no SNI, no renegotiation_info).
+SSLV2_HELLO = "SSLv2 hello"
 
 # IANA TLS Cipher Suites registry (names as registered); the suites met in practice, every TLS 1.3
 # suite, and the weak families worth naming (RC4, DES/3DES, NULL, EXPORT, anon). Others are
@@ -159,13 +164,14 @@ def cipher_name(value: int) -> str:
     return CIPHER_SUITES.get(value, f"0x{value:04X}")
 
 
-def weaknesses(version: int, cipher: int) -> list[str]:
+def weaknesses(version: int, cipher: int, *, sslv2_hello: bool = False) -> list[str]:
     """Why the negotiated parameters are weak, from the version and the IANA suite name.
 
     TLS 1.3 suites (0x13xx) are all AEAD with (EC)DHE, so they add nothing. An unknown suite adds
-    nothing either: we only claim what we can name.
+    nothing either: we only claim what we can name. ``sslv2_hello``: the client opened with the
+    SSL 2.0 backward-compatible hello, which comes first because it came first on the wire.
     """
-    out: list[str] = []
+    out: list[str] = [SSLV2_HELLO] if sslv2_hello else []
     if version == SSL3:
         out.append("SSLv3")
     elif version == TLS10:

@@ -13,10 +13,23 @@ from sniffprint.dissectors.base import choose
 from sniffprint.dissectors.events import PrintSeen
 from sniffprint.dissectors.tls import TlsDissector
 from sniffprint.dissectors.tls.dissector import head_score
-from sniffprint.dissectors.tls.record import VERSION_NAMES, looks_like_record, record_run
+from sniffprint.dissectors.tls.handshake import ClientHello
+from sniffprint.dissectors.tls.record import VERSION_NAMES, V2HelloHeader, looks_like_record, record_run
 from sniffprint.dissectors.tls.suites import CIPHER_SUITES
+from tests import pcapgen
 from tests.conftest import PCAPS, SHARED
-from tests.dissectors.tls.vectors import C2S, S2C, appdata, client_hello, handshake, new, side
+from tests.dissectors.tls.vectors import (
+    C2S,
+    S2C,
+    appdata,
+    client_hello,
+    handshake,
+    new,
+    rec,
+    side,
+    v2_client_hello,
+    v2_session,
+)
 from tests.helpers import feed_every_way, key
 
 
@@ -96,3 +109,54 @@ def test_tshark_agrees_on_version_and_cipher(cap: Path) -> None:
         r = flows[int(port)]
         assert names[str(r["tls_version"])] == int(selected or legacy, 16)
         assert suites[str(r["tls_cipher"])] == int(suite, 16)
+
+
+# ----------------------------------------------------------------------------- SSL 2.0 compatible hello
+def test_probe_sslv2_compatible_hello() -> None:
+    hello = v2_client_hello()
+    assert head_score(hello, b"") == 0.95
+    assert head_score(hello[:5], b"") == 0.95  # the 5 bytes that identify it are enough
+    assert head_score(hello + rec(22, bytes(70), 0x0301) + rec(20, b"\x01", 0x0301), b"") == 0.95
+    assert head_score(hello + b"GET / HTTP/1.1\r\n", b"") == 0.0  # what follows must be TLS records
+    assert head_score(v2_client_hello(0x0002), b"") == 0.0  # SSL 2.0 proper is not TLS
+    assert head_score(b"\x80\x2a\x01\x03", b"") == 0.0  # too short to tell
+    assert TlsDissector.probe(hello, b"", key(9100)) == 1.0
+    cls, decided = choose(DISSECTORS, hello, b"", key(9100), final=False)
+    assert cls is TlsDissector and decided
+
+
+def _v2_capture(path: Path) -> Path:
+    conv = pcapgen.Conversation(sport=9100)
+    frames = conv.handshake()
+    for direction, data in v2_session():
+        frames += conv.c2s(data) if direction is C2S else conv.s2c(data)
+    frames += conv.close()
+    path.write_bytes(pcapgen.pcap([pcapgen.ether(f) for f in frames]))
+    return path
+
+
+def test_sslv2_compatible_hello_in_a_capture(tmp_path: Path) -> None:
+    import sniffprint
+
+    report = sniffprint.analyze(str(_v2_capture(tmp_path / "v2hello.pcap")))
+    (flow,) = report.flows
+    assert flow["service"] == "tls" and flow["protection"] == "tls" and flow["print"] is True
+    assert flow["tls_version"] == "TLSv1.0" and flow["tls_offered_versions"] == ["TLSv1.0"]
+    assert flow["tls_weak"] == ["SSLv2 hello", "TLS 1.0", "no forward secrecy (RSA key exchange)"]
+    assert not report.anomalies
+
+
+def test_tshark_reads_the_sslv2_hello_vector_as_we_do(tmp_path: Path) -> None:
+    # An independent reading of RFC 5246 E.2: Wireshark's dissector on the same bytes.
+    if shutil.which("tshark") is None:
+        pytest.skip("tshark not installed")
+    cap = _v2_capture(tmp_path / "v2hello.pcap")
+    out = subprocess.run(
+        ["tshark", "-r", str(cap), "-d", "tcp.port==9100,tls", "-Y", "tls.record.version==0x0002", "-T", "fields",
+         "-e", "tls.handshake.type", "-e", "tls.handshake.version", "-e", "tls.handshake.cipherspec"],
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    (row,) = [line.split("\t") for line in out.splitlines() if line.strip()]
+    hello = v2_session()[0][1]
+    ch = ClientHello.parse_v2(V2HelloHeader.parse(hello).version, hello[5:])  # type: ignore[union-attr]
+    assert int(row[0]) == 1 and int(row[1], 16) == ch.legacy_version
+    assert tuple(int(s, 16) for s in row[2].split(",") if int(s, 16) >> 16 == 0) == ch.ciphers

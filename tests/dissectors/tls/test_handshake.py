@@ -1,4 +1,4 @@
-"""Tests for sniffprint/dissectors/tls/handshake.py: ClientHello and ServerHello."""
+"""Tests for sniffprint/dissectors/tls/handshake.py: ClientHello (also in SSL 2.0 form) and ServerHello."""
 from __future__ import annotations
 
 import struct
@@ -20,6 +20,7 @@ from tests.dissectors.tls.vectors import (
     rec,
     server_hello,
     side,
+    v2_client_hello,
 )
 from tests.helpers import feed_every_way
 
@@ -62,3 +63,37 @@ def test_hello_retry_request_is_not_the_server_hello() -> None:
     assert sum(isinstance(e, FlowFact) and e.name == "sni" for e in events) == 1  # second hello repeats
     assert "tls_alpn" not in f
     assert events[-1] == ContentDone()
+
+
+# ----------------------------------------------------------------------------- SSL 2.0 compatible hello
+def test_sslv2_compatible_client_hello() -> None:
+    hello = v2_client_hello(0x0301, (0x00C013, 0x00002F, 0x010080, 0x00000A))
+    ch = ClientHello.parse_v2(0x0301, hello[5:])
+    assert ch.sslv2_format and ch.legacy_version == 0x0301
+    assert ch.ciphers == (0xC013, 0x002F, 0x000A)  # the SSL 2.0 kind 0x010080 is no TLS suite
+    assert ch.sni is None and ch.alpn == () and ch.versions == ()
+    assert ch.offered_versions() == ["TLSv1.0"]
+    ch2 = ClientHello.parse_v2(0x0300, v2_client_hello(0x0300, session_id=bytes(16), challenge=bytes(32))[5:])
+    assert ch2.offered_versions() == ["SSLv3"] and ch2.ciphers == (0x002F, 0x000A)
+
+
+@pytest.mark.parametrize("hello, why", [
+    (v2_client_hello(specs=(), challenge=bytes(32)), "cipher_spec_length 0"),
+    (v2_client_hello()[:5] + struct.pack("!HHH", 4, 0, 16) + bytes(20), "cipher_spec_length 4"),
+    (v2_client_hello(session_id=bytes(5)), "session_id_length 5"),
+    (v2_client_hello(challenge=bytes(15)), "challenge_length 15"),
+    (v2_client_hello(challenge=bytes(33)), "challenge_length 33"),
+    (v2_client_hello(challenge=bytes(16)) + b"\x00", "vectors of"),  # msg_length counts a stray byte
+    (v2_client_hello()[:5] + struct.pack("!HHH", 3, 0, 32) + bytes(20), "vectors of"),  # declared > carried
+])
+def test_malformed_sslv2_client_hello_is_a_violation(hello: bytes, why: str) -> None:
+    hello = struct.pack("!H", 0x8000 | (len(hello) - 2)) + hello[2:]  # msg_length fits what is sent
+    with pytest.raises(ProtocolViolation, match=why):
+        ClientHello.parse_v2(0x0301, hello[5:])
+    with pytest.raises(ProtocolViolation, match=why):
+        new().feed(C2S, hello)
+
+
+def test_sslv2_hello_too_short_for_its_lengths_is_a_violation() -> None:
+    with pytest.raises(ProtocolViolation, match="lengths need 6"):
+        ClientHello.parse_v2(0x0301, b"\x00\x03\x00")

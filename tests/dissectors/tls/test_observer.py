@@ -12,6 +12,7 @@ import pytest
 from sniffprint.dissectors.events import ContentDone, FlowFact, Note, PrintSeen, ProtectionSeen
 from sniffprint.dissectors.tls.handshake import HRR_RANDOM, MAX_HANDSHAKE
 from sniffprint.dissectors.tls.observer import TlsObserver
+from sniffprint.dissectors.tls.record import version_name
 from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction, Protection
 from tests.dissectors.tls.vectors import (
@@ -30,6 +31,8 @@ from tests.dissectors.tls.vectors import (
     reframe,
     server_hello,
     side,
+    v2_client_hello,
+    v2_session,
 )
 from tests.helpers import feed_every_way, fuzz
 
@@ -210,6 +213,87 @@ def test_fuzz_both_directions_and_gaps() -> None:
             for direction, data in script:
                 if rnd.random() < 0.1:
                     d.gap(direction, rnd.randint(1, 3000))
+                d.feed(direction, data)
+            d.close()
+        except ProtocolViolation:
+            pass
+
+
+# ----------------------------------------------------------------------------- SSL 2.0 compatible hello
+def test_sslv2_compatible_hello_session() -> None:
+    events = feed_every_way(new, v2_session())
+    assert events[:4] == [ProtectionSeen(Protection.TLS), PrintSeen(True),
+                          FlowFact("tls_offered_versions", ["TLSv1.0"]), FlowFact("tls_weak", ["SSLv2 hello"])]
+    assert facts(events) == {
+        "tls_offered_versions": ["TLSv1.0"],
+        "tls_version": "TLSv1.0",
+        "tls_cipher": "TLS_RSA_WITH_AES_128_CBC_SHA",
+        # the last tls_weak wins in the flow record: the ServerHello's, which keeps the hello's entry
+        "tls_weak": ["SSLv2 hello", "TLS 1.0", "no forward secrecy (RSA key exchange)"],
+        "cert_observable": True,
+        "cert_subject": "CN=printer.test,O=Print Lab",
+        "cert_issuer": "CN=printer.test,O=Print Lab",
+        "cert_not_after": "2031-05-17T08:30:00Z",
+        "cert_self_signed": True,
+        "cert_key": "RSA-2048",
+    }
+    assert events[-1] == ContentDone() and events.count(ContentDone()) == 1
+    assert not [e for e in events if isinstance(e, Note)]
+
+
+@pytest.mark.parametrize("ver, cipher, weak", [
+    (0x0300, 0x000A, ["SSLv2 hello", "SSLv3", "3DES", "no forward secrecy (RSA key exchange)"]),
+    (0x0303, 0xC02F, ["SSLv2 hello"]),
+])
+def test_sslv2_compatible_hello_other_versions(ver: int, cipher: int, weak: list[str]) -> None:
+    f = facts(feed_every_way(new, v2_session(ver, cipher)))
+    assert f["tls_weak"] == weak and f["tls_offered_versions"] == [version_name(ver)]
+
+
+def test_sslv2_hello_alone_and_followed_by_records() -> None:
+    # Only the client captured: the legacy hello is known before any answer.
+    events = feed_every_way(new, [(C2S, v2_client_hello())])
+    assert events == [ProtectionSeen(Protection.TLS), PrintSeen(True),
+                      FlowFact("tls_offered_versions", ["TLSv1.0"]), FlowFact("tls_weak", ["SSLv2 hello"])]
+    # Trailing records in the same bytes are framed as TLS records from the hello's end on.
+    # (the client is then encrypted, the server silent: not done yet)
+    assert feed_every_way(new, [(C2S, v2_client_hello() + rec(21, b"\x02\x28") + appdata(20))]) == events
+    d = new()
+    d.feed(C2S, v2_client_hello() + rec(21, b"\x02\x28") + appdata(20))
+    assert d.observer.sides[C2S].encrypted and not d.observer.done
+    with pytest.raises(ProtocolViolation, match="not a TLS record header"):
+        new().feed(C2S, v2_client_hello() + b"\x80\x2a\x01\x03\x01")  # a second legacy hello is not TLS framing
+
+
+def test_sslv2_hello_from_the_other_side_and_after_a_gap() -> None:
+    # A capture without the SYN may orient the flow backwards: the hello is still the first bytes.
+    assert FlowFact("tls_weak", ["SSLv2 hello"]) in feed_every_way(new, [(S2C, v2_client_hello())])
+    d = new()
+    hello = v2_client_hello()
+    d.feed(C2S, hello[:10])
+    assert d.gap(C2S, 5) == [] and d.observer.sides[C2S].lost  # inside the hello: framing lost, no violation
+    assert d.feed(C2S, hello[15:]) == []
+    assert max(len(s.small) for s in d.observer.sides) == 0
+
+
+def test_fuzz_sslv2_hello() -> None:
+    script = v2_session()
+    seeds = [v2_client_hello(), v2_client_hello(0x0303, session_id=bytes(16), challenge=bytes(32)),
+             b"".join(b for d, b in script if d is C2S)]
+    fuzz(new, seeds, cases=2000, rnd_seed=14, direction=C2S)
+    rnd = random.Random(15)
+    for _ in range(400):
+        items = [list(x) for x in script]
+        for _ in range(rnd.randint(1, 3)):
+            item = rnd.choice(items)
+            b = bytearray(item[1])
+            b[rnd.randrange(len(b))] = rnd.randrange(256)
+            item[1] = bytes(b)
+        d = new()
+        try:
+            for direction, data in items:
+                if rnd.random() < 0.1:
+                    d.gap(direction, rnd.randint(1, 100))
                 d.feed(direction, data)
             d.close()
         except ProtocolViolation:

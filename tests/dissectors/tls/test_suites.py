@@ -8,7 +8,7 @@ import pytest
 
 from sniffprint.dissectors.tls.handshake import is_grease
 from sniffprint.dissectors.tls.record import version_name
-from sniffprint.dissectors.tls.suites import CIPHER_SUITES, cipher_name, weaknesses
+from sniffprint.dissectors.tls.suites import CIPHER_SUITES, SSLV2_HELLO, cipher_name, weaknesses
 from tests.dissectors.tls.vectors import C2S, S2C, client_hello, ext, facts, handshake, new, server_hello
 from tests.helpers import feed_every_way
 
@@ -73,3 +73,10 @@ def test_real_tls10_rsa_key_exchange_is_weak() -> None:
     assert f["tls_version"] == "TLSv1.0" == version.replace("TLSv1", "TLSv1.0")
     assert f["tls_cipher"] == "TLS_RSA_WITH_AES_128_CBC_SHA"
     assert f["tls_weak"] == ["TLS 1.0", "no forward secrecy (RSA key exchange)"]
+
+
+def test_sslv2_hello_is_named_first() -> None:
+    assert weaknesses(0x0303, 0xC02F, sslv2_hello=True) == [SSLV2_HELLO] == ["SSLv2 hello"]
+    assert weaknesses(0x0301, 0x002F, sslv2_hello=True) == ["SSLv2 hello", "TLS 1.0",
+                                                           "no forward secrecy (RSA key exchange)"]
+    assert SSLV2_HELLO not in weaknesses(0x0301, 0x002F)

@@ -2,8 +2,9 @@
 
 The real handshakes come from Python's ``ssl`` (OpenSSL) client and server talking over memory BIOs
 with a throwaway certificate made by ``cryptography``; each direction's bytes are recorded in order.
-Synthetic records (built below from RFC 8446 5.1 / 4.1.2 / 4.1.3 and RFC 5246 7.4.2)
-cover what OpenSSL will not send any more (RC4, NULL, EXPORT, anon, SSLv3).
+Synthetic records (built below from RFC 8446 5.1 / 4.1.2 / 4.1.3, RFC 5246 7.4.2 and appendix E.2)
+cover what OpenSSL will not send any more (RC4, NULL, EXPORT, anon, SSLv3, the SSL 2.0 compatible
+hello).
 """
 from __future__ import annotations
 
@@ -184,3 +185,29 @@ def reframe(stream: bytes, size: int) -> bytes:
         i += 5 + n
     out = b"".join(rec(22, payload[j:j + size], ver) for j in range(0, len(payload), size))
     return out + stream[i:]
+
+
+def v2_client_hello(ver: int = 0x0301, specs: tuple[int, ...] = (0x00002F, 0x00000A, 0x010080),
+                    session_id: bytes = b"", challenge: bytes = bytes(range(16)), *, fix_length: int | None = None,
+                    msg_type: int = 1) -> bytes:
+    """RFC 5246 E.2 V2ClientHello behind its 2-byte SSL 2.0 header (high bit set, then msg_length)."""
+    body = struct.pack("!BHHHH", msg_type, ver, 3 * len(specs), len(session_id), len(challenge))
+    body += b"".join(s.to_bytes(3, "big") for s in specs) + session_id + challenge
+    length = len(body) if fix_length is None else fix_length
+    return struct.pack("!H", 0x8000 | length) + body
+
+
+def v2_session(ver: int = 0x0301, cipher: int = 0x002F) -> Script:
+    """A legacy client's TLS <= 1.2 session: SSL 2.0 compatible hello, then TLS records both ways.
+
+    The server answers in TLS records (RFC 5246 E.2: the server replies with a TLS ServerHello)
+    and sends a real self-signed certificate, so every later fact is the same as for a TLS hello.
+    """
+    k = signing_keys()["rsa"]
+    der = make_cert("printer.test", k.public_key(), k).public_bytes(serialization.Encoding.DER)  # type: ignore[attr-defined]
+    done = rec(22, hs(14, b""), ver)  # ServerHelloDone
+    return ((C2S, v2_client_hello(ver, (0x00C013, 0x00002F, 0x00000A, 0x010080))),
+            (S2C, server_hello(ver, cipher) + rec(22, certificate(der)[5:], ver) + done),
+            (C2S, rec(22, hs(16, bytes(130)), ver) + rec(20, b"\x01", ver) + rec(22, bytes(48), ver)),
+            (S2C, rec(20, b"\x01", ver) + rec(22, bytes(48), ver)),
+            (C2S, rec(23, bytes(300), ver)))

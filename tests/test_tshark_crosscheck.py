@@ -50,7 +50,7 @@ def test_tls_version_and_cipher_match_tshark(cap, port):
     for dport, sv, legacy, cipher in rows:
         f = flows[int(dport)]
         assert f.tls_version == names[sv or legacy]
-        from sniffprint.dissectors.tlsparse import cipher_name
+        from sniffprint.dissectors.tls.suites import cipher_name
 
         assert f.tls_cipher == cipher_name(int(cipher, 16))
 

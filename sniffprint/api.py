@@ -21,9 +21,10 @@ from typing import Any, Protocol
 
 from .anomalies import AnomalySink
 from .engine.decode import Decoder
-from .engine.flows import Flow, FlowTable
+from .engine.flows import Flow
 from .engine.jobs import Job
 from .engine.recorder import PrintFlowRecorder
+from .engine.table import FlowTable
 from .errors import CaptureError
 from .evidence.folder import EvidenceFolder
 from .evidence.redact import redact_flow, redact_job

@@ -118,7 +118,10 @@ DLT_RAW_ALT = 12  # some BSDs write DLT_RAW as 12 or 14 in pcap files
 DLT_RAW_ALT2 = 14
 
 PRINT_PORTS = frozenset({9100, 515, 631})
-"""Ports whose TLS flows count as print traffic (a TLS flow's content cannot be seen)."""
+"""Print ports: raw JetDirect, LPD, IPP (the policy's default ``print_ports``; a TLS flow to one
+of them counts as print traffic, since a TLS flow's content cannot be seen)."""
+PRINT_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB})
+"""Services that carry print jobs (the policy's default ``print_protocols``)."""
 
 
 class RawFrame(NamedTuple):

@@ -15,13 +15,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..evidence.pii import PII_KEYS
-from ..model import Protection, Service, Severity
+from ..model import PRINT_SERVICES, Protection, Service, Severity
 from ..records import Evidence, Finding, FlowRecord, JobRecord, Summary, TallyKey
 from .codes import REMEDIATION, TITLES
 from .policy import Policy
 from .printers import Printer, Printers
 
-PRINT_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB})
 JobEvidence = tuple[JobRecord, Evidence | None]
 _NOWHERE = None  # capture-level findings have no flow
 INFO, LOW, MEDIUM, HIGH, CRITICAL = Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL

@@ -2,11 +2,11 @@
 a summary line. ``--all`` lists every flow."""
 from __future__ import annotations
 
-from ..model import PRINT_PORTS, Protection, Service, Severity
+from ..model import PRINT_PORTS, PRINT_SERVICES, Protection, Service, Severity
 from ..records import Finding, FlowRecord, PrinterRecord, Summary
 from .base import Writer
 
-SHOWN_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB, Service.TLS})
+SHOWN_SERVICES = PRINT_SERVICES | {Service.TLS}
 ALWAYS_SHOWN = ("SP204", "SP205", "SP206", "SP303")  # info findings worth a line even without --all
 
 

@@ -5,7 +5,7 @@ records. Per-packet data never becomes an object that outlives the packet: ``Raw
 NamedTuple (a tuple, the cheapest record Python has) and the decoder hands plain tuples on.
 
 Invariants:
-- Closed sets are Enums whose values are the strings of the JSON contract (README "JSON lines").
+- Closed sets are Enums whose values are the strings of the JSON contract (docs/json.md).
 - ``Flow`` (engine) is the only mutable record; it is owned by ``FlowTable`` until the flow ends,
   then frozen into a ``records.FlowRecord``. The typed output records live in ``records``.
 """

@@ -22,10 +22,10 @@ def test_every_record_field_is_in_the_json_contract():
             assert f"| `{f.name}` |" in text, (cls.TYPE, f.name)
 
 
-def test_every_finding_code_is_documented_with_its_title():
+def test_every_finding_code_is_documented():
     doc = codes.__doc__ or ""
     table = (ROOT / "docs" / "findings.md").read_text()
-    for code, title in codes.TITLES.items():
+    for code in codes.TITLES:
         assert re.search(rf"^  {code}  ", doc, re.M), code
         assert f"| {code} |" in table, code
 

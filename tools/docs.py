@@ -24,6 +24,7 @@ BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n).*?(<!-- /generated
 
 
 def _records_block() -> str:
+    from sniffprint.records import Anomaly as AnomalyRecord
     from sniffprint.records import (
         CaptureSummary,
         Evidence,
@@ -36,7 +37,6 @@ def _records_block() -> str:
         Worst,
         columns,
     )
-    from sniffprint.records import Anomaly as AnomalyRecord
 
     out = []
     for cls, title in ((FlowRecord, '`"type": "flow"`: one per TCP connection'),

@@ -83,3 +83,25 @@ def test_library_imports_scapy_and_matplotlib_only_where_allowed():
         for mod, where in allowed.items():
             if (f"import {mod}" in text or f"from {mod}" in text) and rel not in where:
                 pytest.fail(f"{rel} imports {mod}")
+
+
+IMPORT_TO_DIST = {"click": "click", "scapy": "scapy", "pandas": "pandas", "matplotlib": "matplotlib",
+                  "numpy": "numpy", "cryptography": "cryptography"}
+
+
+def test_runtime_dependencies_are_exactly_what_the_library_imports():
+    import ast
+    import tomllib
+
+    stdlib = set(sys.stdlib_module_names)
+    imported = set()
+    for path in (ROOT / "sniffprint").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - stdlib - {"sniffprint"}
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip() for d in declared}
+    assert {IMPORT_TO_DIST.get(m, m) for m in third_party} == names

@@ -18,19 +18,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
+import logging
+import os
 import signal
 import sys
 import threading
 import time
+import traceback
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from ._version import __version__
-from .errors import CaptureError, OptionsError
+from .errors import CaptureError, OptionsError, OutputError
 from .findings.verdict import ExitCode
 from .model import Severity
-from .outputs.base import Writer
+from .outputs.base import TextSink, Writer
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Pipeline
@@ -47,29 +51,91 @@ def _fail(msg: str, code: ExitCode) -> None:
 
 
 def _guard(fn: Any) -> Any:
-    """Turn every failure into a one-line message and the right exit status."""
+    """Turn every failure into a one-line message and the right exit status; ``--debug`` wires
+    logging to stderr (the tracebacks of internal errors caught during the run) and prints the
+    traceback of a crash, which still exits 4, never 1."""
 
     @functools.wraps(fn)
     def wrapper(*a: Any, **kw: Any) -> Any:
         debug = kw.get("debug", False)
+        if debug:
+            logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+                                format="sniffprint: %(levelname)s %(name)s: %(message)s")
         try:
             return fn(*a, **kw)
-        except (CaptureError, OptionsError) as exc:
+        except (CaptureError, OptionsError, OutputError) as exc:
             _fail(str(exc), ExitCode.USAGE)
         except click.ClickException:
             raise  # click prints it and exits 2 (usage)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(0)
         except KeyboardInterrupt:
             _fail("interrupted", ExitCode.INTERNAL)
         except Exception as exc:  # a bug
             if debug:
-                raise
+                traceback.print_exc()
             _fail(f"internal error: {type(exc).__name__}: {exc} -- please report it "
                   "(run again with --debug for the traceback)", ExitCode.INTERNAL)
 
     return wrapper
+
+
+class Output(io.TextIOBase):
+    """The machine output: a closed pipe (``| head``) never changes the exit status (the run goes
+    on and the verdict still decides it); a write error (full disk) stops the writing, lets the run
+    finish, and is reported as exit 2 with the path and the OS error (``failure``)."""
+
+    def __init__(self, fp: IO[str], name: str) -> None:
+        super().__init__()
+        self.fp = fp
+        self.name = name
+        self.dead = False  # the reader went away: discard the rest
+        self.failure: OutputError | None = None
+        self.done = False  # closed by us
+
+    def write(self, s: str) -> int:
+        if not self.dead and self.failure is None and not self.done:
+            try:
+                self.fp.write(s)
+            except BrokenPipeError:
+                self._pipe_closed()
+            except OSError as exc:
+                self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
+        return len(s)
+
+    def flush(self) -> None:
+        if not self.dead and self.failure is None and not self.done:
+            try:
+                self.fp.flush()
+            except BrokenPipeError:
+                self._pipe_closed()
+            except OSError as exc:
+                self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
+
+    def _pipe_closed(self) -> None:
+        self.dead = True
+        if self.fp is sys.stdout:  # no "Exception ignored ... BrokenPipeError" at interpreter exit
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError, io.UnsupportedOperation):
+                pass
+
+    def close(self) -> None:
+        if self.done:
+            return
+        self.flush()
+        self.done = True
+        if self.fp is not sys.stdout:
+            try:
+                self.fp.close()
+            except OSError as exc:
+                if self.failure is None:
+                    self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
+        super().close()
+
+    def check(self) -> None:
+        """Raise the write failure, if any, once the run has finished and flushed what it found."""
+        if self.failure is not None:
+            raise self.failure
 
 
 def _formats() -> list[str]:
@@ -96,7 +162,7 @@ def _specs(captures: tuple[str, ...]) -> list[SourceSpec]:
     return parse_sources(captures)
 
 
-def _writer(fmt: str, fp: IO[str], *, show_all: bool = False, reveal: bool = False) -> Writer:
+def _writer(fmt: str, fp: TextSink, *, show_all: bool = False, reveal: bool = False) -> Writer:
     from .outputs import OUTPUTS
 
     return OUTPUTS[fmt](fp, show_all=show_all, reveal=reveal)
@@ -115,13 +181,14 @@ def _carve_warning(options: Options) -> None:
                    "and their text in clear (files mode 0600): protect it, delete it when done", err=True)
 
 
-def _open_output(output: str | None) -> IO[str]:
+def _open_output(output: str | None) -> Output:
     if output:
         try:
-            return open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+            fp: IO[str] = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
         except OSError as exc:
-            raise OptionsError(f"{output}: cannot write ({exc.strerror})") from None
-    return sys.stdout
+            raise OutputError(f"{output}: cannot write ({exc.strerror})") from None
+        return Output(fp, output)
+    return Output(sys.stdout, "standard output")
 
 
 def _ready(bpf: str | None) -> Any:
@@ -195,9 +262,9 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
         pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs)
         pipeline.close(pipeline.run(specs))
     finally:
-        if fp is not sys.stdout:
-            fp.close()
+        fp.close()
     _carve_warning(options)
+    fp.check()
 
 
 @main.command()
@@ -246,9 +313,12 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
         stats = dataclasses.replace(stats, verdict=v.word, exit_code=int(v.exit_code), reasons=v.reasons)
         pipeline.close(stats)
     finally:
-        if fp is not sys.stdout:
-            fp.close()
+        fp.close()
     _summary(pipeline.findings.printers.records(), v.word, v.reasons)
+    if v.exit_code != ExitCode.EXPOSED:
+        fp.check()  # exit 2: the output could not be written
+    elif fp.failure is not None:  # proof is proof: exposure still exits 1, and says what was lost
+        click.echo(f"sniffprint: {fp.failure}", err=True)
     code = v.exit_code
     if exit_zero and code == ExitCode.EXPOSED:
         code = ExitCode.CLEAN
@@ -309,12 +379,12 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     finally:
         if recorder is not None:
             recorder.close()
-        if fp is not sys.stdout:
-            fp.close()
+        fp.close()
     printers = pipeline.findings.printers.records()
     click.echo(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
                f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
                                                 or "none"), err=True)
+    fp.check()
 
 
 class _LineWriter(Writer):

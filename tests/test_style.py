@@ -86,14 +86,15 @@ def test_library_imports_scapy_and_matplotlib_only_where_allowed():
 
 
 IMPORT_TO_DIST = {"click": "click", "scapy": "scapy", "pandas": "pandas", "matplotlib": "matplotlib",
-                  "numpy": "numpy", "cryptography": "cryptography"}
+                  "numpy": "numpy", "cryptography": "cryptography", "tomli": "tomli"}
 
 
 def test_runtime_dependencies_are_exactly_what_the_library_imports():
     import ast
-    import tomllib
 
-    stdlib = set(sys.stdlib_module_names)
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+    stdlib = set(sys.stdlib_module_names) | {"tomllib"}  # tomllib is stdlib from 3.11
     imported = set()
     for path in (ROOT / "sniffprint").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -103,5 +104,5 @@ def test_runtime_dependencies_are_exactly_what_the_library_imports():
                 imported.add(node.module.split(".")[0])
     third_party = imported - stdlib - {"sniffprint"}
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    names = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip() for d in declared}
+    names = {d.split(";")[0].split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip() for d in declared}
     assert {IMPORT_TO_DIST.get(m, m) for m in third_party} == names

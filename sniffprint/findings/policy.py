@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 
 from ..errors import OptionsError
 from ..model import PRINT_PORTS, PRINT_SERVICES, FlowKey, Protection, Service

@@ -5,7 +5,7 @@ from sniffprint.api import Engine
 from sniffprint.findings.policy import parse
 from sniffprint.findings.rules import Findings
 from tests import pcapgen as g
-from tests.dissectors.test_http import ipp_ok, post, print_job, response
+from tests.dissectors.http.vectors import ipp_ok, post, print_job, response
 
 
 def test_a_job_is_reported_when_it_ends_not_when_its_keep_alive_flow_does(tmp_path):

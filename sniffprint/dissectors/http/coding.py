@@ -24,12 +24,23 @@ GZIP = "gzip"
 DEFLATE = "deflate"
 # HTTP coding names (IANA HTTP Content Coding and Transfer Coding registries): what each removes.
 HTTP_CODINGS = {"gzip": GZIP, "x-gzip": GZIP, "deflate": DEFLATE, "identity": None}
+# Registered codings that are not decoded: an anomaly may name them, as they come from this table.
+UNDECODED = frozenset({"aes128gcm", "br", "chunked", "compress", "dcb", "dcz", "exi", "pack200-gzip",
+                       "trailers", "x-compress", "zstd"})
 
 Data = bytes | memoryview
 
 
 class CodingError(Exception):
     """A content or IPP compression coding failed; internal to the HTTP dissector."""
+
+
+def undecoded(what: str, name: str) -> str:
+    """An anomaly detail for a coding that is not decoded. The name comes off the wire, so only a
+    registered one (from ``UNDECODED``) is named; any other is told by its length alone."""
+    if name in UNDECODED:
+        return f"{what} {name!r} is not decoded"
+    return f"unknown {what} ({len(name)} bytes) is not decoded"
 
 
 class Inflater:

@@ -16,7 +16,7 @@ Invariants:
   parser); a coding error or a gap inside a coded or unfinished IPP body is a ``Note``, and the
   rest of that body is counted, not decoded.
 - Rule 2: the same bytes give the same events however they are split across ``feed`` calls.
-- Rule 3: no event quotes a header value of a request or a response line.
+- Rule 3: no event quotes a header value; anomaly details carry lengths and fixed words only.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from ...model import Direction, FlowKey, Service
 from .. import ipp
 from ..base import Dissector
 from ..events import ContentDone, Event, FlowFact, Note, PrintSeen, ServiceSeen
-from .coding import HTTP_CODINGS, CodingError, Data, Inflater
+from .coding import HTTP_CODINGS, CodingError, Data, Inflater, undecoded
 from .framing import Connection
 from .head import METHOD_SP
 from .ipp_jobs import Exchange, IppJobs, Job
@@ -127,7 +127,7 @@ class HttpDissector(Dissector):
         for c in head.codings:
             if c not in HTTP_CODINGS:
                 body.opaque = True
-                self.out.append(Note("http_coding_unsupported", f"body coding {c!r} is not decoded"))
+                self.out.append(Note("http_coding_unsupported", undecoded("body coding", c)))
             elif (kind := HTTP_CODINGS[c]) is not None:
                 body.codings.append(Inflater(kind))
         if is_ipp and not body.opaque:

@@ -18,6 +18,8 @@ Invariants:
   field sets; document bytes are passed on, never kept.
 - Rule 2: a job starts (``JobStarted`` and its fields) at its first document byte, gap or end,
   and ends exactly once (``JobEnded``), partial if any of its document was lost.
+- Rule 3: anomaly details never quote an attribute value: an unsupported compression is named
+  only if it is one of the keywords registered for it, else told by its length.
 """
 from __future__ import annotations
 
@@ -98,8 +100,7 @@ class IppJobs:
         if kind is not None:
             job.inflater = Inflater(kind)
         elif compression not in (None, "none"):
-            out.append(Note("ipp_compression_unsupported",
-                            f"document compression {compression!r} is not decoded"))
+            out.append(Note("ipp_compression_unsupported", _undecoded(compression)))
         return job
 
     def response(self, msg: ipp.IppMessage, exchange: Exchange) -> None:
@@ -169,3 +170,10 @@ class IppJobs:
         """The HTTP body carrying the request was cut (a gap across its end, or the capture ended)."""
         self.start(job, out)
         out.append(JobEnded(partial=True))
+
+
+def _undecoded(compression: str) -> str:
+    # The value comes off the wire: name it only when it is a registered keyword.
+    if compression in COMPRESSIONS:
+        return f"document compression {compression!r} is not decoded"
+    return f"unknown document compression ({len(compression.encode())} bytes) is not decoded"

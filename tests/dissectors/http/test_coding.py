@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from sniffprint.dissectors.events import FlowFact
+from sniffprint.dissectors.events import DocumentData, FlowFact, Note
 from sniffprint.dissectors.http import coding
-from sniffprint.dissectors.http.coding import DEFLATE, GZIP, CodingError, Inflater
+from sniffprint.dissectors.http.coding import DEFLATE, GZIP, CodingError, Inflater, undecoded
 from tests.dissectors.http.vectors import (
     C2S,
     IPP_HELLO,
@@ -70,3 +70,19 @@ def test_corrupt_stream_is_a_coding_error() -> None:
 
 def test_fewer_than_two_deflate_bytes_decode_to_nothing() -> None:
     assert _inflate(DEFLATE, b"x", 1) == b""
+
+
+# ----------------------------------------------------------------- anomaly details
+def test_undecoded_names_only_registered_codings() -> None:
+    assert undecoded("body coding", "br") == "body coding 'br' is not decoded"
+    assert undecoded("body coding", "x-salary-review") == "unknown body coding (15 bytes) is not decoded"
+
+
+def test_unsupported_body_coding_is_not_quoted() -> None:
+    wire = "x-alice-salary"
+    ev = feed_every_way(factory(), [(C2S, post(print_job(), extra=f"Content-Encoding: {wire}, br\r\n"))])
+    notes = [e for e in ev if isinstance(e, Note) and e.kind == "http_coding_unsupported"]
+    assert [n.detail for n in notes] == ["body coding 'br' is not decoded",
+                                         "unknown body coding (14 bytes) is not decoded"]
+    assert not any(wire in repr(e) for e in ev)
+    assert not any(isinstance(e, DocumentData) for e in ev)  # an undecodable body is only counted

@@ -125,6 +125,20 @@ def test_gap_in_attributes_loses_the_message_only() -> None:
         JobStarted("ipp"), DocumentData(PS), JobEnded(False)]
 
 
+def test_unsupported_compression_is_not_quoted() -> None:
+    wire = "x-alice-salary"  # an attribute value off the wire
+    ev = feed_every_way(factory(), [(C2S, post(print_job(PS, compression=wire)))])
+    [note] = [e for e in ev if isinstance(e, Note)]
+    assert note == Note("ipp_compression_unsupported", "unknown document compression (14 bytes) is not decoded")
+    assert not any(isinstance(e, Note) and wire in e.detail for e in ev)
+    assert DocumentData(PS) in ev  # the bytes are passed on as sent
+
+
+def test_registered_compression_is_named() -> None:
+    ev = feed_every_way(factory(), [(C2S, post(print_job(PS, compression="compress")))])
+    assert Note("ipp_compression_unsupported", "document compression 'compress' is not decoded") in ev
+
+
 # ----------------------------------------------------------------- the job state alone
 def _msg(body: bytes, is_request: bool = True) -> ipp.IppMessage:
     msg, _ = ipp.IppDecoder(is_request).feed(body)

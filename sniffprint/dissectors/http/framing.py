@@ -72,7 +72,7 @@ class _Side:
     state: State = State.HEAD
     buf: Buffer = field(default_factory=lambda: Buffer(max_size=HEAD_MAX))
     scan: int = 0  # resume point of the blank-line search in buf
-    remaining: int = 0  # LENGTH and EXPECT: body bytes still to come
+    remaining: int = 0  # LENGTH and EXPECT: body bytes still to come (0 for a chunked body)
     chunked: Chunked | None = None  # CHUNKED: the body's decoder
     chunked_next: bool = False  # EXPECT: the body, if it comes, is chunked (else LENGTH)
     message: Request | None = None  # the exchange whose body is in progress (None: no body)
@@ -296,14 +296,11 @@ class Connection:
         side.message = req
         self.sink.on_head(MessageHead(C2S, req, h.fields, h.codings, True))
         side.chunked_next = h.delimit is Delimit.CHUNKED
-        if side.chunked_next:
-            if req.expect:
-                side.state = State.EXPECT
-            else:
-                self._body_starts(side, chunked=True)
-        elif h.length:
-            side.remaining = h.length
-            side.state = State.EXPECT if req.expect else State.LENGTH
+        side.remaining = h.length  # (0 when chunked)
+        if req.expect and (side.chunked_next or h.length):
+            side.state = State.EXPECT
+        elif side.chunked_next or h.length:
+            self._body_starts(side, side.chunked_next)
         else:
             self._end(side)
 

@@ -29,6 +29,7 @@ from tests.dissectors.http.vectors import (
     PJ_FIELDS,
     PS,
     S2C,
+    Script,
     every_way_gaps,
     factory,
     ipp_ok,
@@ -234,3 +235,15 @@ def test_a_sink_that_raises_stops_the_parse_there() -> None:
     with pytest.raises(ProtocolViolation, match="the sink refused"):
         conn.feed(C2S, post(b"abc") + b"GARBAGE\r\n\r\n")  # the malformed request is not reached
     assert sink.calls == ["head", "body_data", "body_end"]
+
+
+def test_gap_while_a_chunked_expect_body_waits_is_a_resync() -> None:
+    # A gap that cut a Content-Length body used to leave its remaining count behind; a later
+    # chunked Expect: 100-continue request then took it for its own length and lost the framing.
+    first = post(b"x" * 100, ctype="text/plain")
+    second = (b"POST /ipp/print HTTP/1.1\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+              b"Expect: 100-continue\r\n\r\n")
+    script: Script = [(C2S, first[:-90]), (C2S, 500), (C2S, second), (C2S, 5),
+                      (C2S, b"5\r\nhello\r\n0\r\n\r\n" + post(print_job(PS)))]
+    ev = every_way_gaps(script)
+    assert DocumentData(PS) in ev and ev[-1] == JobEnded(False)

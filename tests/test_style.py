@@ -44,6 +44,7 @@ TESTED_ELSEWHERE = {
     "sources/pcapwriter.py": "tests/evidence/test_pcapslice.py",
     "sources/spec.py": "tests/test_cli.py, tests/sources/test_live.py",
     "outputs/base.py": "the writer interface: every output's tests",
+    "dissectors/http/sink.py": "the framing's callback protocol: tests/dissectors/http/test_framing.py",
     "outputs/csv.py": "tests/test_cli.py",
     "outputs/jsonl.py": "tests/test_cli.py (the JSON contract), goldens",
     "outputs/junit.py": "tests/findings/test_verdict.py",

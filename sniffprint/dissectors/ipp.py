@@ -2,7 +2,8 @@
 
 Not a dissector of its own: IPP travels as the body of an HTTP POST with
 ``Content-Type: application/ipp`` (RFC 8010 section 4), so ``http.HttpDissector`` feeds each such
-body (after removing the HTTP transfer and content codings) into one ``IppDecoder``.
+body (after removing the HTTP transfer and content codings) into one ``IppDecoder``, and
+``http/ipp_jobs.py`` turns the decoded messages into jobs. This module is the wire format only.
 
 Wire format (RFC 8010 section 3.1.1, all integers big-endian)::
 

@@ -1,7 +1,7 @@
 """Tests for sniffprint/dissectors/ipp.py: the IPP message decoder (RFC 8010 section 3).
 
 Byte vectors come from the small encoder below (``Enc``), written from RFC 8010 section 3.1.
-The HTTP framing around IPP is tested in test_http.py.
+The HTTP framing around IPP, and IPP jobs, are tested in tests/dissectors/http/.
 """
 from __future__ import annotations
 

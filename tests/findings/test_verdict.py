@@ -173,7 +173,7 @@ def test_basic_auth_on_a_print_flow_is_sp104():
 
 
 def test_job_sent_before_an_rfc2817_upgrade_is_still_exposed(tmp_path):
-    from tests.dissectors.test_http import HELLO, SERVER_HELLO, SWITCH, UPGRADE, ipp_ok, post, print_job, response
+    from tests.dissectors.http.vectors import HELLO, SERVER_HELLO, SWITCH, UPGRADE, ipp_ok, post, print_job, response
 
     c = g.Conversation(sport=631)
     frames = c.handshake() + c.c2s(post(print_job())) + c.s2c(response(ipp_ok())) + c.c2s(UPGRADE)
@@ -188,7 +188,7 @@ def test_job_sent_before_an_rfc2817_upgrade_is_still_exposed(tmp_path):
 
 
 def test_upgrade_before_any_job_is_protected(tmp_path):
-    from tests.dissectors.test_http import HELLO, SERVER_HELLO, SWITCH, UPGRADE
+    from tests.dissectors.http.vectors import HELLO, SERVER_HELLO, SWITCH, UPGRADE
 
     c = g.Conversation(sport=631)
     frames = c.handshake() + c.c2s(UPGRADE) + c.s2c(SWITCH + SERVER_HELLO) + c.c2s(HELLO) + c.close()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import ipp
+from .. import ipp, ipp_names
 from ..events import DocumentData, DocumentGap, Event, FlowFact, JobEnded, JobField, JobStarted, Note
 from .coding import DEFLATE, GZIP, CodingError, Data, Inflater
 
@@ -79,14 +79,14 @@ class IppJobs:
             self.operations.append(name)
             out.append(FlowFact("ipp_operations", list(self.operations)))
         fields = [(f, v) for f, attr in FIELDS if (v := msg.text(attr))]
-        if msg.code == ipp.OP_CREATE_JOB:
+        if msg.code == ipp_names.OP_CREATE_JOB:
             exchange.create_fields = fields
             self.last_created = fields
             return None
-        if msg.code not in ipp.DOCUMENT_OPERATIONS:
+        if msg.code not in ipp_names.DOCUMENT_OPERATIONS:
             return None
         job_id = _job_id(msg.first("job-id"))
-        if msg.code == ipp.OP_SEND_DOCUMENT:
+        if msg.code == ipp_names.OP_SEND_DOCUMENT:
             # RFC 8011 section 4.2.1.1: job-name etc. were given to Create-Job; the document
             # arrives here. Take them from that job's Create-Job on this flow.
             base = self.created.get(job_id) if job_id is not None else None
@@ -105,7 +105,7 @@ class IppJobs:
 
     def response(self, msg: ipp.IppMessage, exchange: Exchange) -> None:
         """A response's attributes are decoded: a Create-Job's job-id names its fields."""
-        if exchange.op == ipp.OP_CREATE_JOB and exchange.create_fields is not None and msg.code < 0x0100:
+        if exchange.op == ipp_names.OP_CREATE_JOB and exchange.create_fields is not None and msg.code < 0x0100:
             jid = _job_id(msg.first("job-id"))
             if jid is not None:
                 self.created[jid] = exchange.create_fields
@@ -151,7 +151,7 @@ class IppJobs:
         """The HTTP body carrying the request ended."""
         # An empty closing Send-Document (last-document only) after the job's document adds
         # no document of its own.
-        if not job.started and not (job.op == ipp.OP_SEND_DOCUMENT and job.job_id in self.documented):
+        if not job.started and not (job.op == ipp_names.OP_SEND_DOCUMENT and job.job_id in self.documented):
             self.start(job, out)
         if not job.started:
             return

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import logging
-import os
 import signal
 import sys
 import threading
@@ -35,11 +33,13 @@ from .errors import CaptureError, OptionsError, OutputError
 from .findings.verdict import ExitCode
 from .model import Severity
 from .outputs.base import TextSink, Writer
+from .outputs.guard import Output
+from .outputs.line import LineWriter
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Pipeline
     from .options import Options
-    from .records import Finding, PrinterRecord, Summary
+    from .records import PrinterRecord
     from .sources import SourceSpec
 
 SEVERITIES = tuple(s.value for s in Severity)
@@ -76,66 +76,6 @@ def _guard(fn: Any) -> Any:
                   "(run again with --debug for the traceback)", ExitCode.INTERNAL)
 
     return wrapper
-
-
-class Output(io.TextIOBase):
-    """The machine output: a closed pipe (``| head``) never changes the exit status (the run goes
-    on and the verdict still decides it); a write error (full disk) stops the writing, lets the run
-    finish, and is reported as exit 2 with the path and the OS error (``failure``)."""
-
-    def __init__(self, fp: IO[str], name: str) -> None:
-        super().__init__()
-        self.fp = fp
-        self.name = name
-        self.dead = False  # the reader went away: discard the rest
-        self.failure: OutputError | None = None
-        self.done = False  # closed by us
-
-    def write(self, s: str) -> int:
-        if not self.dead and self.failure is None and not self.done:
-            try:
-                self.fp.write(s)
-            except BrokenPipeError:
-                self._pipe_closed()
-            except OSError as exc:
-                self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
-        return len(s)
-
-    def flush(self) -> None:
-        if not self.dead and self.failure is None and not self.done:
-            try:
-                self.fp.flush()
-            except BrokenPipeError:
-                self._pipe_closed()
-            except OSError as exc:
-                self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
-
-    def _pipe_closed(self) -> None:
-        self.dead = True
-        if self.fp is sys.stdout:  # no "Exception ignored ... BrokenPipeError" at interpreter exit
-            try:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
-            except (OSError, ValueError, io.UnsupportedOperation):
-                pass
-
-    def close(self) -> None:
-        if self.done:
-            return
-        self.flush()
-        self.done = True
-        if self.fp is not sys.stdout:
-            try:
-                self.fp.close()
-            except OSError as exc:
-                if self.failure is None:
-                    self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
-        super().close()
-
-    def check(self) -> None:
-        """Raise the write failure, if any, once the run has finished and flushed what it found."""
-        if self.failure is not None:
-            raise self.failure
 
 
 def _formats() -> list[str]:
@@ -359,7 +299,7 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days
-    writer: Writer = _writer("json", fp, reveal=reveal) if fmt == "json" else _LineWriter(fp, reveal=reveal)
+    writer: Writer = _writer("json", fp, reveal=reveal) if fmt == "json" else LineWriter(fp, reveal=reveal)
     recorder = PrintFlowRecorder(write_pcap, LINKTYPE_ETHERNET) if write_pcap else None
     last = [time.monotonic()]
 
@@ -385,23 +325,6 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
                f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
                                                 or "none"), err=True)
     fp.check()
-
-
-class _LineWriter(Writer):
-    """``live --format line``: one line per finding, as soon as it is known."""
-
-    def printer(self, rec: PrinterRecord) -> None:
-        self.fp.write(f"printer {rec.server_ip}: {rec.verdict.value}\n")
-
-    def finding(self, rec: Finding) -> None:
-        ts = time.strftime("%H:%M:%S", time.localtime(rec.ts)) if rec.ts else "--:--:--"
-        where = f"{rec.client_ip} -> {rec.server_ip}:{rec.server_port}" if rec.server_ip else "capture"
-        self.fp.write(f"{ts} {rec.code} {rec.severity.value:<8} {where} {rec.title}"
-                      f"{': ' + rec.detail if rec.detail else ''}\n")
-        self.fp.flush()
-
-    def end(self, stats: Summary) -> None:
-        self.fp.flush()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,7 @@ known, then ``end(stats)``. Records are typed (``sniffprint.records``); their JS
 from __future__ import annotations
 
 from . import csv as csv_out
-from . import jsonl, junit, sarif, table
+from . import jsonl, junit, line, sarif, table
 from .base import Writer
 
 OUTPUTS: dict[str, type[Writer]] = {
@@ -15,4 +15,5 @@ OUTPUTS: dict[str, type[Writer]] = {
     "csv": csv_out.CsvWriter,
     "junit": junit.JunitWriter,
     "sarif": sarif.SarifWriter,
+    "line": line.LineWriter,
 }

@@ -6,7 +6,9 @@
 Every scenario builds a fresh ``tools.netlab.Lab`` (workstation ``ws``, printer/print server
 ``prn``, web host ``web``, observer ``tap`` with a bridge), starts real servers (socat, CUPS,
 cups-lpd, ippeveprinter, Samba, python3 -m http.server), runs real clients (lp, ipptool,
-smbclient, socat, curl) and captures on the bridge in the observer namespace.
+smbclient, socat, curl) and captures on the bridge in the observer namespace.  More scenarios
+live in ``tools/scenarios_*.py`` modules that register themselves in ``SCENARIOS`` (admin
+panels, SNMP, discovery and the migration pair: ``tools/scenarios_fleet.py``).
 
 Output: ``pcaps/<name>.pcap|.pcapng`` and ``pcaps/<name>.truth.json``.  The ground truth is
 computed independently of sniffprint:
@@ -25,7 +27,7 @@ computed independently of sniffprint:
   wrote an NSS key log (``SSLKEYLOGFILE``), the first *decrypted* application data per direction;
 * UDP (``udp_flows``): every datagram from tshark, grouped per endpoint pair (multicast and
   broadcast per sender), matched to what the scenario sent (``UdpExpect``), with per-datagram
-  facts that a scenario may add in its ``annotate``.
+  facts that a scenario may add (SNMP, mDNS, CUPS browsing: see tools/scenarios_fleet.py).
 
 Without ``--update`` everything is built in a temporary directory and the stable part of the
 ground truth (see ``stable_view``) is compared with the committed files; a difference is
@@ -1154,6 +1156,8 @@ class Lossy(Scenario):
 SCENARIOS: list[type[Scenario]] = [RawCupsSocket, RawNonStd, RawV6, RawPcapng, LpdCups, IppTool,
                                    IppsTool, IppUpgrade, Tls9100, SmbPrint, SmbPrintEnc,
                                    MixedBackground, Lossy]
+
+import tools.scenarios_fleet  # noqa: E402,F401  (registers admin/SNMP/discovery/migration scenarios)
 
 
 # =============================================================================== truth building

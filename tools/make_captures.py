@@ -6,7 +6,9 @@
 Every scenario builds a fresh ``tools.netlab.Lab`` (workstation ``ws``, printer/print server
 ``prn``, web host ``web``, observer ``tap`` with a bridge), starts real servers (socat, CUPS,
 cups-lpd, ippeveprinter, Samba, python3 -m http.server), runs real clients (lp, ipptool,
-smbclient, socat, curl) and captures on the bridge in the observer namespace.
+smbclient, socat, curl) and captures on the bridge in the observer namespace.  More scenarios
+live in ``tools/scenarios_*.py`` modules that register themselves in ``SCENARIOS`` (admin
+panels, SNMP, discovery and the migration pair: ``tools/scenarios_fleet.py``).
 
 Output: ``pcaps/<name>.pcap|.pcapng`` and ``pcaps/<name>.truth.json``.  The ground truth is
 computed independently of sniffprint:
@@ -19,7 +21,13 @@ computed independently of sniffprint:
   for cleartext flows, searched for in the reassembled client->server stream;
 * TLS version and SMB dialect/encryption: tshark dissection (``-d tcp.port==N,tls``); the
   HTTP ``Upgrade: TLS`` flow is not followed by tshark 4.0, there the ServerHello is parsed
-  from the reassembled stream and the truth says so.
+  from the reassembled stream and the truth says so;
+* TLS handshake timing (``tls_handshake``): ClientHello, ServerHello and the first records of
+  content type 23 per direction as tshark sees them without keys, and, where a TLS endpoint
+  wrote an NSS key log (``SSLKEYLOGFILE``), the first *decrypted* application data per direction;
+* UDP (``udp_flows``): every datagram from tshark, grouped per endpoint pair (multicast and
+  broadcast per sender), matched to what the scenario sent (``UdpExpect``), with per-datagram
+  facts that a scenario may add (SNMP, mDNS, CUPS browsing: see tools/scenarios_fleet.py).
 
 Without ``--update`` everything is built in a temporary directory and the stable part of the
 ground truth (see ``stable_view``) is compared with the committed files; a difference is
@@ -32,6 +40,7 @@ import argparse
 import dataclasses
 import difflib
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -48,6 +57,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.netlab import Lab, LabError  # noqa: E402
+
+# scenario modules (tools/scenarios_*.py) import their base classes from tools.make_captures;
+# when this file runs as a script that must be this very module, not a second copy of it
+if __name__ == "__main__":
+    sys.modules.setdefault("tools.make_captures", sys.modules[__name__])
 
 PCAPS = ROOT / "pcaps"
 TRUTH_VERSION = 1
@@ -380,6 +394,155 @@ def smb_facts(pcap: Path) -> dict[int, dict]:
     return facts
 
 
+def tls_handshakes(pcap: Path, ports: tuple[int, ...], clients: dict[int, tuple[str, int]],
+                   keylog: Path | None = None) -> dict[int, dict]:
+    """Per TCP stream carrying TLS: ClientHello/ServerHello times and the first application data.
+
+    Without keys an observer sees record content types only: in TLS 1.3 the encrypted handshake
+    (EncryptedExtensions... Finished) already travels in type-23 records, so "first type-23
+    record" is an upper bound on the handshake only for TLS 1.2.  With the NSS key log of one
+    endpoint tshark decrypts the records and the first record whose inner type is 23 is the first
+    real application data; ``decrypted`` says whether that worked for the stream.  The ``ms_to_*``
+    figures count from the ClientHello, per direction and ``both`` (until data of that kind has
+    gone both ways; None when one direction never carried any, e.g. one-way raw printing).
+    """
+    decode = [a for port in ports for a in ("-d", f"tcp.port=={port},tls")]
+    fields = ["-T", "fields", "-e", "tcp.stream", "-e", "frame.time_epoch", "-e", "ip.src",
+              "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "tls.record.content_type",
+              "-e", "tls.handshake.type", "-e", "tls.record.opaque_type"]
+
+    def rows(*extra: str) -> list[list[str]]:
+        return tshark(pcap, *decode, *extra, "-Y", "tls", *fields)
+
+    out: dict[int, dict] = {}
+
+    def first(stream: int, key: str, direction: str, ts: float) -> None:
+        d = out[stream].setdefault(key, {"c2s": None, "s2c": None})
+        if d[direction] is None:
+            d[direction] = round(ts, 6)
+
+    for r in rows():
+        idx = int(r[0])
+        if idx not in clients:
+            continue
+        ts, d = float(r[1]), ("c2s" if ((r[2] or r[3]), int(r[4])) == clients[idx] else "s2c")
+        types, hs = r[5].split(","), r[6].split(",")
+        rec = out.setdefault(idx, {"client_hello_ts": None, "server_hello_ts": None})
+        if "1" in hs and rec["client_hello_ts"] is None:
+            rec["client_hello_ts"] = round(ts, 6)
+        if "2" in hs and rec["server_hello_ts"] is None:
+            rec["server_hello_ts"] = round(ts, 6)
+        if "23" in types or "23" in r[7].split(","):  # TLS 1.3: outer type in opaque_type
+            first(idx, "first_type23_record_ts", d, ts)
+    out = {k: v for k, v in out.items() if v["client_hello_ts"] is not None}
+    for rec in out.values():
+        rec.setdefault("first_type23_record_ts", {"c2s": None, "s2c": None})
+        rec["first_application_data_ts"] = {"c2s": None, "s2c": None}
+        rec["decrypted"] = False
+    if keylog is not None and keylog.exists() and keylog.stat().st_size:
+        finished: set[int] = set()
+        app: dict[int, dict[str, float]] = {}
+        for r in rows("-o", f"tls.keylog_file:{keylog}"):
+            idx = int(r[0])
+            if idx not in out:
+                continue
+            d = "c2s" if ((r[2] or r[3]), int(r[4])) == clients[idx] else "s2c"
+            if "20" in r[6].split(","):      # Finished is only visible once decrypted
+                finished.add(idx)
+            if "23" in r[5].split(","):       # decrypted: the inner content type
+                app.setdefault(idx, {}).setdefault(d, round(float(r[1]), 6))
+        for idx in finished:
+            out[idx]["decrypted"] = True
+            out[idx]["first_application_data_ts"].update(app.get(idx, {}))
+    for rec in out.values():
+        ch = rec["client_hello_ts"]
+        for src, dst in (("first_type23_record_ts", "ms_to_first_type23_record"),
+                         ("first_application_data_ts", "ms_to_first_application_data")):
+            ms = {d: (round((t - ch) * 1000, 3) if t is not None else None)
+                  for d, t in rec[src].items()}
+            vals = [v for v in ms.values() if v is not None]
+            ms["both"] = max(vals) if len(vals) == 2 else None
+            rec[dst] = ms
+        rec["decrypted_with"] = "NSS key log of one TLS endpoint" if rec["decrypted"] else None
+    return out
+
+
+# =========================================================================================== UDP
+@dataclasses.dataclass
+class UdpFlow:
+    """Datagrams between two endpoints (unicast), or from one sender to a group/broadcast address."""
+
+    index: int
+    client: tuple[str, int]             # sender of the first datagram
+    server: tuple[str, int]
+    to_group: bool
+    datagrams: list[dict]
+
+
+def _is_group(addr: str) -> bool:
+    ip = ipaddress.ip_address(addr)
+    # multicast, limited broadcast, or the lab's /24 directed broadcast (x.y.z.255)
+    return ip.is_multicast or (ip.version == 4 and addr.endswith(".255"))
+
+
+def read_udp(pcap: Path) -> list[UdpFlow]:
+    """Every UDP datagram (not the copies quoted inside ICMP errors), grouped into flows."""
+    rows = tshark(pcap, "-Y", "udp && !icmp && !icmpv6", "-T", "fields", "-e", "frame.number",
+                  "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ipv6.src", "-e", "udp.srcport",
+                  "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "udp.length",
+                  "-e", "frame.protocols")
+    flows: dict[tuple, UdpFlow] = {}
+    for r in rows:
+        src, dst = (r[2] or r[3], int(r[4])), (r[5] or r[6], int(r[7]))
+        group = _is_group(dst[0])
+        key = (src, dst) if group else tuple(sorted((src, dst)))
+        fl = flows.get(key)
+        if fl is None:
+            fl = flows[key] = UdpFlow(len(flows), src, dst, group, [])
+        fl.datagrams.append({"frame": int(r[0]), "ts": round(float(r[1]), 6),
+                             "dir": "c2s" if src == fl.client else "s2c",
+                             "payload_bytes": int(r[8]) - 8,
+                             "tshark_protocol": r[9].split(":")[-1]})
+    return list(flows.values())
+
+
+def udp_truth(sc: "Scenario", pcap: Path, lab: Lab) -> list[dict]:
+    """Match the scenario's UdpExpects to the captured UDP flows (strict: nothing unexplained)."""
+    flows = sorted(read_udp(pcap), key=lambda f: f.datagrams[0]["ts"])
+
+    def addrs(host: str) -> tuple[str, ...]:
+        return (lab.ip(host), lab.ip(host, v6=True)) if host in lab.hosts else (host,)
+
+    used: set[int] = set()
+    out = []
+    for e in sc.udp_expects:
+        cand = [f for f in flows if f.index not in used and f.server[1] == e.server_port
+                and f.server[0] in addrs(e.server_host) and f.client[0] in addrs(e.client_host)]
+        if not cand:
+            raise RuntimeError(f"{sc.name}: no captured UDP flow for {e}")
+        f = cand[0]
+        used.add(f.index)
+        n = {d: sum(1 for g in f.datagrams if g["dir"] == d) for d in ("c2s", "s2c")}
+        b = {d: sum(g["payload_bytes"] for g in f.datagrams if g["dir"] == d) for d in ("c2s", "s2c")}
+        flow = {"udp_flow": f.index, "client": Stream.fmt(f.client), "server": Stream.fmt(f.server),
+                "to_group": f.to_group, "service": e.service,
+                "first_ts": f.datagrams[0]["ts"], "last_ts": f.datagrams[-1]["ts"],
+                "datagrams_c2s": n["c2s"], "datagrams_s2c": n["s2c"],
+                "payload_bytes_c2s": b["c2s"], "payload_bytes_s2c": b["s2c"],
+                "exact_counts": e.exact_counts}
+        if e.facts:
+            flow["facts"] = e.facts
+        if e.note:
+            flow["note"] = e.note
+        flow["datagram_list"] = f.datagrams
+        out.append(flow)
+    extra = [f for f in flows if f.index not in used]
+    if extra:
+        raise RuntimeError(f"{sc.name}: unexpected UDP flows: " + ", ".join(
+            f"{Stream.fmt(f.client)}->{Stream.fmt(f.server)} ({len(f.datagrams)})" for f in extra))
+    return out
+
+
 # ================================================================================== flow specs
 @dataclasses.dataclass
 class Expect:
@@ -395,6 +558,24 @@ class Expect:
     ground_truth: str | None = None      # for other flows: http / plain-tcp / smb-disk-copy ...
     note: str = ""
     server_host: str = "prn"
+    facts: dict | None = None            # extra stable facts for the flow (compared by --only)
+    bytes_vary: bool = False             # byte counts differ run to run (dates, cookies, keys)
+
+
+@dataclasses.dataclass
+class UdpExpect:
+    """One UDP endpoint pair the scenario caused, matched to the captured datagrams in time order.
+
+    ``server_host`` is a lab host name or a literal address (a multicast group, a broadcast
+    address); ``client_host`` is the host that sent the first datagram."""
+
+    server_port: int
+    service: str
+    client_host: str = "ws"
+    server_host: str = "prn"
+    note: str = ""
+    facts: dict | None = None            # stable facts (compared by --only)
+    exact_counts: bool = True            # datagram counts are deterministic (else not compared)
 
 
 class Scenario:
@@ -411,7 +592,9 @@ class Scenario:
         self.docs = DocFactory(work, self.name)
         self.how: list[str] = []
         self.expects: list[Expect] = []
+        self.udp_expects: list[UdpExpect] = []
         self.notes: list[str] = []
+        self.keylog: Path | None = None  # NSS key log written by a TLS endpoint, if any
 
     # helpers --------------------------------------------------------------------------------
     def cmd(self, lab: Lab, host: str, argv, **kw):
@@ -432,6 +615,9 @@ class Scenario:
 
     def run(self, lab: Lab, pcap: Path) -> None:
         raise NotImplementedError
+
+    def annotate(self, pcap: Path, lab: Lab, truth: dict) -> None:
+        """Add scenario-specific facts to the finished truth (default: nothing)."""
 
 
 # ------------------------------------------------------------------------------------- CUPS
@@ -971,6 +1157,8 @@ SCENARIOS: list[type[Scenario]] = [RawCupsSocket, RawNonStd, RawV6, RawPcapng, L
                                    IppsTool, IppUpgrade, Tls9100, SmbPrint, SmbPrintEnc,
                                    MixedBackground, Lossy]
 
+import tools.scenarios_fleet  # noqa: E402,F401  (registers admin/SNMP/discovery/migration scenarios)
+
 
 # =============================================================================== truth building
 def build(cls: type[Scenario], outdir: Path, scratch: Path) -> dict:
@@ -987,7 +1175,13 @@ def build(cls: type[Scenario], outdir: Path, scratch: Path) -> dict:
 
 def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
     streams = read_streams(pcap)
-    tls = tls_versions(pcap, sc.tls_port) if sc.tls_port else {}
+    tls_ports = sc.tls_port if isinstance(sc.tls_port, tuple) else \
+        ((sc.tls_port,) if sc.tls_port else ())
+    tls: dict[int, str] = {}
+    for port in tls_ports:
+        tls.update(tls_versions(pcap, port))
+    handshakes = tls_handshakes(pcap, tls_ports, {st.index: st.client for st in streams},
+                                sc.keylog) if tls_ports else {}
     smb = smb_facts(pcap) if any(e.server_port == 445 for e in sc.expects) else {}
     received_by_port = getattr(sc, "received_by_port", {})
     # match expectations to streams: per (server ip, server port), in time order
@@ -1033,6 +1227,8 @@ def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
         if st.index in tls:
             flow["tls_version"] = tls[st.index]
             flow["tls_version_source"] = "tshark"
+        if st.index in handshakes:
+            flow["tls_handshake"] = handshakes[st.index]
         elif e.protocol and (e.encrypted and e.protocol != "smb2"):
             v = tls_version_from_stream(s2c)
             flow["tls_version"] = v
@@ -1089,14 +1285,19 @@ def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
                     raise RuntimeError(f"{sc.name}: job name {e.job_name} not in control file")
         if e.note:
             flow["note"] = e.note
+        if e.facts:
+            flow["facts"] = e.facts
+        if e.bytes_vary:
+            flow["bytes_vary"] = True
         (print_flows if e.protocol else other).append(flow)
+    udp_flows = udp_truth(sc, pcap, lab)
     size = pcap.stat().st_size
     if size > MAX_CAPTURE:
         raise RuntimeError(f"{pcap.name} is {size} bytes (> {MAX_CAPTURE})")
     pkgs = ("tcpdump", "tshark", "iproute2", *sc.packages) + (("wireshark-common",) if sc.fmt ==
                                                               "pcapng" else ())
     how = [re.sub(re.escape(str(sc.work)), "$WORK", h) for h in sc.how]
-    return {
+    truth = {
         "truth_version": TRUTH_VERSION,
         "file": pcap.name,
         "format": sc.fmt,
@@ -1111,6 +1312,10 @@ def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
         "print_flows": print_flows,
         "other_tcp_flows": other,
     }
+    if udp_flows or sc.udp_expects:
+        truth["udp_flows"] = udp_flows
+    sc.annotate(pcap, lab, truth)
+    return truth
 
 
 def lpd_control(c2s: bytes) -> dict[str, list[str]]:
@@ -1152,6 +1357,8 @@ def stable_view(t: dict) -> dict:
                                    "tls_version", "smb_dialect", "user")}
         v["job_name"] = norm_job(f.get("job_name"))
         v["document"] = doc(f.get("document"))
+        if "facts" in f:
+            v["facts"] = f["facts"]
         for k in ("client_to_server_stream_bytes", "server_to_client_stream_bytes"):
             v[k] = f[k] if not fuzzy else "~%d" % round(f[k], -2)
         return v
@@ -1160,11 +1367,22 @@ def stable_view(t: dict) -> dict:
         # byte counts vary run to run where certificates/keys, smbclient's pid-suffixed
         # file name or printer state messages are inside the flow; compare those roughly
         return f.get("encrypted") or f.get("protocol") in ("ipp", "smb2") or \
-            f.get("ground_truth") == "smb-disk-copy"
+            f.get("ground_truth") == "smb-disk-copy" or f.get("bytes_vary", False)
 
-    return {"file": t["file"], "format": t["format"], "scenario": t["scenario"],
+    def udp(f):
+        v = {k: f.get(k) for k in ("service", "to_group", "facts")}
+        for k in ("datagrams_c2s", "datagrams_s2c", "payload_bytes_c2s", "payload_bytes_s2c"):
+            v[k] = f[k] if f.get("exact_counts") else "varies"   # e.g. timer-driven mDNS
+        return v
+
+    view = {"file": t["file"], "format": t["format"], "scenario": t["scenario"],
             "print_flows": [flow(f, fuzzy(f)) for f in t["print_flows"]],
             "other_tcp_flows": [flow(f, fuzzy(f)) for f in t["other_tcp_flows"]]}
+    if "udp_flows" in t:
+        view["udp_flows"] = [udp(f) for f in t["udp_flows"]]
+    if "facts" in t:   # scenario-level facts a scenario's annotate() declares stable
+        view["facts"] = t["facts"]
+    return view
 
 
 def close_enough(a, b) -> bool:
@@ -1217,6 +1435,7 @@ def main(argv=None) -> int:
                 continue
             log(f"   {truth['file']}: {truth['size_bytes']} bytes, "
                 f"{len(truth['print_flows'])} print flows, {len(truth['other_tcp_flows'])} other, "
+                f"{len(truth.get('udp_flows', []))} udp, "
                 f"{time.monotonic() - t1:.1f}s")
             if not args.update:
                 ref = PCAPS / f"{cls.name}.truth.json"

@@ -6,12 +6,16 @@
 sinks as soon as it is known: finished flows, each job the moment it ends, findings, anomalies,
 and at the end the printer records (the CLI writes JSON lines that way, with memory bounded by
 the live flows, not by the capture). Redaction happens here and only here, before any sink sees
-a record: user, host, job and document names are masked unless ``Options.reveal``. ``analyze()``
+a record: user, host, job and document names are masked unless ``Options.reveal``, and the
+credentials a flow saw (kept apart by the engine) become redacted ``credentials``, always. UDP
+datagrams go from the decoder to their own table of pseudo-flows (``engine.udp``), whose records
+take the same path as TCP flows. ``analyze()``
 collects everything into a ``Report`` for the Python API; the CLI only parses arguments, builds
 ``Options``, and renders.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import time
@@ -25,9 +29,10 @@ from .engine.flows import Flow
 from .engine.jobs import Job
 from .engine.recorder import PrintFlowRecorder
 from .engine.table import FlowTable
+from .engine.udp import UdpFlow, UdpTable
 from .errors import CaptureError
 from .evidence.folder import EvidenceFolder
-from .evidence.redact import redact_flow, redact_job
+from .evidence.redact import credentials, redact_flow, redact_job
 from .evidence.stage import EvidenceStage
 from .findings.policy import Policy
 from .findings.rules import Findings
@@ -107,7 +112,8 @@ class Pipeline:
         self.recorder = recorder
         self.findings = Findings(self.policy)
         self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly)
-        self.decoder = Decoder(self.sink, options.verify_checksums)
+        self.udp = UdpTable(options, self.sink, self._flow, print_rule=self.policy.is_print)
+        self.decoder = Decoder(self.sink, options.verify_checksums, on_udp=self.udp.process)
         self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
                                       extract=options.extract_text)
         self.table = FlowTable(options, self.sink, self._flow, print_rule=self.policy.is_print,
@@ -132,8 +138,9 @@ class Pipeline:
                                      lambda kind, detail: flow.note(kind, detail, "evidence"))
         self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
-    def _flow(self, flow: Flow) -> None:
-        rec = flow.record()
+    def _flow(self, flow: Flow | UdpFlow) -> None:
+        # credentials redacted here, whatever --reveal says: a record never holds a secret
+        rec = flow.record(credentials(flow.secrets) if flow.secrets else None)
         jobs = [(job.record(), job.evidence) for job in flow.jobs]
         shown = rec if self.options.reveal else redact_flow(rec)
         for s in self.sinks:
@@ -148,6 +155,7 @@ class Pipeline:
         """Live capture heartbeat: expire idle and closed flows (so their findings are printed
         without waiting for more packets) and let the caller print a status line."""
         self.table.sweep(now)
+        self.udp.sweep(now)
         if self.recorder is not None:
             self.recorder.flush()
         if self.on_tick is not None:
@@ -198,6 +206,7 @@ class Pipeline:
 
     def _finish(self) -> None:
         self.table.flush()
+        self.udp.flush()
         for a in self.sink.summary_anomalies():
             self.sink.kept.append(a)
             self._anomaly(a)
@@ -228,7 +237,8 @@ class Pipeline:
             bad_tcp_checksums=d.bad_tcp_checksum,
             undecodable=d.undecodable,
             flows=self.table.flows_total,
-            flows_evicted=self.table.evicted,
+            udp_flows=self.udp.flows_total,
+            flows_evicted=self.table.evicted + self.udp.evicted,
             anomalies=self.sink.total(),
             internal_errors=self.internal_errors,
             truncated=any(c.truncated for c in self.captures),
@@ -252,8 +262,6 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
     As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
     ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields.
     """
-    import dataclasses
-
     specs = parse_sources(source)
     base = options or Options()
     options = dataclasses.replace(base, reveal=reveal or base.reveal, policy=policy or base.policy,

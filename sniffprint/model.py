@@ -27,6 +27,10 @@ class Service(str, enum.Enum):
     SMB = "smb"
     TLS = "tls"
     HTTP = "http"
+    HTTP_ADMIN = "http-admin"  # a printer's web interface (embedded web server, CUPS) over HTTP
+    SNMP = "snmp"
+    MDNS = "mdns"  # multicast DNS / DNS-SD (RFC 6762, RFC 6763)
+    CUPS_BROWSE = "cups-browse"  # CUPS 1.x browse packets on UDP 631
     OTHER = "other"
 
 

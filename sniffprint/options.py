@@ -2,7 +2,9 @@
 
 Defaults follow the practice of flow meters (nfstream: 120 s idle / 1800 s active) adjusted for
 printing: a printer that stalls a job while it warms up or waits for paper can hold a connection
-silent for minutes, so the idle timeout is 300 s.
+silent for minutes, so the idle timeout is 300 s. UDP has no connection to close: a UDP
+pseudo-flow ends after ``udp_idle_timeout`` (60 s: an SNMP walk or an mDNS announcement burst is
+over long before that; a poller's next round starts a new pseudo-flow).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class Options:
     idle_timeout: float = 300.0  # s without a packet before an open flow is evicted
     active_timeout: float = 86_400.0  # s since the first packet before a flow is cut
     close_linger: float = 5.0  # s a closed flow waits for late retransmissions
+    udp_idle_timeout: float = 60.0  # s without a datagram before a UDP pseudo-flow ends (its normal end)
     max_flows: int = 100_000  # live flows (about 3 KB each) before the least recently active is evicted
     max_stream_depth: int = 1 << 30  # bytes per direction handed to dissectors (then counted only)
     max_ooo_bytes: int = 4 << 20  # out-of-order bytes buffered per direction above a hole

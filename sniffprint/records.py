@@ -24,9 +24,9 @@ from typing import Any, ClassVar, NamedTuple
 
 from .model import ConnState, Orientation, PrinterVerdict, Protection, Service, Severity
 
-__all__ = ["Anomaly", "CaptureSummary", "Column", "Evidence", "Finding", "FlowRecord", "JobRecord",
-           "PrinterRecord", "RECORD_TYPES", "Record", "Summary", "TallyKey", "Thumbnail", "Worst", "col",
-           "columns"]
+__all__ = ["Advert", "Anomaly", "CaptureSummary", "Column", "Credential", "Evidence", "Finding", "FlowRecord",
+           "JobRecord", "PrinterRecord", "RECORD_TYPES", "Record", "Summary", "TallyKey", "Thumbnail", "Worst",
+           "col", "columns"]
 
 
 class Column(NamedTuple):
@@ -70,21 +70,60 @@ class Anomaly:
     detail: str = col("what and where, never bytes of the traffic", "string")
 
 
+# ------------------------------------------------------------------------ inside a flow record
+@dataclass(slots=True, frozen=True, kw_only=True)
+class Credential:
+    """A credential that crossed in clear, redacted: its kind, where it stood, a length and keyed
+    hashes, never a value (made by ``evidence.redact.credentials`` from what the dissector saw)."""
+
+    TYPE: ClassVar[str] = "credential"
+    kind: str = col("basic, digest, form-urlencoded, form-multipart, session-cookie or snmp-community",
+                    "category")
+    label: str | None = col("where it stood: the header, form field or cookie name (never the value)", "string",
+                            None)
+    user_hash: str | None = col("keyed BLAKE2b of the user name (the key of hashed_names); null when none was sent",
+                                "string", None)
+    secret_length: int | None = col("characters of the password, community or cookie value; null when the "
+                                    "secret itself is not on the wire (Digest)", "UInt32", None)
+    secret_hash: str | None = col("keyed BLAKE2b of the secret under the secret key: SNIFFPRINT_HASH_KEY, else a "
+                                  "key made for this run only (a public key would let anyone test guesses)",
+                                  "string", None)
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class Advert:
+    """One printer service announced on the network (mDNS/DNS-SD, a CUPS browse packet)."""
+
+    TYPE: ClassVar[str] = "advert"
+    host: str = col("address of the announced printer (the SRV target's, the URI's host, else the sender's)",
+                    _IP)
+    source: str = col("mdns or cups-browse", "category")
+    service: str = col("what it offers: ipp, ipps, raw, lpd, http-admin or https-admin", "category")
+    port: int | None = col("port of the service", _PORT, None)
+    name: str | None = col("instance or queue name as announced", "string", None)
+    make_model: str | None = col("make and model (TXT ty, else product; CUPS make-and-model)", "string", None)
+    adminurl: str | None = col("URL of its web interface (TXT adminurl)", "string", None)
+    tls: str | None = col("highest TLS version it says it supports (TXT TLS)", "string", None)
+    uuid: str | None = col("device UUID (TXT UUID)", "string", None)
+    rp: str | None = col("resource path or queue (TXT rp)", "string", None)
+
+
 # --------------------------------------------------------------------------------------- flow
 @dataclass(slots=True, frozen=True, kw_only=True)
 class FlowRecord:
-    """One TCP connection, as the flow table saw it when it ended."""
+    """One TCP connection, or one UDP pseudo-flow (the datagrams between two endpoints until they
+    fall idle), as the engine saw it when it ended."""
 
     TYPE: ClassVar[str] = "flow"
     uid: str = col("stable flow id (same capture, same uid), Zeek style", "string")
-    proto: str = col("transport: tcp", "category")
+    proto: str = col("transport: tcp, or udp for a UDP pseudo-flow", "category")
     client_ip: str = col("client address (the side that opened the connection)", _IP)
     client_port: int = col("client port", _PORT)
     server_ip: str = col("server address", _IP)
     server_port: int = col("server port", _PORT)
     ip_version: int = col("4 or 6", "UInt8")
-    service: Service = col("raw9100, lpd, ipp, smb, tls, http or other, decided by content, not by port",
-                           "category")
+    service: Service = col("raw9100, lpd, ipp, smb, tls, http, http-admin (a printer's web interface), snmp, "
+                           "mdns, cups-browse or other, decided by content, not by port", "category")
     service_violations: tuple[str, ...] = col("`-name` of each dissector detached by a protocol violation",
                                               "object")
     protection: Protection = col("none, tls, smb3-encrypted or unknown", "category")
@@ -100,7 +139,8 @@ class FlowRecord:
     history: str = col("Zeek-style history: S syn, H syn-ack, A ack, D data, F fin, R rst, C bad checksum, "
                        "T retransmission, G gap, I inconsistent retransmission, x dissector crash, ^ flipped "
                        "by the port heuristic; upper case client, lower case server", "string")
-    state: ConnState = col("Zeek conn_state: S0, REJ, S1, SF, S2, S3, RSTO, RSTR, OTH", "category")
+    state: ConnState = col("Zeek conn_state: S0, REJ, S1, SF, S2, S3, RSTO, RSTR, OTH (UDP: S0 one way, SF "
+                           "both ways)", "category")
     orientation: Orientation = col("how the client side was decided: syn, port or first", "category")
     ts_start: float = col("first packet", _TS)
     ts_end: float = col("last packet", _TS)
@@ -140,13 +180,58 @@ class FlowRecord:
     smb_user: str | None = col("NTLMSSP user (masked unless --reveal)", "string", None, sparse=True)
     smb_share: str | None = col("tree connect share names", "string", None, sparse=True)
     spoolss_auth_level: str | None = col("DCE/RPC auth level on the spoolss pipe", "string", None, sparse=True)
+    tls_handshake_ms: float | None = col("TLS handshake time: milliseconds from the packet carrying the "
+                                         "ClientHello to the later of the two directions' first record under "
+                                         "the negotiated keys (docs/performance.md)", "Float64", None, sparse=True)
+    credentials: tuple[Credential, ...] | None = col("credentials that crossed in clear, redacted (never a "
+                                                     "value)", "object", None, sparse=True)
+    http_server: str | None = col("HTTP Server header of the first response that had one (at most 120 "
+                                  "characters)", "string", None, sparse=True)
+    http_printer: str | None = col("why the HTTP server is taken for a printer's web interface: cups, "
+                                   "server-header, path, title or ipp", "string", None, sparse=True)
+    http_pages: int | None = col("pages served in clear: 2xx answers that do not send the client to https:// "
+                                 "(on a printer: its web interface)", "UInt32", None, sparse=True)
+    http_login_prompt: bool | None = col("a login was asked for in clear: a page with a password field, or a 401 "
+                                         "challenge for Basic or Digest", "boolean", None, sparse=True)
+    http_redirect_https: bool | None = col("a response sent the client to https:// (3xx Location, 426 with "
+                                           "Upgrade: TLS, or a meta refresh)", "boolean", None, sparse=True)
+    snmp_versions: tuple[str, ...] | None = col("SNMP versions seen: v1, v2c, v3", "object", None, sparse=True)
+    snmp_pdus: tuple[str, ...] | None = col("SNMP PDU types readable in clear, in order of first appearance",
+                                            "object", None, sparse=True)
+    snmp_set: bool | None = col("a set-request was sent", "boolean", None, sparse=True)
+    snmp_security: str | None = col("SNMPv3 security level of the messages that carried a user: "
+                                    "noAuthNoPriv, authNoPriv or authPriv (the weakest seen)", "string", None,
+                                    sparse=True)
+    snmp_user: str | None = col("SNMPv3 user name (masked unless --reveal)", "string", None, sparse=True)
+    snmp_sys_descr: str | None = col("sysDescr.0 as the agent answered it", "string", None, sparse=True)
+    snmp_sys_name: str | None = col("sysName.0 as the agent answered it", "string", None, sparse=True)
+    snmp_device_descr: str | None = col("hrDeviceDescr (HOST-RESOURCES-MIB) as the agent answered it", "string",
+                                        None, sparse=True)
+    snmp_serial: str | None = col("prtGeneralSerialNumber (Printer-MIB) as the agent answered it", "string", None,
+                                  sparse=True)
+    snmp_printer_mib: bool | None = col("the agent answered Printer-MIB objects or hrDeviceType printer: it is a "
+                                        "printer", "boolean", None, sparse=True)
+    mdns_services: tuple[str, ...] | None = col("DNS-SD service types announced (answers, not questions)",
+                                                "object", None, sparse=True)
+    printer_adverts: tuple[Advert, ...] | None = col("printer services announced by this flow (mDNS/DNS-SD, "
+                                                     "CUPS browse)", "object", None, sparse=True)
+    ipp_printer_make_model: str | None = col("printer-make-and-model from a Get-Printer-Attributes answer",
+                                             "string", None, sparse=True)
+    ipp_printer_name: str | None = col("printer-name from a Get-Printer-Attributes answer", "string", None,
+                                       sparse=True)
+    ipp_printer_uris: tuple[str, ...] | None = col("printer-uri-supported from a Get-Printer-Attributes answer",
+                                                   "object", None, sparse=True)
+    ipp_uri_security: tuple[str, ...] | None = col("uri-security-supported (none, tls) from a "
+                                                   "Get-Printer-Attributes answer", "object", None, sparse=True)
+    pjl_info_id: str | None = col("the printer's answer to PJL INFO ID (its model)", "string", None, sparse=True)
 
     FACTS: ClassVar[frozenset[str]] = frozenset()  # filled below: fields a dissector may set
 
 
+# ``credentials`` is deliberately not a fact: a dissector reports ``SecretSeen``, never a record value.
 FlowRecord.FACTS = frozenset(c.name for c in columns(FlowRecord)
                              if c.name.startswith(("tls_", "cert_", "smb", "sni", "http_", "ipp_", "lpd_",
-                                                   "pjl_", "spoolss_")))
+                                                   "pjl_", "spoolss_", "snmp_", "mdns_", "printer_")))
 
 
 # ---------------------------------------------------------------------------------------- job
@@ -258,7 +343,8 @@ class Worst:
 
 @dataclass(slots=True, frozen=True, kw_only=True)
 class PrinterRecord:
-    """One server seen printing, and its verdict."""
+    """One printer: a server seen printing or answering on a print port, or a host whose web interface,
+    SNMP answers or announcements say it is one; its verdict and what is known of it."""
 
     TYPE: ClassVar[str] = "printer"
     server_ip: str = col("printer or print server address", _IP)
@@ -274,6 +360,28 @@ class PrinterRecord:
     closed_ports: tuple[int, ...] = col("print ports that answered a SYN with RST", "object")
     worst: Worst | None = col("worst finding not excepted by policy", "object")
     findings: dict[str, int] = col("count per finding code", "object")
+    identified_by: tuple[str, ...] | None = col("how it is known to be a printer: print (seen printing), port "
+                                                "(answered on a print port), http, snmp, ipp, pjl, mdns, "
+                                                "cups-browse", "object", None, sparse=True)
+    name: str | None = col("its name: mDNS instance, IPP printer-name, CUPS queue, SNMP sysName (first known, "
+                           "in that order)", "string", None, sparse=True)
+    make_model: str | None = col("make and model: IPP printer-make-and-model, DNS-SD ty/product, PJL INFO ID, "
+                                 "SNMP hrDeviceDescr, CUPS make-and-model, SNMP sysDescr (first known, in that "
+                                 "order)", "string", None, sparse=True)
+    serial: str | None = col("serial number (SNMP prtGeneralSerialNumber)", "string", None, sparse=True)
+    uuid: str | None = col("device UUID (DNS-SD TXT UUID)", "string", None, sparse=True)
+    offers: tuple[str, ...] | None = col("protocols it offers, announced or seen answering: ipp, ipps, raw, "
+                                         "raw-tls, lpd, http-admin, https-admin, snmp", "object", None, sparse=True)
+    tls_advertised: bool | None = col("it announces TLS: IPPS or https-admin offered, a TLS TXT key, "
+                                      "uri-security-supported tls", "boolean", None, sparse=True)
+    clear_despite_tls: tuple[str, ...] | None = col("print protocols clients still used in clear although it "
+                                                    "offers TLS (announced or used): the migration's "
+                                                    "unfinished step", "object", None, sparse=True)
+    tls_handshakes: int | None = col("TLS handshakes timed on flows to it (tls_handshake_ms)", "UInt32", None,
+                                     sparse=True)
+    tls_handshake_ms_p50: float | None = col("median TLS handshake time, ms", "Float64", None, sparse=True)
+    tls_handshake_ms_p95: float | None = col("95th percentile TLS handshake time, ms (nearest rank)", "Float64",
+                                             None, sparse=True)
 
 
 # ------------------------------------------------------------------------------------ summary
@@ -308,7 +416,8 @@ class Summary:
     bad_tcp_checksums: int = col("bad TCP checksums", "UInt64")
     undecodable: int = col("frames that could not be decoded", "UInt64")
     flows: int = col("TCP flows", "UInt64")
-    flows_evicted: int = col("flows evicted by a limit before they ended", "UInt64")
+    udp_flows: int = col("UDP pseudo-flows", "UInt64", 0)
+    flows_evicted: int = col("flows (TCP or UDP) evicted by a limit before they ended", "UInt64")
     anomalies: int = col("anomalies recorded", "UInt64")
     internal_errors: int = col("internal errors caught (bugs)", "UInt64")
     truncated: bool = col("a capture ends inside a record", "boolean")

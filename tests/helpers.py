@@ -94,3 +94,32 @@ def fuzz(factory: Callable[[], object], seeds: Sequence[bytes], cases: int = 200
             d.close()  # type: ignore[attr-defined]
         except ProtocolViolation:
             pass
+
+
+def fuzz_datagrams(factory: Callable[[], object], seeds: Sequence[bytes], cases: int = 2000, rnd_seed: int = 1) -> None:
+    """For datagram dissectors: mutated and random datagrams, each fed whole (in both directions,
+    several to one dissector), produce events or ProtocolViolation, nothing else."""
+    rnd = random.Random(rnd_seed)
+    d = factory()
+    for i in range(cases):
+        base = bytearray(rnd.choice(seeds)) if seeds and i % 4 else bytearray(rnd.randbytes(rnd.randint(0, 300)))
+        for _ in range(rnd.randint(0, 8)):
+            if not base:
+                break
+            op = rnd.random()
+            pos = rnd.randrange(len(base))
+            if op < 0.5:
+                base[pos] = rnd.randrange(256)
+            elif op < 0.7:
+                del base[pos:pos + rnd.randint(1, 16)]
+            elif op < 0.9:
+                base[pos:pos] = rnd.randbytes(rnd.randint(1, 16))
+            else:
+                base = base[:pos]
+        if i % 50 == 0:
+            d = factory()
+        try:
+            d.feed(Direction.C2S if i % 2 else Direction.S2C, bytes(base))  # type: ignore[attr-defined]
+        except ProtocolViolation:
+            pass
+    d.close()  # type: ignore[attr-defined]

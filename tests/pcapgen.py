@@ -44,6 +44,24 @@ def tcp(src: str, dst: str, sport: int, dport: int, seq: int, ack: int, flags: i
     return struct.pack("!IHBB16s16s", 6 << 28, len(seg), 6, 64, s.packed, d.packed) + seg
 
 
+def udp(src: str, dst: str, sport: int, dport: int, payload: bytes = b"", length: int | None = None) -> bytes:
+    """An IP packet (v4 or v6 by the address) carrying one UDP datagram (RFC 768); ``length``
+    overrides the UDP length field (to build malformed headers)."""
+    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    ulen = 8 + len(payload)
+    dgram = struct.pack("!HHHH", sport, dport, ulen if length is None else length, 0) + payload
+    if s.version == 4:
+        pseudo = s.packed + d.packed + struct.pack("!BBH", 0, 17, ulen)
+    else:
+        pseudo = s.packed + d.packed + struct.pack("!IxxxB", ulen, 17)
+    dgram = dgram[:6] + struct.pack("!H", csum(pseudo + dgram) or 0xFFFF) + dgram[8:]
+    if s.version == 4:
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(dgram), 1, 0x4000, 64, 17, 0, s.packed, d.packed)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        return ip + dgram
+    return struct.pack("!IHBB16s16s", 6 << 28, len(dgram), 17, 64, s.packed, d.packed) + dgram
+
+
 def ether(ip_packet: bytes, vlans: tuple[int, ...] = (), ethertype: int | None = None) -> bytes:
     et = ethertype or (0x0800 if ip_packet[0] >> 4 == 4 else 0x86DD)
     out = b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb"
@@ -109,12 +127,14 @@ class Conversation:
 
 
 def pcap(frames: list[bytes], linktype: int = 1, nano: bool = False, big_endian: bool = False,
-         t0: float = 1_700_000_000.0, step: float = 0.001, snaplen: int = 262144) -> bytes:
+         t0: float = 1_700_000_000.0, step: float = 0.001, snaplen: int = 262144,
+         times: list[float] | None = None) -> bytes:
+    """``times``: each frame's offset from ``t0`` in seconds (default: ``step`` apart)."""
     e = ">" if big_endian else "<"
     magic = 0xA1B23C4D if nano else 0xA1B2C3D4
     out = [struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype)]
     for i, f in enumerate(frames):
-        t = t0 + i * step
+        t = t0 + (times[i] if times is not None else i * step)
         sec = int(t)
         frac = round((t - sec) * (1e9 if nano else 1e6))
         cap = f[:snaplen]

@@ -24,9 +24,10 @@ BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n).*?(<!-- /generated
 
 
 def _records_block() -> str:
-    from sniffprint.records import Anomaly as AnomalyRecord
     from sniffprint.records import (
+        Advert,
         CaptureSummary,
+        Credential,
         Evidence,
         Finding,
         FlowRecord,
@@ -37,14 +38,17 @@ def _records_block() -> str:
         Worst,
         columns,
     )
+    from sniffprint.records import Anomaly as AnomalyRecord
 
     out = []
-    for cls, title in ((FlowRecord, '`"type": "flow"`: one per TCP connection'),
+    for cls, title in ((FlowRecord, '`"type": "flow"`: one per TCP connection or UDP pseudo-flow'),
+                       (Credential, "`credentials[]` (inside a flow)"),
+                       (Advert, "`printer_adverts[]` (inside a flow)"),
                        (JobRecord, '`"type": "job"`: one per print job'),
                        (Finding, '`"type": "finding"`'),
                        (Evidence, "`evidence` (inside a finding; `{}` when there is none)"),
                        (Thumbnail, "`evidence.thumbnail`"),
-                       (PrinterRecord, '`"type": "printer"`: one per server seen printing'),
+                       (PrinterRecord, '`"type": "printer"`: one per printer'),
                        (Worst, "`worst` (inside a printer)"),
                        (AnomalyRecord, '`"type": "anomaly"`'),
                        (Summary, '`"type": "summary"`: the last line'),

@@ -14,6 +14,13 @@ subclasses ``Dissector`` and implements:
 - Malformed input raises ``ProtocolViolation`` and nothing else (the fuzz tests hold every
   dissector to this). The flow table records it, marks the service ``-name``, detaches the
   dissector and keeps what it found. Internal buffers are bounded (``_buffer.Buffer``).
+
+Datagram dissectors (``datagram = True``) are for UDP, and only for UDP: the engine's UDP table
+(``engine/udp.py``) probes them with the first datagram of a pseudo-flow as the head of its
+direction, then calls ``feed(direction, datagram)`` once per datagram, so datagram boundaries are
+kept (one call, one whole message); ``gap`` is never called, and a datagram cut by the capture's
+snap length is counted, not fed. They report flow facts only (never jobs). Stream dissectors
+(the default) are never offered a UDP flow, nor datagram dissectors a TCP one.
 """
 from __future__ import annotations
 
@@ -34,6 +41,7 @@ class Dissector:
     name: ClassVar[str] = "?"
     service: ClassVar[Service] = Service.OTHER
     ports: ClassVar[frozenset[int]] = frozenset()
+    datagram: ClassVar[bool] = False  # True: a UDP dissector, fed one whole datagram per call
 
     def __init__(self, key: FlowKey) -> None:
         self.key = key

@@ -5,7 +5,7 @@ protection, TLS and SMB facts) into the ``Flow``; job events build ``Job`` recor
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Direction, Protection, Service
 
@@ -95,6 +95,34 @@ class JobEnded:
 
 
 @dataclass(slots=True, frozen=True)
+class SecretSeen:
+    """A credential crossed in clear (an HTTP password or session cookie, an SNMP community).
+
+    The value travels no further than the engine: the flow keeps it apart from its facts, and the
+    composition root turns it into a ``records.Credential`` (keyed hashes and a length, never the
+    value) before any record leaves the pipeline. ``repr`` never shows the user or the secret.
+    """
+
+    kind: str  # basic, digest, form-urlencoded, form-multipart, session-cookie, snmp-community
+    label: str | None = None  # where it stood: header, form field or cookie name (not secret)
+    user: str | None = field(default=None, repr=False)
+    secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(slots=True, frozen=True)
+class TlsProgress:
+    """A TLS handshake milestone, timestamped by the engine (which knows the packet times).
+
+    ``step`` is ``hello`` for the record that carries the ClientHello and ``protected`` for the
+    first record of ``direction`` under the negotiated keys (RFC 8446 5.2: any application_data
+    record; TLS <= 1.2: the record after ChangeCipherSpec, RFC 5246 7.1).
+    """
+
+    step: str
+    direction: Direction
+
+
+@dataclass(slots=True, frozen=True)
 class Note:
     """Something noteworthy but not a violation (becomes an anomaly with layer 'dissector')."""
 
@@ -103,4 +131,4 @@ class Note:
 
 
 Event = (ServiceSeen | PrintSeen | ProtectionSeen | FlowFact | ContentDone | JobStarted | JobField
-         | DocumentData | DocumentGap | JobEnded | Note)
+         | DocumentData | DocumentGap | JobEnded | Note | SecretSeen | TlsProgress)

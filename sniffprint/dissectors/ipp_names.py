@@ -34,6 +34,7 @@ OPERATIONS: dict[int, str] = {
 OP_PRINT_JOB = 0x0002
 OP_CREATE_JOB = 0x0005
 OP_SEND_DOCUMENT = 0x0006
+OP_GET_PRINTER_ATTRIBUTES = 0x000B
 DOCUMENT_OPERATIONS = frozenset({OP_PRINT_JOB, OP_SEND_DOCUMENT})  # the request carries a document
 
 # Status codes (RFC 8011 appendix B, plus the registered extensions CUPS returns).

@@ -27,7 +27,8 @@ Invariants:
 - A gap makes the current job partial (``DocumentGap``); the dissector then resynchronises at the
   next UEL. Nothing here raises: raw print data has no syntax to violate.
 - Printer replies become the ``pjl_device_info`` flow fact (the latest reply; device information
-  exposed in clear) and the ``pjl_device_info`` field of the open job.
+  exposed in clear) and the ``pjl_device_info`` field of the open job; the answer to ``INFO ID``
+  (the printer's model, PJL Technical Reference ch. 9) is also the ``pjl_info_id`` fact.
 """
 from __future__ import annotations
 
@@ -329,5 +330,7 @@ class Raw9100Dissector(Dissector):
                 continue
             detail = f"{parsed[0]}: {parsed[1]}"
             out.append(FlowFact("pjl_device_info", detail))
+            if parsed[0] == "INFO ID" and parsed[1]:
+                out.append(FlowFact("pjl_info_id", parsed[1]))
             if self.job_open:
                 out.append(JobField("pjl_device_info", detail, "pjl"))

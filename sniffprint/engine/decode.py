@@ -5,8 +5,9 @@ capture v1 (SLL) and v2 (SLL2), raw IP (LINKTYPE_RAW, IPV4, IPV6 and the BSD DLT
 BSD loopback (DLT_NULL, host byte order) and OpenBSD loopback (DLT_LOOP, network order).
 
 Network: IPv4 (RFC 791) with options; IPv6 (RFC 8200) with hop-by-hop, routing, destination
-options, AH and atomic-fragment extension headers. Transport: TCP (RFC 9293) fully, UDP and others
-only counted.
+options, AH and atomic-fragment extension headers. Transport: TCP (RFC 9293) segments are
+returned to the caller (the hot path); UDP datagrams (RFC 768) are handed to ``on_udp`` when one is
+set (the UDP table), else only counted; other protocols are counted.
 
 Decisions (each with its anomaly kind):
 - **IP fragments are not reassembled**: a fragment is counted (``ip_fragment``) and skipped.
@@ -22,10 +23,14 @@ Decisions (each with its anomaly kind):
   claims, so reassembly can record the missing tail as a gap.
 - Garbage headers (bad version, impossible lengths) add a ``bad_*`` anomaly and the frame is
   skipped; the run goes on.
+- UDP checksums are not verified: optional in IPv4 (zero = none), and a datagram is parsed whole
+  by its dissector, which refuses what its protocol does not allow. A datagram cut by snaplen is
+  handed on with the length its header claims, so the UDP table counts the missing bytes.
 """
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from ..anomalies import AnomalySink
 from ..model import (
@@ -65,6 +70,7 @@ TH_URG = 0x20
 _IPV4 = struct.Struct("!BBHHHBBH4s4s")  # ver/ihl tos len id frag ttl proto csum src dst
 _IPV6 = struct.Struct("!IHBB16s16s")  # ver/class/label, payload length, next header, hops, src, dst
 _TCP = struct.Struct("!HHIIBBHHH")  # sport dport seq ack offset flags window csum urgent
+_UDP = struct.Struct("!HHH")  # sport dport length (the checksum follows, unread)
 _U16 = struct.Struct("!H")
 _NULL_LE = struct.Struct("<I")
 _NULL_BE = struct.Struct(">I")
@@ -83,17 +89,20 @@ def ones_sum_ok(data: bytes | memoryview, pseudo: int) -> bool:
 # (src_ip: bytes, dst_ip: bytes, sport, dport, seq, ack, flags, window, payload: bytes,
 #  claimed_len: int, csum_bad: bool)
 Segment = tuple[bytes, bytes, int, int, int, int, int, int, bytes, int, bool]
+# What ``on_udp`` receives: (ts, src_ip: bytes, dst_ip: bytes, sport, dport, payload, claimed_len)
+UdpHandler = Callable[[float, bytes, bytes, int, int, bytes, int], None]
 
 
 class Decoder:
     """Turns frames into TCP segment tuples and keeps the counters of everything else."""
 
     __slots__ = ("sink", "verify_checksums", "frames", "tcp", "udp", "other_l4", "non_ip",
-                 "ip_fragments", "bad_ip_checksum", "bad_tcp_checksum", "undecodable", "ipv6")
+                 "ip_fragments", "bad_ip_checksum", "bad_tcp_checksum", "undecodable", "ipv6", "on_udp")
 
-    def __init__(self, sink: AnomalySink, verify_checksums: bool = True) -> None:
+    def __init__(self, sink: AnomalySink, verify_checksums: bool = True, on_udp: UdpHandler | None = None) -> None:
         self.sink = sink
         self.verify_checksums = verify_checksums
+        self.on_udp = on_udp
         self.frames = 0
         self.tcp = 0
         self.udp = 0
@@ -230,6 +239,8 @@ class Decoder:
         if proto != IPPROTO_TCP:
             if proto == IPPROTO_UDP:
                 self.udp += 1
+                if self.on_udp is not None:
+                    self._udp(ts, data, l4, end, src, dst, index)
             else:
                 self.other_l4 += 1
             return None
@@ -258,3 +269,19 @@ class Decoder:
             payload = data[l4 + thl:n] if n > l4 + thl else b""
             csum_bad = False
         return (src, dst, sport, dport, seq, ack, flags, window, payload, claimed, csum_bad)
+
+    def _udp(self, ts: float, data: bytes, l4: int, end: int, src: bytes, dst: bytes, index: int) -> None:
+        """Hand one UDP datagram (RFC 768) to ``on_udp``: off the TCP path, so TCP pays nothing."""
+        n = len(data)
+        if n < l4 + 8:
+            self._bad(ts, "bad_udp_header", "UDP header cut short", index)
+            return
+        sport, dport, ulen = _UDP.unpack_from(data, l4)
+        if ulen < 8 or l4 + ulen > end:
+            # RFC 768: length counts the header; jumbograms (RFC 2675, length 0) are not decoded
+            self._bad(ts, "bad_udp_header", f"UDP length {ulen} for {end - l4} bytes of IP payload", index)
+            return
+        stop = l4 + ulen
+        payload = data[l4 + 8:min(stop, n)]
+        assert self.on_udp is not None
+        self.on_udp(ts, src, dst, sport, dport, payload, ulen - 8)

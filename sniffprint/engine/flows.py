@@ -13,6 +13,12 @@ and state, and the content path:
   x dissector crash, ^ direction flipped by the port heuristic.
 - **Record**: ``record()`` freezes what is known into a ``records.FlowRecord``; whether the flow
   is print traffic comes from the run's print rule (``Policy.is_print``), never from here.
+- **Secrets** (``SecretSeen``: an HTTP password, a session cookie) are kept in ``secrets``, apart
+  from the facts, so no record this module makes can carry one; the composition root redacts them
+  into the record's ``credentials``.
+- **TLS handshake time**: the dissector reports milestones (``TlsProgress``) and the flow, which
+  knows the packet times, stamps them: ``tls_handshake_ms`` is from the packet that completed the
+  ClientHello to the later of the packets that carried each direction's first protected record.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..dissectors import DISSECTORS
+from ..dissectors import STREAM_DISSECTORS
 from ..dissectors.base import PROBE_BYTES, Dissector, choose
 from ..dissectors.events import (
     ContentDone,
@@ -33,11 +39,13 @@ from ..dissectors.events import (
     Note,
     PrintSeen,
     ProtectionSeen,
+    SecretSeen,
     ServiceSeen,
+    TlsProgress,
 )
 from ..errors import ProtocolViolation
 from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Service
-from ..records import FlowRecord
+from ..records import Credential, FlowRecord
 from .jobs import Job
 from .reassembly import Stream
 
@@ -50,6 +58,7 @@ PrintRule = Callable[[Service, "bool | None", Protection, FlowKey], "bool | None
 """(service, what the content said, protection, key) -> print traffic: True, False or None (unknown)."""
 
 MAX_KEYED_JOBS = 16  # jobs a dissector may keep open at once in one flow (each keeps its document)
+MAX_SECRETS = 16  # distinct credentials kept per flow (a client resends the same one on every request)
 C2S = Direction.C2S
 S2C = Direction.S2C
 class Flow:
@@ -59,7 +68,7 @@ class Flow:
                  "streams", "hist", "state_flags", "closed_at", "service",
                  "violations", "protection", "print", "facts", "dissector", "decided",
                  "heads", "pending", "pending_bytes", "jobs", "job", "keyed", "table", "bad_checksums",
-                 "ip_version", "anomalies", "syn_isn")
+                 "ip_version", "anomalies", "syn_isn", "secrets", "tls_marks")
 
     def __init__(self, table: FlowTable, uid: str, key: FlowKey, orientation: Orientation,
                  ts: float, ip_version: int) -> None:
@@ -96,6 +105,8 @@ class Flow:
         self.ip_version = ip_version
         self.anomalies = 0
         self.syn_isn: int | None = None
+        self.secrets: list[SecretSeen] = []
+        self.tls_marks: list[float | None] | None = None  # ClientHello, first protected c2s, s2c
         for d in (C2S, S2C):
             st = self.streams[d]
             st.on_data = self._data_c2s if d is C2S else self._data_s2c
@@ -159,12 +170,12 @@ class Flow:
 
     # ------------------------------------------------------------- dissection
     def _probe(self, final: bool) -> None:
-        cls, decided = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final)
+        cls, decided = choose(STREAM_DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final)
         if not decided:
             if self.pending_bytes < 4 * PROBE_BYTES:
                 return
             # enough bytes buffered: take the best plausible candidate rather than wait forever
-            cls, _ = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True)
+            cls, _ = choose(STREAM_DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True)
         self.decided = True
         self.heads = (bytearray(), bytearray())
         pending, self.pending, self.pending_bytes = self.pending, [], 0
@@ -273,6 +284,25 @@ class Flow:
             self._content_done()
         elif t is Note:
             self.note(ev.kind, ev.detail, "dissector")  # type: ignore[attr-defined]
+        elif t is SecretSeen:
+            if ev not in self.secrets and len(self.secrets) < MAX_SECRETS:
+                self.secrets.append(ev)  # type: ignore[arg-type]
+        elif t is TlsProgress:
+            self._tls_progress(ev)  # type: ignore[arg-type]
+
+    def _tls_progress(self, ev: TlsProgress) -> None:
+        """Stamp a handshake milestone with the time of the packet being processed."""
+        marks = self.tls_marks
+        if ev.step == "hello":
+            if marks is None:  # the first ClientHello (a second one follows a HelloRetryRequest)
+                self.tls_marks = [self.last_ts, None, None]
+            return
+        if marks is None or marks[1 + ev.direction] is not None:
+            return
+        marks[1 + ev.direction] = self.last_ts
+        c, s = marks[1], marks[2]
+        if c is not None and s is not None and marks[0] is not None:
+            self.facts["tls_handshake_ms"] = round((max(c, s) - marks[0]) * 1000.0, 3)
 
     def _start_job(self, protocol: str, key: str | None = None) -> None:
         # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
@@ -351,8 +381,9 @@ class Flow:
         """Print traffic as the run's print rule decides it from what was seen so far."""
         return self.table.print_rule(self.service or Service.OTHER, self.print, self.protection, self.key)
 
-    def record(self) -> FlowRecord:
-        """The flow as it stands (final once ``finish`` has run)."""
+    def record(self, credentials: tuple[Credential, ...] | None = None) -> FlowRecord:
+        """The flow as it stands (final once ``finish`` has run); ``credentials``: its secrets as
+        the composition root redacted them (the engine never puts one into a record itself)."""
         c, s = self.streams
         languages: list[str] = []
         for job in self.jobs:
@@ -390,5 +421,6 @@ class Flow:
             anomalies=self.anomalies,
             languages=tuple(languages),
             jobs=len(self.jobs),
+            credentials=credentials,
             **facts,
         )

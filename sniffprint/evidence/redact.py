@@ -4,15 +4,23 @@ Default outputs never show such a value in clear: it becomes ``<redacted:XXXXXXX
 eight hex digits of a keyed BLAKE2b of the value, so the same person or document can be followed
 across records and runs that share a key without the value being shown. ``--reveal`` shows
 metadata exactly as sent (never document text).
+
+Credentials (``credentials``) are never shown, not even with ``--reveal``: a password, an SNMP
+community or a session cookie becomes its length and a keyed hash under the *secret key*. That key
+is ``SNIFFPRINT_HASH_KEY`` when set, else random and made once per process: under a public default
+key, anyone could hash ``public`` or ``admin`` and recognise it, which would be printing it.
+User names are keyed with the redaction key, like every other name.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import os
+from collections.abc import Iterable
 from typing import Any
 
-from ..records import FlowRecord, JobRecord
+from ..dissectors.events import SecretSeen
+from ..records import Credential, FlowRecord, JobRecord
 
 _DEFAULT_KEY = b"sniffprint-redaction-v1"
 
@@ -20,6 +28,15 @@ _DEFAULT_KEY = b"sniffprint-redaction-v1"
 def redaction_key() -> bytes:
     env = os.environ.get("SNIFFPRINT_HASH_KEY")
     return env.encode() if env else _DEFAULT_KEY
+
+
+_RUN_SECRET_KEY = os.urandom(32)  # this process only: hashes of secrets match within a run, never across
+
+
+def secret_key() -> bytes:
+    """The key secrets are hashed with: the site key if one is set, else one nobody else knows."""
+    env = os.environ.get("SNIFFPRINT_HASH_KEY")
+    return env.encode() if env else _RUN_SECRET_KEY
 
 
 def keyed_hash(value: str, key: bytes | None = None) -> str:
@@ -33,7 +50,20 @@ def mask(value: str | None, key: bytes | None = None) -> str | None:
     return f"<redacted:{keyed_hash(value, key)[:8]}>"
 
 
-FLOW_TEXT_FIELDS = ("smb_user",)  # flow facts that name a person
+FLOW_TEXT_FIELDS = ("smb_user", "snmp_user")  # flow facts that name a person
+
+
+def credentials(seen: Iterable[SecretSeen], key: bytes | None = None) -> tuple[Credential, ...]:
+    """What a record may say of credentials seen in clear: kind, where, lengths and keyed hashes."""
+    out: list[Credential] = []
+    for s in seen:
+        c = Credential(kind=s.kind, label=s.label,
+                       user_hash=keyed_hash(s.user, key) if s.user else None,
+                       secret_length=len(s.secret) if s.secret is not None else None,
+                       secret_hash=keyed_hash(s.secret, secret_key()) if s.secret is not None else None)
+        if c not in out:
+            out.append(c)
+    return tuple(out)
 
 
 def redact_job(rec: JobRecord, key: bytes | None = None) -> JobRecord:

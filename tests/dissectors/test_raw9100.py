@@ -113,6 +113,7 @@ def test_printer_replies() -> None:
     reply = b'@PJL INFO ID\r\n"HP LaserJet 4250"\r\n\x0c@PJL USTATUS DEVICE\r\nCODE=10001\r\n\x0cgarbage\x0c'
     ev = feed_every_way(new, [(S2C, reply)])
     assert ev == [FlowFact("pjl_device_info", "INFO ID: HP LaserJet 4250"),
+                  FlowFact("pjl_info_id", "HP LaserJet 4250"),  # the model, for the printer inventory
                   FlowFact("pjl_device_info", "USTATUS DEVICE: CODE=10001")]
     ev = feed_every_way(new, [(C2S, PCL_JOB[:40]), (S2C, reply[:36])])
     assert JobField("pjl_device_info", "INFO ID: HP LaserJet 4250", "pjl") in ev

@@ -71,3 +71,30 @@ def test_keyed_jobs_kept_open_at_once_are_bounded(tmp_path):
     early = rep.jobs[:4]  # pushed out before the control file came: cut, unnamed
     assert all(j.partial and j.user is None for j in early)
     assert all(j.user == "alice" for j in rep.jobs[4:])
+
+
+def test_tls_handshake_time_from_packet_times(tmp_path):
+    """tls_handshake_ms: from the packet that completes the ClientHello to the later of the packets
+    that carry each direction's first protected record (TLS 1.3: the server's encrypted flight,
+    then the client's Finished)."""
+    from tests.dissectors.tls.vectors import handshake
+
+    script, _, _ = handshake("1.3")
+    c = g.Conversation(sport=631, mss=100000)
+    frames, times = list(c.handshake()), [0.0, 0.001, 0.002]
+    at = {0: 0.010, 1: 0.140, 2: 0.252}  # ClientHello, server flight, client Finished
+    for i, (direction, data) in enumerate(script[:3]):
+        new = c.c2s(data) if direction == 0 else c.s2c(data)
+        frames += new
+        times += [at[i]] * len(new)
+    p = tmp_path / "t.pcap"
+    p.write_bytes(g.pcap([g.ether(f) for f in frames], times=times))
+    (f,) = analyze(str(p)).flows
+    assert f.service == "tls" and f.tls_handshake_ms == 242.0
+
+
+def test_no_handshake_time_without_a_client_hello(tmp_path):
+    c = g.Conversation(sport=9100)
+    frames = c.handshake() + c.c2s(b"\x17\x03\x03\x00\x05hello" * 3) + c.s2c(b"\x17\x03\x03\x00\x02hi" * 3)
+    (f,) = run(tmp_path, [g.ether(x) for x in frames]).flows
+    assert f.protection == "tls" and f.tls_handshake_ms is None

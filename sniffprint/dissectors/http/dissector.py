@@ -8,7 +8,11 @@ It is the ``sink.FramingSink`` of its ``framing.Connection``; with what the fram
   whose messages and document bytes ``ipp_jobs.IppJobs`` turns into job events;
 - hands the bytes after an RFC 2817 upgrade to ``upgrade.TlsHandover``;
 - reports that Basic credentials were sent (RFC 7617), never their value;
-- says ``ContentDone`` when plain HTTP off port 631 has finished its first exchange, or once a
+- hands what is not IPP to ``admin.AdminPanel``: a printer's web interface (``http-admin``), the
+  logins and session cookies that crossed (``SecretSeen``), the pages served, login prompts and
+  redirects to HTTPS; form bodies and the head of HTML pages go to it, bounded;
+- says ``ContentDone`` when plain HTTP off port 631 has finished its first exchange and nothing
+  in it (a printer's server, an HTML page, a login or cookie) asks to keep reading, or once a
   tunnel or the TLS session needs no more bytes.
 
 Invariants:
@@ -26,6 +30,8 @@ from ...model import Direction, FlowKey, Service
 from .. import ipp
 from ..base import Dissector
 from ..events import ContentDone, Event, FlowFact, Note, PrintSeen, ServiceSeen
+from .admin import MAX_FORM, MAX_PAGE, AdminPanel
+from .admin import Exchange as AdminExchange
 from .coding import HTTP_CODINGS, CodingError, Data, Inflater, undecoded
 from .framing import Connection
 from .head import METHOD_SP
@@ -47,6 +53,8 @@ class _Body:
     job: Job | None = None
     lost: bool = False  # a gap or a coding error destroyed the content: count, do not decode
     opaque: bool = False  # content we do not decode at all
+    form: bytearray | None = None  # a form POST body, kept up to admin.MAX_FORM
+    page: bytearray | None = None  # the head of an HTML answer, kept up to admin.MAX_PAGE
 
 
 def _exchange(req: Request) -> Exchange:
@@ -73,6 +81,8 @@ class HttpDissector(Dissector):
         self.pairs = 0  # completed request/response exchanges
         self.done = False  # ContentDone sent
         self.basic_auth = False
+        self.admin = AdminPanel()
+        self.answer: AdminExchange | None = None  # the exchange of the response being read
 
     # ------------------------------------------------------------- contract
     @classmethod
@@ -107,6 +117,9 @@ class HttpDissector(Dissector):
         is_ipp = head.fields.media_type() == IPP_MEDIA_TYPE
         if head.direction is Direction.C2S:
             self._request_facts(head, is_ipp)
+            self.admin.request(head, self.out)
+        else:
+            self.answer = self.admin.response(head, self.out)
         self.bodies[head.direction] = self._new_body(head, is_ipp) if head.has_body else None
 
     def _request_facts(self, head: MessageHead, is_ipp: bool) -> None:
@@ -115,7 +128,7 @@ class HttpDissector(Dissector):
             self.basic_auth = True
             self.out.append(FlowFact("http_basic_auth", True))  # that it was sent, never the value
         if is_ipp and not self.ipp:
-            self.ipp = self.announced = True
+            self.ipp = self.announced = self.admin.ipp = True
             self.out += [ServiceSeen(Service.IPP), PrintSeen(True)]
         elif not self.announced:
             self.announced = True
@@ -132,6 +145,12 @@ class HttpDissector(Dissector):
                 body.codings.append(Inflater(kind))
         if is_ipp and not body.opaque:
             body.ipp = ipp.IppDecoder(is_request)
+        admin = head.request.admin
+        if isinstance(admin, AdminExchange) and not body.opaque:
+            if is_request and admin.form is not None:
+                body.form = bytearray()
+            elif not is_request and head.fields.media_type() in ("text/html", "application/xhtml+xml"):
+                body.page = bytearray()
         return body
 
     def on_tunnel(self) -> None:
@@ -147,10 +166,11 @@ class HttpDissector(Dissector):
             self.out.append(ContentDone())
 
     def _pair_done(self) -> None:
-        """A response ended: plain HTTP off port 631 needs no more bytes."""
+        """A response ended: plain HTTP off port 631 needs no more bytes, unless it is a printer's
+        web interface, a browser session (HTML) or carried a login or a cookie."""
         self.pairs += 1
         if (not self.ipp and self.key.server_port != 631 and self.framing.upgrade_pending is None
-                and self.tls.observer is None):
+                and self.tls.observer is None and not self.admin.interesting):
             self._content_done()
 
     # ------------------------------------------------------------- bodies
@@ -166,7 +186,16 @@ class HttpDissector(Dissector):
         except CodingError as exc:
             self._coding_failed(body, str(exc))
             return
+        self._keep(body, data)
         self._ipp_data(body, data)
+
+    @staticmethod
+    def _keep(body: _Body, data: Data) -> None:
+        """The bounded heads the web-interface reader looks at."""
+        if body.form is not None and len(body.form) < MAX_FORM:
+            body.form += data[:MAX_FORM - len(body.form)]
+        elif body.page is not None and len(body.page) < MAX_PAGE:
+            body.page += data[:MAX_PAGE - len(body.page)]
 
     def _ipp_data(self, body: _Body, data: Data) -> None:
         if body.ipp is None:
@@ -176,7 +205,7 @@ class HttpDissector(Dissector):
             if body.is_request:
                 body.job = self.jobs.request(msg, _exchange(body.request), self.out)
             else:
-                self.jobs.response(msg, _exchange(body.request))
+                self.jobs.response(msg, _exchange(body.request), self.out)
         if doc and body.job is not None:
             self.jobs.document(body.job, doc, self.out)
 
@@ -208,6 +237,7 @@ class HttpDissector(Dissector):
                 for c in body.codings:
                     data = (c.feed(data) if data else b"") + c.flush()
                 if data:
+                    self._keep(body, data)
                     self._ipp_data(body, data)
             except CodingError as exc:
                 self._coding_failed(body, str(exc))
@@ -215,14 +245,28 @@ class HttpDissector(Dissector):
                 body.ipp.finish()
         if body is not None and body.job is not None:
             self.jobs.end(body.job, self.out)
+        self._admin_end(direction, body)
         if direction is Direction.S2C:
             self._pair_done()
+
+    def _admin_end(self, direction: Direction, body: _Body | None) -> None:
+        """A message ended (or was cut): what the web-interface reader kept of it is complete."""
+        admin = body.request.admin if body is not None else None
+        if direction is Direction.C2S:
+            if body is not None and body.form is not None and isinstance(admin, AdminExchange):
+                self.admin.form(admin, bytes(body.form), self.out)
+            return
+        if body is not None and body.page is not None and isinstance(admin, AdminExchange):
+            self.admin.page(admin, bytes(body.page), self.out)
+        self.admin.response_end(self.answer, self.out)
+        self.answer = None
 
     def on_body_cut(self, direction: Direction) -> None:
         body = self.bodies[direction]
         self.bodies[direction] = None
         if body is not None and body.job is not None:
             self.jobs.cut(body.job, self.out)
+        self._admin_end(direction, body)
 
     def on_body_skipped(self, direction: Direction) -> None:
         self.bodies[direction] = None  # nothing of it was seen

@@ -287,7 +287,7 @@ class Connection:
 
     # ------------------------------------------------------------- messages
     def _request_head(self, side: _Side, h: RequestHead) -> None:
-        req = Request(h.method, h.upgrade_tls, h.expect)
+        req = Request(h.method, h.upgrade_tls, h.expect, target=h.target)
         self.requests.append(req)
         if len(self.requests) > MAX_REQUESTS:
             self.requests.popleft()
@@ -327,11 +327,11 @@ class Connection:
             return
         delimit, length, codings = h.body(req.method, at)
         if delimit is Delimit.NONE:
-            self.sink.on_head(MessageHead(S2C, req, h.fields, codings, False))
+            self.sink.on_head(MessageHead(S2C, req, h.fields, codings, False, h.status))
             self._end(side)
             return
         side.message = req
-        self.sink.on_head(MessageHead(S2C, req, h.fields, codings, True))
+        self.sink.on_head(MessageHead(S2C, req, h.fields, codings, True, h.status))
         if delimit is Delimit.CHUNKED:
             self._body_starts(side, chunked=True)
         elif delimit is Delimit.CLOSE:

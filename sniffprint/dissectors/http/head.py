@@ -140,6 +140,7 @@ class Delimit(enum.Enum):
 @dataclass(slots=True)  # not frozen: built per message, and frozen costs 3x to build
 class RequestHead:
     method: bytes
+    target: bytes  # the request-target (section 3.2), as sent
     fields: Fields
     delimit: Delimit  # LENGTH or CHUNKED: a request always has a (possibly empty) body
     length: int  # LENGTH: the Content-Length
@@ -165,6 +166,7 @@ class RequestHead:
             length = fields.content_length(at)
         return cls(
             method=m.group(1),
+            target=m.group(2),
             fields=fields,
             delimit=Delimit.CHUNKED if te else Delimit.LENGTH,
             length=length,

@@ -12,6 +12,10 @@ the document bytes that follow a request's attributes, into job events.
   response), or to the next Send-Document when that response was not seen.
 - A closing Send-Document with no data (``last-document`` only) after the job's document adds no
   job of its own.
+- A successful Get-Printer-Attributes answer (section 4.2.5) says what the printer is: its
+  ``printer-make-and-model``, ``printer-name``, ``printer-uri-supported`` and
+  ``uri-security-supported`` (section 5.4: ``none``, ``tls``) become flow facts (the first
+  answer stands; the URIs and keywords are bounded by ``MAX_PRINTER_VALUES``).
 
 Invariants:
 - Rule 1: per-flow memory is bounded: ``MAX_OPERATIONS`` names, ``MAX_CREATED`` Create-Job
@@ -31,6 +35,8 @@ from .coding import DEFLATE, GZIP, CodingError, Data, Inflater
 
 MAX_OPERATIONS = 64  # distinct IPP operation names kept per flow
 MAX_CREATED = 256  # Create-Job field sets kept per flow, waiting for their Send-Document
+MAX_PRINTER_VALUES = 16  # printer-uri-supported / uri-security-supported values kept
+MAX_TEXT = 200  # characters kept of a printer description value
 # Job record field <- operation attribute (RFC 8011 section 4.2.1.1)
 FIELDS = (("user", "requesting-user-name"), ("job_name", "job-name"),
           ("document_name", "document-name"), ("document_format", "document-format"),
@@ -70,6 +76,7 @@ class IppJobs:
         self.created: dict[int, list[tuple[str, str]]] = {}  # job-id -> Create-Job fields
         self.last_created: list[tuple[str, str]] | None = None
         self.documented: set[int] = set()  # job-ids that already had a document on this flow
+        self.described = False  # a Get-Printer-Attributes answer was read
 
     def request(self, msg: ipp.IppMessage, exchange: Exchange, out: list[Event]) -> Job | None:
         """A request's attributes are decoded: the job its document (if any) belongs to."""
@@ -103,14 +110,31 @@ class IppJobs:
             out.append(Note("ipp_compression_unsupported", _undecoded(compression)))
         return job
 
-    def response(self, msg: ipp.IppMessage, exchange: Exchange) -> None:
-        """A response's attributes are decoded: a Create-Job's job-id names its fields."""
+    def response(self, msg: ipp.IppMessage, exchange: Exchange, out: list[Event]) -> None:
+        """A response's attributes are decoded: a Create-Job's job-id names its fields; a
+        Get-Printer-Attributes answer describes the printer."""
+        if exchange.op == ipp_names.OP_GET_PRINTER_ATTRIBUTES and msg.code < 0x0100 and not self.described:
+            self.described = True
+            self._describe(msg, out)
         if exchange.op == ipp_names.OP_CREATE_JOB and exchange.create_fields is not None and msg.code < 0x0100:
             jid = _job_id(msg.first("job-id"))
             if jid is not None:
                 self.created[jid] = exchange.create_fields
                 if len(self.created) > MAX_CREATED:
                     del self.created[next(iter(self.created))]
+
+    @staticmethod
+    def _describe(msg: ipp.IppMessage, out: list[Event]) -> None:
+        for fact, attr in (("ipp_printer_make_model", "printer-make-and-model"), ("ipp_printer_name", "printer-name")):
+            v = msg.text(attr)
+            if v:
+                out.append(FlowFact(fact, v[:MAX_TEXT]))
+        for fact, attr in (("ipp_printer_uris", "printer-uri-supported"),
+                           ("ipp_uri_security", "uri-security-supported")):
+            a = msg.get(attr)
+            values = [v[:MAX_TEXT] for v in (a.values if a is not None else []) if isinstance(v, str)]
+            if values:
+                out.append(FlowFact(fact, values[:MAX_PRINTER_VALUES]))
 
     def start(self, job: Job, out: list[Event]) -> None:
         if job.started:

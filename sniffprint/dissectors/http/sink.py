@@ -36,6 +36,8 @@ class Request:
     expect: bool  # Expect: 100-continue
     final_seen: bool = False  # a final (non-1xx) response to it has been parsed
     context: object = None  # the sink's own data about this exchange; framing never reads it
+    target: bytes = b""  # the request-target as sent (RFC 9112 section 3.2)
+    admin: object = None  # the sink's web-interface data about this exchange; framing never reads it
 
 
 @dataclass(slots=True)  # not frozen: built per message, and frozen costs 3x to build
@@ -45,6 +47,7 @@ class MessageHead:
     fields: Fields
     codings: list[str]  # transfer then content codings, in the order to remove them
     has_body: bool  # False only for responses that cannot have one (HEAD, 204, 304)
+    status: int = 0  # a response's status code (0 for a request)
 
 
 class FramingSink(Protocol):

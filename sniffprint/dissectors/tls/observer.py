@@ -16,6 +16,11 @@ drives one after an RFC 2817 ``Upgrade: TLS``. ``TlsObserver.feed(direction, dat
   ["SSLv2 hello"] at its hello, which the ServerHello's list then replaces and still contains);
   ``cert_observable`` and, for TLS <= 1.2, ``cert_subject``, ``cert_issuer``, ``cert_not_after``,
   ``cert_self_signed``, ``cert_key`` (first certificate of the server's Certificate message);
+- ``TlsProgress`` milestones for the handshake time (the engine stamps them with packet times):
+  ``hello`` once, when the first ClientHello is complete, and ``protected`` once per direction, at
+  the header of its first record under the negotiated keys: an application_data record (RFC
+  8446 5.2: every TLS 1.3 record after the ServerHello is one) or the record after a
+  ChangeCipherSpec in TLS <= 1.2 (the Finished, RFC 5246 7.4.9), reported at the CCS;
 - ``ContentDone()`` once both directions are encrypted (or lost to a gap): nothing more can be
   learnt, so the flow table stops handing over bulk ciphertext;
 - ``Note`` for oddities that are not violations (an unparseable certificate, an oversized
@@ -38,7 +43,7 @@ from enum import Enum
 
 from ...errors import ProtocolViolation
 from ...model import Direction, Protection
-from ..events import ContentDone, Event, FlowFact, Note, ProtectionSeen
+from ..events import ContentDone, Event, FlowFact, Note, ProtectionSeen, TlsProgress
 from .certificate import CertInfo, describe_certificate, first_certificate
 from .handshake import HANDSHAKE_HEADER, MAX_HANDSHAKE, ClientHello, HandshakeType, ServerHello
 from .record import CONTENT_TYPES, MAX_RECORD, RECORD, TLS13, ContentType, V2HelloHeader, version_name
@@ -79,6 +84,7 @@ class _Side:
     encrypted: bool = False  # what follows is ciphertext: nothing more to parse
     lost: bool = False  # a gap broke the record framing
     v2_version: int = 0  # the version an SSL 2.0 compatible CLIENT-HELLO being read offers
+    protected: bool = False  # TlsProgress("protected") was reported for this direction
 
 
 class TlsObserver:
@@ -116,7 +122,7 @@ class TlsObserver:
                 i += take
                 if len(side.hdr) < _HEADER:
                     break
-                self._header(side, out)
+                self._header(direction, side, out)
                 if side.need:
                     continue
             else:
@@ -134,7 +140,7 @@ class TlsObserver:
         self._check_done(out)
         return out
 
-    def _header(self, side: _Side, out: list[Event]) -> None:
+    def _header(self, direction: Direction, side: _Side, out: list[Event]) -> None:
         # RecordHeader's fields and record.framing_ok, inlined: this runs once per record.
         ct, version, length = RECORD.unpack_from(side.hdr)
         if ct not in CONTENT_TYPES or version >> 8 != 3 or version & 0xFF > 4:
@@ -153,6 +159,7 @@ class TlsObserver:
         if ct == _CT_APPDATA:
             side.encrypted = True
             side.mode = _SKIP
+            self._protected(direction, side, out)
         elif side.encrypted:
             side.mode = _SKIP
         elif ct == _CT_HANDSHAKE:
@@ -194,6 +201,7 @@ class TlsObserver:
             side.ccs = True
             if self.version is not None and self.version < TLS13:
                 side.encrypted = True
+                self._protected(direction, side, out)  # the Finished follows under the new keys
             if direction == self._server() and not self.cert_reported and self.version != TLS13:
                 # The server switched to ciphertext without a Certificate: a resumed session or
                 # an anonymous/PSK suite. Either way no certificate can be seen on this flow.
@@ -202,8 +210,14 @@ class TlsObserver:
         elif mode is _V2_HELLO:
             ch = ClientHello.parse_v2(side.v2_version, bytes(side.small))
             side.mode = _SKIP
-            self._client_hello(ch, out)
+            self._client_hello(direction, ch, out)
         side.small.clear()
+
+    @staticmethod
+    def _protected(direction: Direction, side: _Side, out: list[Event]) -> None:
+        if not side.protected:
+            side.protected = True
+            out.append(TlsProgress("protected", direction))
 
     def _server(self) -> Direction:
         return self.server_dir if self.server_dir is not None else Direction.S2C
@@ -246,7 +260,7 @@ class TlsObserver:
 
     def _message(self, direction: Direction, msg_type: int, body: bytes, out: list[Event]) -> None:
         if msg_type == HandshakeType.CLIENT_HELLO:
-            self._client_hello(ClientHello.parse(body), out)
+            self._client_hello(direction, ClientHello.parse(body), out)
         elif msg_type == HandshakeType.SERVER_HELLO:
             self._server_hello(direction, ServerHello.parse(body), out)
         elif msg_type == HandshakeType.CERTIFICATE and direction == self._server() and self.version != TLS13 \
@@ -254,7 +268,9 @@ class TlsObserver:
             self.cert_reported = True
             self._certificate(body, out)
 
-    def _client_hello(self, ch: ClientHello, out: list[Event]) -> None:
+    def _client_hello(self, direction: Direction, ch: ClientHello, out: list[Event]) -> None:
+        if self.client_hello is None:
+            out.append(TlsProgress("hello", direction))  # the handshake's clock starts here
         if ch == self.client_hello:
             return  # the second ClientHello after a HelloRetryRequest usually repeats the first
         self.client_hello = ch

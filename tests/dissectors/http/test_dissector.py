@@ -16,6 +16,7 @@ from sniffprint.dissectors.events import (
     FlowFact,
     JobEnded,
     PrintSeen,
+    SecretSeen,
     ServiceSeen,
 )
 from sniffprint.dissectors.http import HttpDissector
@@ -52,9 +53,20 @@ def test_probe() -> None:
 
 
 def test_plain_http_elsewhere_stops_after_the_first_exchange() -> None:
-    ev = feed_every_way(factory(80), [(C2S, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
-                                      (S2C, response(b"<html>", ctype="text/html"))])
-    assert ev == [ServiceSeen(Service.HTTP), PrintSeen(False), ContentDone()]
+    ev = feed_every_way(factory(80), [(C2S, b"GET /x.bin HTTP/1.1\r\nHost: x\r\n\r\n"),
+                                      (S2C, response(b"\x00" * 64, ctype="application/octet-stream"))])
+    assert ev == [ServiceSeen(Service.HTTP), PrintSeen(False), FlowFact("http_pages", 1), ContentDone()]
+
+
+def test_an_html_page_keeps_the_flow_read() -> None:
+    # a browser session (an admin panel whose server does not say it is a printer's): the login
+    # on the next request of the same connection must be seen
+    script = [(C2S, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"), (S2C, response(b"<html>", ctype="text/html")),
+              (C2S, b"GET /next HTTP/1.1\r\nAuthorization: Basic YWRtaW46cHc=\r\n\r\n"),
+              (S2C, response(b"<html>", ctype="text/html"))]
+    ev = feed_every_way(factory(80), script)
+    assert ContentDone() not in ev
+    assert SecretSeen("basic", "Authorization", user="admin", secret="pw") in ev
 
 
 def test_port_631_keeps_reading_and_finds_ipp_later() -> None:
@@ -62,7 +74,8 @@ def test_port_631_keeps_reading_and_finds_ipp_later() -> None:
               (C2S, post(print_job())), (S2C, response(ipp_ok()))]
     ev = feed_every_way(factory(631), script)
     assert ev[:2] == [ServiceSeen(Service.HTTP), PrintSeen(False)]
-    assert ev[2:4] == IPP_HELLO and ContentDone() not in ev and ev[-1] == JobEnded(False)
+    assert ev[2:5] == [FlowFact("http_pages", 1), *IPP_HELLO]
+    assert ContentDone() not in ev and ev[-1] == JobEnded(False)
 
 
 def test_basic_authentication_is_reported_without_its_value() -> None:
@@ -176,9 +189,9 @@ class _Recorder(IppJobs):
         self._note(msg)
         return super().request(msg, exchange, out)
 
-    def response(self, msg: ipp.IppMessage, exchange: Exchange) -> None:
+    def response(self, msg: ipp.IppMessage, exchange: Exchange, out: list[Event]) -> None:
         self._note(msg)
-        super().response(msg, exchange)
+        super().response(msg, exchange, out)
 
 
 def _tshark(*args: str) -> str:

@@ -16,6 +16,7 @@ from sniffprint.dissectors.events import (
     JobStarted,
     Note,
     PrintSeen,
+    SecretSeen,
     ServiceSeen,
 )
 from sniffprint.dissectors.http import HttpDissector, framing
@@ -69,7 +70,8 @@ def test_expect_body_skipped_after_final_status() -> None:
     ev = feed_every_way(factory(), script)
     assert Note in {type(e) for e in ev}
     assert [e for e in ev if not isinstance(e, Note)] == IPP_HELLO + [
-        FlowFact("http_basic_auth", True), FlowFact("ipp_operations", ["Print-Job"])] + job_events(PJ_FIELDS, PDF)
+        FlowFact("http_basic_auth", True), SecretSeen("basic", "Authorization", user="alice", secret="x"),
+        FlowFact("ipp_operations", ["Print-Job"])] + job_events(PJ_FIELDS, PDF)
 
 
 def test_keep_alive_two_jobs_and_pipelining() -> None:

@@ -160,7 +160,7 @@ def test_create_job_fields_wait_for_their_job_id_bounded() -> None:
     for jid in range(MAX_CREATED + 5):
         ex = Exchange()
         assert jobs.request(_msg(Enc(0x0005).ops(job_name=f"n{jid}").end()), ex, out) is None
-        jobs.response(_msg(ipp_ok(jid), is_request=False), ex)
+        jobs.response(_msg(ipp_ok(jid), is_request=False), ex, [])
     assert len(jobs.created) == MAX_CREATED and 0 not in jobs.created  # the oldest went first
     job = jobs.request(_msg(Enc(0x0006).ops(job_id=str(MAX_CREATED)).end()), Exchange(), out)
     assert job is not None and ("job_name", f"n{MAX_CREATED}") in job.fields
@@ -169,5 +169,5 @@ def test_create_job_fields_wait_for_their_job_id_bounded() -> None:
 def test_a_failed_create_job_names_nothing() -> None:
     jobs, ex = IppJobs(), Exchange()
     jobs.request(_msg(Enc(0x0005).ops(job_name="x").end()), ex, [])
-    jobs.response(_msg(Enc(0x0400, 1).ops().group(2).int("job-id", 3).end(), is_request=False), ex)
+    jobs.response(_msg(Enc(0x0400, 1).ops().group(2).int("job-id", 3).end(), is_request=False), ex, [])
     assert jobs.created == {}  # client-error-bad-request: no job 3 exists

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from sniffprint.dissectors.events import ContentDone, FlowFact, Note, PrintSeen, ProtectionSeen
+from sniffprint.dissectors.events import ContentDone, FlowFact, Note, PrintSeen, ProtectionSeen, TlsProgress
 from sniffprint.dissectors.tls.handshake import HRR_RANDOM, MAX_HANDSHAKE
 from sniffprint.dissectors.tls.observer import TlsObserver
 from sniffprint.dissectors.tls.record import version_name
@@ -89,6 +89,35 @@ def test_tls13_done_only_when_both_directions_are_encrypted() -> None:
     assert d.feed(C2S, b"garbage after done") == []
 
 
+def _milestones(events: list) -> list:
+    return [(e.step, e.direction) for e in events if isinstance(e, TlsProgress)]
+
+
+@pytest.mark.parametrize("version", ["1.2", "1.3"])
+def test_handshake_milestones_once_each_in_order(version: str) -> None:
+    """The clock starts at the ClientHello and stops when both directions are protected: at the
+    ChangeCipherSpec of each side in TLS 1.2 (the Finished follows under the new keys), at each
+    side's first application_data record in TLS 1.3 (the server's encrypted flight, then the
+    client's Finished)."""
+    script, _, _ = handshake(version)
+    events = feed_every_way(new, script)
+    steps = _milestones(events)
+    assert steps[0] == ("hello", C2S)
+    assert sorted(steps[1:]) == [("protected", C2S), ("protected", S2C)]
+    if version == "1.3":
+        assert steps[1] == ("protected", S2C)  # the server's flight precedes the client's Finished
+    # each milestone comes before ContentDone, the last event the flow hands bytes for
+    assert events.index(ContentDone()) > max(i for i, e in enumerate(events) if isinstance(e, TlsProgress))
+
+
+def test_a_second_client_hello_does_not_restart_the_clock() -> None:
+    script, _, _ = handshake("1.3")
+    d = new()
+    first = d.feed(C2S, script[0][1])
+    again = d.feed(C2S, script[0][1])
+    assert _milestones(first) == [("hello", C2S)] and _milestones(again) == []
+
+
 @pytest.mark.parametrize("size", [1, 7, 100, 1000, 1 << 14])
 def test_handshake_messages_spanning_and_sharing_records(size: int) -> None:
     script, _, _ = handshake("1.2", client_ciphers="ECDHE-RSA-AES128-GCM-SHA256")
@@ -112,7 +141,9 @@ def test_oversized_handshake_message_is_skipped() -> None:
 def test_mid_stream_start_application_data_only() -> None:
     script = ((C2S, appdata(3000) + appdata(17)), (S2C, appdata(30)), (C2S, appdata(5000)))
     events = feed_every_way(new, script)
-    assert events == [ProtectionSeen(Protection.TLS), PrintSeen(True), ContentDone()]
+    # no ClientHello was captured: the directions are protected, but the handshake cannot be timed
+    assert events == [ProtectionSeen(Protection.TLS), PrintSeen(True), TlsProgress("protected", C2S),
+                      TlsProgress("protected", S2C), ContentDone()]
 
 
 def test_one_sided_bulk_costs_no_buffering() -> None:
@@ -222,7 +253,7 @@ def test_fuzz_both_directions_and_gaps() -> None:
 # ----------------------------------------------------------------------------- SSL 2.0 compatible hello
 def test_sslv2_compatible_hello_session() -> None:
     events = feed_every_way(new, v2_session())
-    assert events[:4] == [ProtectionSeen(Protection.TLS), PrintSeen(True),
+    assert events[:5] == [ProtectionSeen(Protection.TLS), PrintSeen(True), TlsProgress("hello", C2S),
                           FlowFact("tls_offered_versions", ["TLSv1.0"]), FlowFact("tls_weak", ["SSLv2 hello"])]
     assert facts(events) == {
         "tls_offered_versions": ["TLSv1.0"],
@@ -253,11 +284,12 @@ def test_sslv2_compatible_hello_other_versions(ver: int, cipher: int, weak: list
 def test_sslv2_hello_alone_and_followed_by_records() -> None:
     # Only the client captured: the legacy hello is known before any answer.
     events = feed_every_way(new, [(C2S, v2_client_hello())])
-    assert events == [ProtectionSeen(Protection.TLS), PrintSeen(True),
+    assert events == [ProtectionSeen(Protection.TLS), PrintSeen(True), TlsProgress("hello", C2S),
                       FlowFact("tls_offered_versions", ["TLSv1.0"]), FlowFact("tls_weak", ["SSLv2 hello"])]
     # Trailing records in the same bytes are framed as TLS records from the hello's end on.
     # (the client is then encrypted, the server silent: not done yet)
-    assert feed_every_way(new, [(C2S, v2_client_hello() + rec(21, b"\x02\x28") + appdata(20))]) == events
+    more = feed_every_way(new, [(C2S, v2_client_hello() + rec(21, b"\x02\x28") + appdata(20))])
+    assert more == [*events, TlsProgress("protected", C2S)]
     d = new()
     d.feed(C2S, v2_client_hello() + rec(21, b"\x02\x28") + appdata(20))
     assert d.observer.sides[C2S].encrypted and not d.observer.done

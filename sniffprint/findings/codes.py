@@ -9,6 +9,15 @@ SP1xx  a print job's document or metadata crossed the network in clear
                         document bytes seen)
   SP103  high           Obsolete SMB1 print session (never encrypted)
   SP104  high           Password sent in cleartext (HTTP Basic authentication on a print flow)
+  SP106  critical/medium/info  Printer admin panel in clear, once per printer, port and client:
+                        critical "admin login in clear" (HTTP Basic or Digest authorization, a
+                        password field in a form POST, or a session cookie set at a login and sent
+                        back in clear); medium "admin pages served in clear without login" (pages
+                        of its web interface over HTTP, or a login asked for in clear); info when
+                        HTTP only redirects to HTTPS
+  SP107  medium/high    Printer management in clear: SNMP v1/v2c (the community is a password) or
+                        SNMPv3 without privacy, once per printer and manager; high when a
+                        set-request was sent
 SP2xx  protection that is weak or cannot be verified
   SP201  high           Print flow protected only by an obsolete TLS/SSL version
   SP202  high           Print flow uses a weak TLS cipher (RC4, 3DES, DES, NULL, EXPORT, anonymous)
@@ -40,6 +49,8 @@ TITLES = {
     "SP102": "Print job metadata sent in cleartext",
     "SP103": "Obsolete SMB1 print session (never encrypted)",
     "SP104": "Password sent in cleartext (HTTP Basic authentication)",
+    "SP106": "Printer admin panel in clear",
+    "SP107": "Printer management in clear (SNMP)",
     "SP201": "Print flow protected only by an obsolete TLS/SSL version",
     "SP202": "Print flow uses a weak TLS cipher",
     "SP203": "TLS key exchange without forward secrecy",
@@ -70,5 +81,10 @@ REMEDIATION = {
     "cert": "Install a certificate issued by your internal CA on the printer, and renew it before it expires.",
     "smb-unknown": ("List the host in the policy's print_servers if it is a print server, so its "
                     "encrypted sessions count as protected printing."),
+    "http-admin": ("Serve the printer's web interface over HTTPS only (turn the HTTP listener off, or let it only "
+                   "redirect), and reach it from a management network."),
+    "snmp": ("Turn SNMP v1/v2c off on the printer and use SNMPv3 with authPriv (or at least a read-only, "
+             "non-default community reachable only from the management station); change every community "
+             "seen in clear."),
     "capture": "Capture again from the same vantage point for longer, without loss (check span/tap drops).",
 }

@@ -1,22 +1,39 @@
-"""Per-printer aggregation: what each server received, and its verdict.
+"""Per-printer aggregation: what each printer received, what is known of it, and its verdict.
 
-A printer is any server seen receiving print traffic (or answering on a print port). Its verdict
-is ``exposed`` > ``weak`` > ``protected`` > ``unknown``, from its worst finding that no policy
-exception covers: an SP1xx/SP3xx finding at medium or above exposes it, an SP2xx one at medium or
-above makes it weak; otherwise it is protected when a protected print flow was seen.
+A printer is a server seen printing or answering on a print port, or a host that says it is one:
+its web interface (``http_printer``), its SNMP answers (Printer-MIB), an IPP printer description,
+a PJL ``INFO ID`` answer, or a discovery announcement (``inventory``). Hosts seen with printer
+facts but none of these stay candidates: they get no record. Its verdict is ``exposed`` >
+``weak`` > ``protected`` > ``unknown``, from its worst finding that no policy exception covers:
+an SP1xx/SP3xx finding at medium or above exposes it, an SP2xx one at medium or above makes it
+weak; otherwise it is protected when a protected print flow was seen.
+
+What is known of it comes from several sources; each description keeps the value of the most
+trusted source that gave one (``NAME_SOURCES``, ``MODEL_SOURCES``: a printer's own answer about
+itself first, an announcement next, a management agent's free text last).
 """
 from __future__ import annotations
 
+import math
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import PrinterVerdict, Severity
 from ..records import PrinterRecord, Worst
 
+# Sources of each description, most trusted first.
+NAME_SOURCES = ("mdns", "ipp", "cups-browse", "snmp")
+MODEL_SOURCES = ("ipp", "mdns", "pjl", "snmp-device", "cups-browse", "snmp-descr")
+SERIAL_SOURCES = ("snmp",)
+UUID_SOURCES = ("mdns", "cups-browse")
+MAX_TIMINGS = 10_000  # TLS handshake times kept per printer (the first ones)
+TLS_OFFERS = frozenset({"ipps", "raw-tls", "https-admin"})
+
 
 @dataclass(slots=True)
 class Printer:
-    """What one server received: the aggregate behind its verdict."""
+    """What one server received, and what is known of it: the aggregate behind its record."""
 
     ip: str
     services: set[str] = field(default_factory=set)
@@ -32,12 +49,32 @@ class Printer:
     worst: Worst | None = None
     codes: Counter[str] = field(default_factory=Counter)
     closed_ports: set[int] = field(default_factory=set)
+    identified_by: set[str] = field(default_factory=set)  # empty: a candidate, no record
+    described: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> source -> value
+    offers: set[str] = field(default_factory=set)
+    tls_advertised: bool = False
+    clear_job_protocols: set[str] = field(default_factory=set)  # print protocols that carried jobs in clear
+    timings: list[float] = field(default_factory=list)  # tls_handshake_ms of flows to it
 
     def saw(self, code: str, severity: Severity, title: str, suppressed: bool) -> None:
         """Count a finding against this printer; the worst unsuppressed one names its verdict."""
         self.codes[code] += 1
         if not suppressed and (self.worst is None or severity > self.worst.severity):
             self.worst = Worst(code=code, severity=severity, title=title)
+
+    def describe(self, what: str, source: str, value: str | None) -> None:
+        """Note a description (name, make_model, serial, uuid) from one source (the first value of
+        each source stands)."""
+        if value:
+            self.described.setdefault(what, {}).setdefault(source, value)
+
+    def timing(self, ms: float) -> None:
+        if len(self.timings) < MAX_TIMINGS:
+            self.timings.append(ms)
+
+    def _best(self, what: str, order: tuple[str, ...]) -> str | None:
+        known = self.described.get(what, {})
+        return next((known[s] for s in order if s in known), None)
 
     def verdict(self) -> PrinterVerdict:
         worst = self.worst
@@ -48,7 +85,13 @@ class Printer:
                 return PrinterVerdict.WEAK
         return PrinterVerdict.PROTECTED if self.protected_flows else PrinterVerdict.UNKNOWN
 
+    def offers_tls(self) -> bool:
+        """TLS is on offer: announced, or seen in use for printing."""
+        return self.tls_advertised or bool(self.offers & TLS_OFFERS) or self.protected_flows > 0
+
     def record(self) -> PrinterRecord:
+        t = sorted(self.timings)
+        despite = sorted(self.clear_job_protocols) if self.offers_tls() else []
         return PrinterRecord(
             server_ip=self.ip,
             verdict=self.verdict(),
@@ -63,26 +106,52 @@ class Printer:
             closed_ports=tuple(sorted(self.closed_ports)),
             worst=self.worst,
             findings=dict(sorted(self.codes.items())),
+            identified_by=tuple(sorted(self.identified_by)) or None,
+            name=self._best("name", NAME_SOURCES),
+            make_model=self._best("make_model", MODEL_SOURCES),
+            serial=self._best("serial", SERIAL_SOURCES),
+            uuid=self._best("uuid", UUID_SOURCES),
+            offers=tuple(sorted(self.offers)) or None,
+            tls_advertised=True if self.tls_advertised else None,
+            clear_despite_tls=tuple(despite) or None,
+            tls_handshakes=len(t) or None,
+            tls_handshake_ms_p50=round(statistics.median(t), 3) if t else None,
+            tls_handshake_ms_p95=t[max(0, math.ceil(0.95 * len(t)) - 1)] if t else None,
         )
 
 
 class Printers:
-    """The printers of one run, by address."""
+    """The printers of one run (and the candidates), by address."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_candidates: int = 100_000) -> None:
         self.by_ip: dict[str, Printer] = {}
+        self.max_candidates = max_candidates
 
-    def get(self, ip: str) -> Printer:
+    def get(self, ip: str, why: str | None = None) -> Printer:
+        """The printer at ``ip`` (made if new); ``why`` adds to how it is known to be one."""
         pr = self.by_ip.get(ip)
         if pr is None:
+            pr = self.by_ip[ip] = Printer(ip)
+        if why is not None:
+            pr.identified_by.add(why)
+        return pr
+
+    def candidate(self, ip: str) -> Printer | None:
+        """The entry of a host that may turn out to be a printer (None once the bound is reached)."""
+        pr = self.by_ip.get(ip)
+        if pr is None and len(self.by_ip) < self.max_candidates:
             pr = self.by_ip[ip] = Printer(ip)
         return pr
 
     def find(self, ip: str | None) -> Printer | None:
         return None if ip is None else self.by_ip.get(ip)
 
+    def is_printer(self, ip: str | None) -> bool:
+        pr = self.find(ip)
+        return pr is not None and bool(pr.identified_by)
+
     def records(self) -> list[PrinterRecord]:
-        return [self.by_ip[ip].record() for ip in sorted(self.by_ip)]
+        return [self.by_ip[ip].record() for ip in sorted(self.by_ip) if self.by_ip[ip].identified_by]
 
     def values(self) -> list[Printer]:
-        return list(self.by_ip.values())
+        return [p for p in self.by_ip.values() if p.identified_by]

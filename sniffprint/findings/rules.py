@@ -2,6 +2,9 @@
 
 The codes, their titles and remediations are documented in ``codes.py`` (SP1xx clear, SP2xx
 weak or unverifiable protection, SP3xx cleartext paths still open, SP9xx capture quality).
+Every flow also feeds the printer inventory (``inventory``: which hosts are printers, what they
+are and offer, TLS handshake times) and the management aggregates (``management``: admin panels
+and SNMP in clear, SP106/SP107, decided at the end of the run).
 
 ``Findings`` takes each finished flow (a ``FlowRecord``) with its jobs and their evidence, and
 each job the moment it ends (a keep-alive connection can stay open long after its document
@@ -18,6 +21,8 @@ from ..evidence.pii import PII_KEYS
 from ..model import PRINT_SERVICES, Protection, Service, Severity
 from ..records import Evidence, Finding, FlowRecord, JobRecord, Summary, TallyKey
 from .codes import REMEDIATION, TITLES
+from .inventory import Inventory
+from .management import Management
 from .policy import Policy
 from .printers import Printer, Printers
 
@@ -33,6 +38,8 @@ class Findings:
     def __init__(self, policy: Policy | None = None) -> None:
         self.policy = policy or Policy()
         self.printers = Printers()
+        self.inventory = Inventory(self.printers)
+        self.management = Management()
         self.listeners: dict[tuple[str, int], FlowRecord] = {}  # (server, port) -> first flow
         self.closed: dict[tuple[str, int], FlowRecord] = {}
         # what the verdict needs, bounded by printers x codes however long a live run lasts
@@ -48,10 +55,13 @@ class Findings:
     def _finding(self, code: str, severity: Severity, flow: FlowRecord | None, *, confidence: str = "high",
                  protocol: str | None = None, language: str | None = None, bytes_exposed: int = 0,
                  evidence: Evidence | None = None, remediation: str = "", detail: str = "",
-                 job_index: int | None = None) -> Finding:
+                 job_index: int | None = None, printer_ip: str | None = None) -> Finding:
+        """``printer_ip``: the printer the finding is about when it is not the flow's server (an
+        SNMP trap the printer sent to its manager)."""
         ip = flow.server_ip if flow is not None else None
         port = flow.server_port if flow is not None else None
-        suppressed = self.policy.exception_for(ip, port) if ip is not None and port is not None else None
+        target = printer_ip or ip
+        suppressed = self.policy.exception_for(target, port) if target is not None and port is not None else None
         rec = Finding(
             uid=flow.uid if flow is not None else None,
             code=code,
@@ -72,15 +82,15 @@ class Findings:
             ts=flow.ts_start if flow is not None else None,
             suppressed=suppressed,
         )
-        k = TallyKey(code, severity, ip, port, suppressed)
+        k = TallyKey(code, severity, target, port, suppressed)
         self.tally[k] = self.tally.get(k, 0) + 1
-        pr = self.printers.find(ip)
+        pr = self.printers.find(target)
         if pr is not None:
             pr.saw(code, severity, TITLES[code], suppressed is not None)
         return rec
 
-    def _printer(self, flow: FlowRecord) -> Printer:
-        return self.printers.get(flow.server_ip)
+    def _printer(self, flow: FlowRecord, why: str = "print") -> Printer:
+        return self.printers.get(flow.server_ip, why)
 
     # ------------------------------------------------------------------ per flow
     def flow(self, flow: FlowRecord, jobs: list[JobEvidence]) -> list[Finding]:
@@ -91,13 +101,19 @@ class Findings:
         printing = flow.print
         port = flow.server_port
         clear = flow.protection is Protection.NONE
+        if printing is not False:
+            self._printer(flow)  # before the inventory files what the flow says about it
+        self.inventory.flow(flow)
+        self.management.flow(flow)
+        if flow.proto != "tcp":
+            return out  # UDP: inventory and management only (no print protocol runs over UDP)
         answered = "h" in flow.history or "d" in flow.history  # the server sent a SYN-ACK or data: it listens
         if flow.state.value == "REJ" and port in self.policy.print_ports:
             self.closed.setdefault((flow.server_ip, port), flow)
         if printing is False:
             if clear and answered and port in self.policy.print_ports and flow.service is not Service.TLS:
                 self.listeners.setdefault((flow.server_ip, port), flow)
-                self._printer(flow).ports.add(port)
+                self._printer(flow, "port").ports.add(port)
             return out
         pr = self._printer(flow)
         pr.flows += 1
@@ -146,6 +162,7 @@ class Findings:
         if flow.http_basic_auth:
             out.append(self._finding("SP104", HIGH, flow, remediation=fix + " Rotate the exposed password.",
                                      detail="an Authorization: Basic header crossed in clear (value not shown)"))
+        jobs = [(j, ev) for j, ev in jobs if not query_only(j)]
         if not jobs:
             out.append(self._finding("SP302", MEDIUM, flow, remediation=fix, detail=_query_detail(flow)))
             return out
@@ -153,6 +170,7 @@ class Findings:
             if job.job_index in self._done_now:
                 continue  # already reported when the job ended
             pr.jobs_clear += 1
+            pr.clear_job_protocols.add(job.protocol)
             out.append(self._job_finding(flow, job, ev))
         return out
 
@@ -162,10 +180,11 @@ class Findings:
         as it stands."""
         if job.protection is not Protection.NONE or flow.print is False:
             return []
-        if flow.service not in PRINT_SERVICES:
-            return []
+        if flow.service not in PRINT_SERVICES or query_only(job):
+            return []  # a query is judged with its flow (SP302)
         pr = self._printer(flow)
         pr.jobs_clear += 1
+        pr.clear_job_protocols.add(job.protocol)
         self.reported.add((flow.uid, job.job_index))
         return [self._job_finding(flow, job, ev)]
 
@@ -222,16 +241,18 @@ class Findings:
     # ------------------------------------------------------------------ end of run
     def finish(self, stats: Summary) -> list[Finding]:
         out: list[Finding] = []
+        self.inventory.finish()
+        out += self.management.finish(self.printers, self._finding)
         for (ip, port), flow in sorted(self.listeners.items()):
             svc = {9100: "raw9100", 515: "lpd", 631: "ipp"}.get(port, flow.service.value)
-            self._printer(flow).ports.add(port)
+            self._printer(flow, "port").ports.add(port)
             out.append(self._finding("SP301", MEDIUM, flow, protocol=svc,
                                      remediation=REMEDIATION.get(svc, REMEDIATION["ipp"]),
                                      detail=f"{ip}:{port} accepted a cleartext TCP connection (SYN-ACK) "
                                             "that never became TLS"))
         for (ip, port), flow in sorted(self.closed.items()):
             if (ip, port) not in self.listeners:
-                pr = self._printer(flow)
+                pr = self._printer(flow, "port")
                 pr.closed_ports.add(port)
                 out.append(self._finding("SP303", INFO, flow, detail=f"{ip}:{port} answered a SYN with RST"))
         if stats.truncated:
@@ -244,6 +265,13 @@ class Findings:
             out.append(self._finding("SP904", INFO, _NOWHERE, remediation=REMEDIATION["capture"],
                                      detail="no print flow (cleartext or protected) was seen"))
         return out
+
+
+def query_only(job: JobRecord) -> bool:
+    """A PJL exchange that is no print job: PJL alone (no page description language), no job or
+    user name, no HOLDKEY (a status monitor's ``@PJL INFO`` / ``USTATUS``)."""
+    return (job.languages == ("PJL",) and not job.holdkey_present
+            and not any(getattr(job, name) for name in JobRecord.TEXT_FIELDS))
 
 
 def _job_detail(job: JobRecord, ev: Evidence) -> str:

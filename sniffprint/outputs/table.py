@@ -1,19 +1,22 @@
-"""The human table: the flows that matter (print services, TLS, anything on a print port), then
-a summary line. ``--all`` lists every flow."""
+"""The human table: the flows that matter (print services, TLS, printer management, anything on a
+print port), the findings, the printers (with what is known of them: name, model, offers, TLS
+handshake times), then a summary line. ``--all`` lists every flow."""
 from __future__ import annotations
 
 from ..model import PRINT_PORTS, PRINT_SERVICES, Protection, Service, Severity
 from ..records import Finding, FlowRecord, PrinterRecord, Summary
 from .base import Writer
 
-SHOWN_SERVICES = PRINT_SERVICES | {Service.TLS}
+SHOWN_SERVICES = PRINT_SERVICES | {Service.TLS, Service.HTTP_ADMIN, Service.SNMP}
 ALWAYS_SHOWN = ("SP204", "SP205", "SP206", "SP303")  # info findings worth a line even without --all
 
 
 def matters(rec: FlowRecord) -> bool:
     """Whether a flow is worth a row without ``--all``: print traffic (``rec.print``, decided by the
-    policy), a print or TLS service, or anything on a print port (a listener with no job)."""
-    return rec.print is not False or rec.service in SHOWN_SERVICES or rec.server_port in PRINT_PORTS
+    policy), a print, TLS, web-interface or SNMP service, or a TCP flow to a print port (a listener
+    with no job)."""
+    return (rec.print is not False or rec.service in SHOWN_SERVICES
+            or (rec.server_port in PRINT_PORTS and rec.proto == "tcp"))
 
 
 def _size(n: int) -> str:
@@ -33,7 +36,7 @@ class TableWriter(Writer):
         self.rows: list[FlowRecord] = []
         self.findings: list[Finding] = []
         self.printers: list[PrinterRecord] = []
-        self.counts = {"flows": 0, "print": 0, "clear": 0, "protected": 0, "unknown": 0}
+        self.counts = {"flows": 0, "udp": 0, "print": 0, "clear": 0, "protected": 0, "unknown": 0}
 
     def finding(self, rec: Finding) -> None:
         if self.show_all or rec.severity is not Severity.INFO or rec.code in ALWAYS_SHOWN:
@@ -44,7 +47,7 @@ class TableWriter(Writer):
 
     def flow(self, rec: FlowRecord) -> None:
         c = self.counts
-        c["flows"] += 1
+        c["flows" if rec.proto == "tcp" else "udp"] += 1
         if rec.print is not False:
             c["print"] += 1
             if rec.print is None or rec.protection is Protection.UNKNOWN:
@@ -89,9 +92,30 @@ class TableWriter(Writer):
                 self.fp.write(f"  {p.server_ip:<16} {p.verdict.value:<9} protocols {','.join(p.protocols) or '-'}"
                               f"  clear {_size(p.bytes_clear)}, protected {_size(p.bytes_protected)}"
                               f"  worst {worst}\n")
+                for line in _known(p):
+                    self.fp.write(f"  {'':<16} {line}\n")
         c = self.counts
         trunc = " (capture truncated)" if stats.truncated else ""
+        udp = f", {c['udp']} UDP flows" if c["udp"] else ""
         self.fp.write(
-            f"\n{stats.frames} frames, {c['flows']} TCP flows, {c['print']} print flows: "
+            f"\n{stats.frames} frames, {c['flows']} TCP flows{udp}, {c['print']} print flows: "
             f"{c['clear']} in clear, {c['protected']} protected, {c['unknown']} unknown; "
             f"{stats.anomalies} anomalies{trunc}\n")
+
+
+def _known(p: PrinterRecord) -> list[str]:
+    """What is known of a printer beyond its traffic, one short line per kind (none when nothing)."""
+    lines = []
+    what = " ".join(x for x in (p.make_model, f'"{p.name}"' if p.name else None,
+                                f"serial {p.serial}" if p.serial else None) if x)
+    if what:
+        lines.append(what)
+    if p.offers:
+        tls = " (announces TLS)" if p.tls_advertised else ""
+        lines.append(f"offers {','.join(p.offers)}{tls}")
+    if p.tls_handshakes:
+        lines.append(f"TLS handshake p50 {p.tls_handshake_ms_p50:.1f} ms, p95 {p.tls_handshake_ms_p95:.1f} ms "
+                     f"({p.tls_handshakes} timed)")
+    if p.clear_despite_tls:
+        lines.append(f"still printing in clear although TLS is offered: {','.join(p.clear_despite_tls)}")
+    return lines

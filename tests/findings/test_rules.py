@@ -69,3 +69,17 @@ def test_listener_without_job_and_closed_port():
     f.flow(_flow(uid="C9", server_ip="10.0.0.8", service="other", print=False, history="Sr", state="REJ"), [])
     codes = [x.code for x in f.finish(SUMMARY)]
     assert "SP301" in codes and "SP303" in codes and "SP904" in codes
+
+
+def test_a_pjl_status_query_without_a_document_is_sp302_not_sp101():
+    status = job_record(language="PJL", languages=("PJL",), bytes=56, pjl_device_info="INFO ID: HP LaserJet 4250")
+    f = Findings()
+    assert f.job(_flow(jobs=1), status, None) == []  # judged with its flow, not as a document
+    found = f.flow(_flow(jobs=1, pjl_device_info="INFO STATUS: CODE=10001"), [(status, None)])
+    assert [x.code for x in found] == ["SP302"] and found[0].detail == "PJL status exchange in clear"
+    assert f.printers.records()[0].jobs_clear == 0
+    # PJL alone that names a job, or sends a HOLDKEY PIN, is still a job in clear
+    named = job_record(language="PJL", languages=("PJL",), bytes=80, job_name="payroll")
+    assert [x.code for x in Findings().flow(_flow(jobs=1), [(named, None)])] == ["SP101"]
+    pin = job_record(language="PJL", languages=("PJL",), bytes=80, holdkey_present=True)
+    assert [(x.code, x.severity) for x in Findings().flow(_flow(jobs=1), [(pin, None)])] == [("SP101", "critical")]

@@ -7,7 +7,7 @@ import pytest
 
 from sniffprint import analyze
 from tests.conftest import PCAPS
-from tests.corpus import check_flows
+from tests.corpus import check_fleet, check_flows
 from tools import goldens
 
 TRUTHS = sorted(PCAPS.glob("*.truth.json"))
@@ -18,6 +18,7 @@ def test_capture_matches_its_ground_truth(truth):
     cap = json.loads(truth.read_text())
     report = analyze(str(PCAPS / cap["file"]))
     assert check_flows(report, cap) == []
+    assert check_fleet(report, cap) == []
     bad = [a for a in report.anomalies if a.kind in ("internal_error", "protocol_violation", "content_gap")]
     assert bad == []
 
@@ -38,3 +39,25 @@ def test_output_matches_its_golden(cap):
     want = json.loads(path.read_text())
     got = json.loads(goldens.dump(goldens.produce(cap)))
     assert got == want
+
+
+def test_the_fleet_checks_catch_a_wrong_fact():
+    """check_fleet is no rubber stamp: a truth changed in any of its checked facts is a miss."""
+    cap = json.loads((PCAPS / "snmp-v2c.truth.json").read_text())
+    report = analyze(str(PCAPS / cap["file"]))
+    cap["udp_flows"][3]["facts"]["set_sent"] = False
+    cap["udp_flows"][0]["facts"]["community"] = "x"
+    cap["udp_flows"][1]["datagrams_c2s"] += 1
+    cap["facts"]["snmp"]["printer_facts_returned"]["prtGeneralSerialNumber"] = "WRONG"
+    assert len(check_fleet(report, cap)) == 4
+    cap = json.loads((PCAPS / "http-admin-cups.truth.json").read_text())
+    report = analyze(str(PCAPS / cap["file"]))
+    cap["other_tcp_flows"][4]["tls_handshake"]["ms_to_first_type23_record"]["both"] += 10
+    cap["other_tcp_flows"][9]["facts"]["requests"][0]["credentials"]["kind"] = "digest"
+    cap["other_tcp_flows"][1]["facts"]["requests"][0]["credentials"]["password_length"] = 5
+    assert len(check_fleet(report, cap)) == 3
+    cap = json.loads((PCAPS / "mdns-printer.truth.json").read_text())
+    report = analyze(str(PCAPS / cap["file"]))
+    cap["facts"]["mdns"]["prn"]["instance"] = "Other"
+    cap["udp_flows"][0]["facts"]["service_types"].append("_scanner._tcp")
+    assert len(check_fleet(report, cap)) == 2

@@ -1,5 +1,7 @@
 """Leak test: no default output of any command or format shows a document's text, a sensitive
-value found in it, or a user, job or document name; --carve reproduces each document exactly."""
+value found in it, a user, job or document name, or any credential a truth file lists in its
+``sensitive_strings`` (passwords, Basic tokens, SNMP communities, session cookies, user names);
+--reveal shows metadata but never a credential; --carve reproduces each document exactly."""
 from __future__ import annotations
 
 import hashlib
@@ -16,21 +18,30 @@ TRUTHS = [json.loads(p.read_text()) for p in sorted(PCAPS.glob("*.truth.json"))]
 SECRET_KEYS = ("canary", "name", "email", "ssn", "card", "job_title", "user")
 
 
+CREDENTIAL_KINDS = ("password", "basic_token", "snmp_community", "session_cookie")  # never shown, not even --reveal
+
+
 def _secrets(cap: dict) -> set[str]:
     out = set()
     for pf in cap["print_flows"]:
         strings = (pf.get("document") or {}).get("strings") or {}
         out |= {strings[k] for k in SECRET_KEYS if strings.get(k)}
         out |= {pf[k] for k in ("user", "job_name") if pf.get(k)}
+    out |= {s["value"] for s in cap.get("sensitive_strings", [])}
     return out
+
+
+def _credentials(cap: dict) -> set[str]:
+    return {s["value"] for s in cap.get("sensitive_strings", []) if s["kind"] in CREDENTIAL_KINDS}
 
 
 def _all_default_output(cap_path: str, tmp_path) -> str:
     runner = CliRunner()
     parts = []
     for args in (["scan"], ["scan", "--all"], ["scan", "--format", "json"], ["scan", "--format", "csv", "--all"],
-                 ["scan", "--format", "junit"], ["scan", "--format", "sarif"], ["verify"],
-                 ["verify", "--format", "table"], ["verify", "--format", "junit"], ["verify", "--format", "sarif"]):
+                 ["scan", "--format", "junit"], ["scan", "--format", "sarif"], ["scan", "--format", "line"],
+                 ["verify"], ["verify", "--format", "table"], ["verify", "--format", "junit"],
+                 ["verify", "--format", "sarif"], ["verify", "--format", "json"]):
         r = runner.invoke(main, [*args, cap_path])
         parts += [r.stdout, r.stderr]
     ev = tmp_path / "evidence"
@@ -70,6 +81,21 @@ def test_carve_reproduces_documents_byte_for_byte(cap, tmp_path):
     for rel, meta in manifest["files"].items():
         if "sha256" in meta:
             assert hashlib.sha256((ev / rel).read_bytes()).hexdigest() == meta["sha256"], rel
+
+
+def test_every_truth_file_with_credentials_is_covered():
+    planted = [c["file"] for c in TRUTHS if c.get("sensitive_strings")]
+    assert {"http-admin-cups.pcap", "snmp-v2c.pcap", "snmp-v3.pcap"} <= set(planted)
+
+
+@pytest.mark.parametrize("cap", [c for c in TRUTHS if _credentials(c)], ids=lambda c: c["file"])
+def test_reveal_never_shows_a_credential(cap):
+    runner = CliRunner()
+    text = "".join(runner.invoke(main, [*args, "--reveal", str(PCAPS / cap["file"])]).stdout
+                   for args in (["scan", "--all"], ["scan", "--format", "json"], ["scan", "--format", "csv", "--all"]))
+    assert sorted(s for s in _credentials(cap) if s in text) == []
+    if any(s["kind"] != "password" for s in cap["sensitive_strings"] if s["kind"] in CREDENTIAL_KINDS):
+        assert '"credentials"' in text  # the records do say credentials crossed, redacted
 
 
 def test_reveal_shows_metadata_but_never_document_text(tmp_path):

@@ -12,6 +12,7 @@ collects everything into a ``Report`` for the Python API; the CLI only parses ar
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import time
@@ -31,6 +32,8 @@ from .evidence.redact import redact_flow, redact_job
 from .evidence.stage import EvidenceStage
 from .findings.policy import Policy
 from .findings.rules import Findings
+from .findings.verdict import Verdict, decide
+from .model import Severity
 from .options import Options
 from .records import RECORD_TYPES, Anomaly, CaptureSummary, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 from .report import Report, from_json, to_json
@@ -113,7 +116,6 @@ class Pipeline:
         self.table = FlowTable(options, self.sink, self._flow, print_rule=self.policy.is_print,
                                on_job_done=self._job_done)
         self.captures: list[CaptureStats] = []
-        self.internal_errors = 0
         self.elapsed = 0.0
 
     # ------------------------------------------------------------- streaming to the sinks
@@ -178,9 +180,11 @@ class Pipeline:
         process = self.table.process
         recorder = self.recorder
         table = self.table
-        for spec in specs:
+        for n, spec in enumerate(specs):
             stats = CaptureStats(path=str(spec))
             self.captures.append(stats)
+            self.table.begin_capture(stats.path, n)
+            self.sink.capture = stats.path
             kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {}
             for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **kw):
                 try:
@@ -190,7 +194,6 @@ class Pipeline:
                         if recorder is not None and table.last is not None:
                             recorder.frame(table.last, ts, data, wirelen)
                 except Exception as exc:  # a bug: keep the run and what it found
-                    self.internal_errors += 1
                     log.debug("internal error on frame %d", idx, exc_info=True)
                     self.sink.add(ts, None, "internal", "internal_error",
                                   f"frame {idx}: {type(exc).__name__}: {exc}")
@@ -205,6 +208,15 @@ class Pipeline:
         for printer in self.findings.printers.records():
             for s in self.sinks:
                 s.printer(printer)
+
+    def verdict(self, stats: Summary, fail_on: Severity = Severity.MEDIUM, *,
+                exit_code: bool = False) -> tuple[Verdict, Summary]:
+        """The run's verdict (``findings.verdict.decide``) and the summary that carries it, so that
+        every output and the exit status read the same object. ``exit_code``: verify's summary
+        also names the exit status."""
+        v = decide(self.findings, stats, fail_on)
+        return v, dataclasses.replace(stats, verdict=v.word, reasons=v.reasons, fail_on=v.fail_on,
+                                      exit_code=int(v.exit_code) if exit_code else None)
 
     def close(self, stats: Summary) -> None:
         """Hand the final summary (with the verdict, for verify) to every sink."""
@@ -230,7 +242,7 @@ class Pipeline:
             flows=self.table.flows_total,
             flows_evicted=self.table.evicted,
             anomalies=self.sink.total(),
-            internal_errors=self.internal_errors,
+            internal_errors=self.sink.total("internal_error"),
             truncated=any(c.truncated for c in self.captures),
             elapsed_s=round(self.elapsed, 3),
         )
@@ -252,15 +264,13 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
     As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
     ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields.
     """
-    import dataclasses
-
     specs = parse_sources(source)
     base = options or Options()
     options = dataclasses.replace(base, reveal=reveal or base.reveal, policy=policy or base.policy,
                                   keywords=tuple(keywords) or base.keywords)
     report = Report()
     pipeline = Pipeline(options, [ReportSink(report)], sources=specs)
-    pipeline.close(pipeline.run(specs))
+    pipeline.close(pipeline.verdict(pipeline.run(specs))[1])
     return report
 
 

@@ -16,7 +16,6 @@ to stdout or ``-o``.
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import signal
@@ -188,10 +187,12 @@ def main() -> None:
               help="Write findings, redacted evidence and a chain-of-custody manifest to this folder.")
 @click.option("--carve", is_flag=True, help="With --evidence: also write each whole document, its text and a "
               "pcap slice of its flow (the folder then holds the documents).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
+              help="The threshold of the verdict the outputs show (scan itself always exits 0).")
 @_with_common
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
-         reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
+         fail_on: str, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
          max_flows: int | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
@@ -200,7 +201,8 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
     fp = _open_output(output)
     try:
         pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs)
-        pipeline.close(pipeline.run(specs))
+        # what verify would say: every output claims the verdict verify would exit with
+        pipeline.close(pipeline.verdict(pipeline.run(specs), Severity(fail_on))[1])
     finally:
         fp.close()
     _carve_warning(options)
@@ -231,7 +233,6 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
     input, 3 inconclusive, 4 internal error.
     """
-    from .findings.verdict import decide
     from .sources import SourceSpec
 
     if not captures and not interface:
@@ -248,9 +249,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     try:
         pipeline = _pipeline(options, _writer(fmt, fp, reveal=reveal), specs)
         live: dict[str, Any] = {"stop": _stop_on_signals(), "ready": _ready(bpf)} if interface else {}
-        stats = pipeline.run(specs, **live)
-        v = decide(pipeline.findings, stats, Severity(fail_on))
-        stats = dataclasses.replace(stats, verdict=v.word, exit_code=int(v.exit_code), reasons=v.reasons)
+        v, stats = pipeline.verdict(pipeline.run(specs, **live), Severity(fail_on), exit_code=True)
         pipeline.close(stats)
     finally:
         fp.close()
@@ -314,7 +313,7 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
 
     try:
         pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)
-        stats = pipeline.run(specs, stop=_stop_on_signals(), ready=_ready(bpf))
+        _, stats = pipeline.verdict(pipeline.run(specs, stop=_stop_on_signals(), ready=_ready(bpf)))
         pipeline.close(stats)
     finally:
         if recorder is not None:

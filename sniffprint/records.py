@@ -65,6 +65,7 @@ class Anomaly:
     TYPE: ClassVar[str] = "anomaly"
     ts: float | None = col("when (seconds since the epoch), or null", _TS)
     uid: str | None = col("flow it belongs to, or null", "string")
+    capture: str | None = col("the capture being read when it was recorded", "string", None)
     layer: str = col("capture, decode, flow, reassembly, dissector, evidence or internal", "category")
     kind: str = col("e.g. truncated_capture, bad_ip_header, content_gap, flow_evicted", "category")
     detail: str = col("what and where, never bytes of the traffic", "string")
@@ -76,7 +77,9 @@ class FlowRecord:
     """One TCP connection, as the flow table saw it when it ended."""
 
     TYPE: ClassVar[str] = "flow"
-    uid: str = col("stable flow id (same capture, same uid), Zeek style", "string")
+    uid: str = col("stable flow id (same capture, same uid; unique across the captures of a run), Zeek style",
+                   "string")
+    capture: str = col("the capture (as given) in which the flow started", "string")
     proto: str = col("transport: tcp", "category")
     client_ip: str = col("client address (the side that opened the connection)", _IP)
     client_port: int = col("client port", _PORT)
@@ -140,6 +143,8 @@ class FlowRecord:
     smb_user: str | None = col("NTLMSSP user (masked unless --reveal)", "string", None, sparse=True)
     smb_share: str | None = col("tree connect share names", "string", None, sparse=True)
     spoolss_auth_level: str | None = col("DCE/RPC auth level on the spoolss pipe", "string", None, sparse=True)
+    internal_errors: int | None = col("internal errors (bugs) caught on this flow: its analysis is incomplete",
+                                      "UInt32", None, sparse=True)
 
     FACTS: ClassVar[frozenset[str]] = frozenset()  # filled below: fields a dissector may set
 
@@ -156,6 +161,7 @@ class JobRecord:
 
     TYPE: ClassVar[str] = "job"
     uid: str = col("uid of its flow", "string")
+    capture: str | None = col("the capture in which its flow started", "string", None)
     job_index: int = col("index of the job in its flow", "UInt32")
     protocol: str = col("raw9100, lpd, ipp or smb", "category")
     language: str | None = col("print language of the document body", "category")
@@ -228,6 +234,7 @@ class Finding:
 
     TYPE: ClassVar[str] = "finding"
     uid: str | None = col("uid of the flow, or null for a capture-level finding", "string")
+    capture: str | None = col("the capture it was found in", "string", None)
     code: str = col("stable finding code (SP101...)", "category")
     title: str = col("what the code means", "string")
     severity: Severity = col("info < low < medium < high < critical", "category")
@@ -262,6 +269,7 @@ class PrinterRecord:
 
     TYPE: ClassVar[str] = "printer"
     server_ip: str = col("printer or print server address", _IP)
+    captures: tuple[str, ...] = col("the captures it was seen in", "object", ())
     verdict: PrinterVerdict = col("exposed, weak, protected or unknown", "category")
     protocols: tuple[str, ...] = col("print services seen", "object")
     ports: tuple[int, ...] = col("its print ports seen", "object")
@@ -313,9 +321,12 @@ class Summary:
     internal_errors: int = col("internal errors caught (bugs)", "UInt64")
     truncated: bool = col("a capture ends inside a record", "boolean")
     elapsed_s: float = col("run time in seconds", "Float64")
-    verdict: str | None = col("verify: exposed, protected or inconclusive", "category", None, sparse=True)
-    exit_code: int | None = col("verify: its exit status", "UInt8", None, sparse=True)
-    reasons: tuple[str, ...] | None = col("verify: why", "object", None, sparse=True)
+    verdict: str | None = col("exposed, protected, inconclusive or internal-error (findings.verdict)", "category",
+                              None, sparse=True)
+    exit_code: int | None = col("verify: its exit status (0 protected, 1 exposed, 3 inconclusive, 4 internal)",
+                                "UInt8", None, sparse=True)
+    reasons: tuple[str, ...] | None = col("why the verdict is what it is", "object", None, sparse=True)
+    fail_on: Severity | None = col("the lowest severity that fails the run", "category", None, sparse=True)
 
 
 Record = Anomaly | FlowRecord | JobRecord | Finding | PrinterRecord | Summary

@@ -62,7 +62,7 @@ def test_table_lists_flows_that_matter_and_a_summary(capture):
 def test_csv(capture):
     r = CliRunner().invoke(main, ["scan", "--format", "csv", "--all", str(capture)])
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("uid,proto,client_ip") and len(lines) == 3
+    assert lines[0].startswith("uid,capture,proto,client_ip") and len(lines) == 3
 
 
 def test_output_file(capture, tmp_path):

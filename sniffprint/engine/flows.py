@@ -59,13 +59,14 @@ class Flow:
                  "streams", "hist", "state_flags", "closed_at", "service",
                  "violations", "protection", "print", "facts", "dissector", "decided",
                  "heads", "pending", "pending_bytes", "jobs", "job", "keyed", "table", "bad_checksums",
-                 "ip_version", "anomalies", "syn_isn")
+                 "ip_version", "anomalies", "syn_isn", "internal_errors", "capture")
 
     def __init__(self, table: FlowTable, uid: str, key: FlowKey, orientation: Orientation,
                  ts: float, ip_version: int) -> None:
         o = table.options
         self.table = table
         self.uid = uid
+        self.capture = table.capture
         self.key = key
         self.orientation = orientation
         self.first_ts = ts
@@ -95,6 +96,7 @@ class Flow:
         self.bad_checksums = 0
         self.ip_version = ip_version
         self.anomalies = 0
+        self.internal_errors = 0  # bugs caught on this flow (dissector, evidence): never silent
         self.syn_isn: int | None = None
         for d in (C2S, S2C):
             st = self.streams[d]
@@ -109,6 +111,9 @@ class Flow:
 
     def note(self, kind: str, detail: str, layer: str = "flow") -> None:
         self.anomalies += 1
+        if kind == "internal_error":
+            self.internal_errors += 1
+            self.h("x")
         self.table.sink.add(self.last_ts, self.uid, layer, kind, detail)
 
     # ------------------------------------------------------------- stream callbacks
@@ -277,7 +282,7 @@ class Flow:
     def _start_job(self, protocol: str, key: str | None = None) -> None:
         # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
         # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
-        job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol, key=key,
+        job = Job(uid=self.uid, capture=self.capture, index=len(self.jobs), protocol=protocol, key=key,
                   keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value)
         if key is not None:
             old = self.keyed.pop(key, None)
@@ -362,6 +367,7 @@ class Flow:
         facts: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.facts.items()}
         return FlowRecord(
             uid=self.uid,
+            capture=self.capture,
             proto="tcp",
             client_ip=self.key.client_ip,
             client_port=self.key.client_port,
@@ -388,6 +394,7 @@ class Flow:
             rexmit_bytes=c.rexmit_bytes + s.rexmit_bytes,
             bad_checksums=self.bad_checksums,
             anomalies=self.anomalies,
+            internal_errors=self.internal_errors or None,
             languages=tuple(languages),
             jobs=len(self.jobs),
             **facts,

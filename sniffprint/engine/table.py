@@ -64,6 +64,8 @@ class FlowTable:
         self.next_sweep = 0.0
         self.next_active_sweep = 0.0
         self.flows_total = 0
+        self.capture = ""  # the capture being read: new flows are tagged with it
+        self.capture_index = 0  # its position in the run (uids stay unique across captures)
         self.evicted = 0
         self.now = 0.0
         self.last: Flow | None = None  # the flow of the last segment processed
@@ -94,9 +96,12 @@ class FlowTable:
         key = FlowKey("tcp", cip, cport, sip, sport_)
         # endpoints + first timestamp: a reused port starts later, so it gets another uid, and no
         # per-endpoint counter has to be kept for days of live capture
-        uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}")
+        # the capture's position joins the seed from the second capture on: the same file read twice
+        # (or two sensors' copies of one conversation) gives distinct uids, the first keeps its own
+        seed = f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}" + (f"|c{self.capture_index}" if self.capture_index else "")
+        uid = _uid(seed)
         if uid in self.lru:  # the same 4-tuple twice in one microsecond: keep uids unique
-            uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}|{self.flows_total}")
+            uid = _uid(f"{seed}|{self.flows_total}")
         flow = Flow(self, uid, key, orientation, ts, 6 if len(src) == 16 else 4)
         if flipped and orientation is Orientation.PORT:
             flow.h("^")
@@ -194,6 +199,11 @@ class FlowTable:
             for flow in [f for f in self.lru.values() if now - f.first_ts >= o.active_timeout]:
                 self._evict(flow, f"active for {now - flow.first_ts:.0f} s (active timeout "
                             f"{o.active_timeout:g} s); later packets start a new flow")
+
+    def begin_capture(self, name: str, index: int) -> None:
+        """The next frames come from capture ``name``, the ``index``-th of the run."""
+        self.capture = name
+        self.capture_index = index
 
     def job_done(self, flow: Flow, job: Job) -> None:
         """A job ended: let the evidence stage read its document once, then free it."""

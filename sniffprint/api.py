@@ -38,6 +38,7 @@ from .options import Options
 from .records import RECORD_TYPES, Anomaly, CaptureSummary, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 from .report import Report, from_json, to_json
 from .sources import CaptureStats, SourceSpec, check_readable, open_source
+from .sources.spec import expand
 
 log = logging.getLogger(__name__)
 
@@ -249,9 +250,10 @@ class Pipeline:
 
 
 def parse_sources(sources: str | Path | Iterable[str | Path]) -> list[SourceSpec]:
-    """Source specs from a path, a ``Path``, ``-``, ``live:IFACE`` or a list of them."""
+    """Source specs from a path, a ``Path``, a directory, a glob, ``-``, ``live:IFACE`` or a list of
+    them (``sources.spec.expand``), each checked readable before any work is done."""
     items = [sources] if isinstance(sources, (str, Path)) else list(sources)
-    specs = [SourceSpec.parse(str(s)) for s in items]
+    specs = [spec for s in items for spec in expand(str(s))]
     for spec in specs:
         check_readable(spec)
     return specs

@@ -67,7 +67,7 @@ class Anomaly:
     uid: str | None = col("flow it belongs to, or null", "string")
     capture: str | None = col("the capture being read when it was recorded", "string", None)
     layer: str = col("capture, decode, flow, reassembly, dissector, evidence or internal", "category")
-    kind: str = col("e.g. truncated_capture, bad_ip_header, content_gap, flow_evicted", "category")
+    kind: str = col("e.g. truncated_capture, bad_ip_header, content_gap, flow_evicted (an open set)", "string")
     detail: str = col("what and where, never bytes of the traffic", "string")
 
 
@@ -80,7 +80,7 @@ class FlowRecord:
     uid: str = col("stable flow id (same capture, same uid; unique across the captures of a run), Zeek style",
                    "string")
     capture: str = col("the capture (as given) in which the flow started", "string")
-    proto: str = col("transport: tcp", "category")
+    proto: str = col("transport: tcp (udp for datagram pseudo-flows)", "category")
     client_ip: str = col("client address (the side that opened the connection)", _IP)
     client_port: int = col("client port", _PORT)
     server_ip: str = col("server address", _IP)

@@ -80,6 +80,7 @@ class FlowRecord:
     uid: str = col("stable flow id (same capture, same uid; unique across the captures of a run), Zeek style",
                    "string")
     capture: str = col("the capture (as given) in which the flow started", "string")
+    community_id: str = col("Community ID v1 flow hash (as Zeek, Suricata and Wireshark emit it)", "string")
     proto: str = col("transport: tcp (udp for datagram pseudo-flows)", "category")
     client_ip: str = col("client address (the side that opened the connection)", _IP)
     client_port: int = col("client port", _PORT)
@@ -235,6 +236,7 @@ class Finding:
     TYPE: ClassVar[str] = "finding"
     uid: str | None = col("uid of the flow, or null for a capture-level finding", "string")
     capture: str | None = col("the capture it was found in", "string", None)
+    community_id: str | None = col("Community ID v1 of its flow", "string", None)
     code: str = col("stable finding code (SP101...)", "category")
     title: str = col("what the code means", "string")
     severity: Severity = col("info < low < medium < high < critical", "category")

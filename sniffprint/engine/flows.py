@@ -38,6 +38,7 @@ from ..dissectors.events import (
 from ..errors import ProtocolViolation
 from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Service
 from ..records import FlowRecord
+from .communityid import community_id
 from .jobs import Job
 from .reassembly import Stream
 
@@ -368,6 +369,8 @@ class Flow:
         return FlowRecord(
             uid=self.uid,
             capture=self.capture,
+            community_id=community_id("tcp", self.key.client_ip, self.key.client_port, self.key.server_ip,
+                                      self.key.server_port),
             proto="tcp",
             client_ip=self.key.client_ip,
             client_port=self.key.client_port,

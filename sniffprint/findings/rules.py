@@ -57,6 +57,7 @@ class Findings:
         rec = Finding(
             uid=flow.uid if flow is not None else None,
             capture=flow.capture if flow is not None else capture,
+            community_id=flow.community_id if flow is not None else None,
             code=code,
             title=TITLES[code],
             severity=severity,

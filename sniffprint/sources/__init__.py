@@ -9,7 +9,17 @@ from collections.abc import Callable, Iterator
 
 from ..anomalies import AnomalySink
 from ..model import RawFrame
-from .pcapfile import CaptureStats, read_capture
+from .pcapfile import (
+    Capture,
+    CaptureReadError,
+    CaptureStats,
+    Peek,
+    ReadLimits,
+    open_capture,
+    open_stream,
+    peek,
+    read_capture,
+)
 
 
 def _live(spec: str, sink: AnomalySink, stats: CaptureStats, index_start: int,
@@ -36,4 +46,5 @@ def open_source(spec: str, sink: AnomalySink, stats: CaptureStats, index_start: 
     return SOURCES[kind](name, sink, stats, index_start, **kw)
 
 
-__all__ = ["CaptureStats", "SOURCES", "open_source"]
+__all__ = ["Capture", "CaptureReadError", "CaptureStats", "Peek", "ReadLimits", "SOURCES", "open_capture",
+           "open_source", "open_stream", "peek"]

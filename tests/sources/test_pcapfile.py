@@ -168,18 +168,32 @@ def test_truncated_record_is_an_anomaly(tmp_path):
     assert any(a["kind"] == "truncated_capture" for a in rep.anomalies)
 
 
-def test_lying_record_length_resyncs_and_keeps_what_came_before(tmp_path):
+def test_lying_captured_length_is_read_by_the_wire_length_when_the_next_record_agrees(tmp_path):
     frames, job1 = _two_jobs()
     data = bytearray(g.pcap(frames))
-    # corrupt the length of the record right after the first flow
-    off = len(g.pcap(frames[: len(frames) // 2]))
+    off = len(g.pcap(frames[: len(frames) // 2]))  # the record right after the first connection
     data[off + 8:off + 12] = (10_000_000).to_bytes(4, "little")
     rep = _flows(tmp_path, bytes(data))
-    assert any(a["kind"] == "bad_record_length" for a in rep.anomalies)
+    assert [a["kind"] for a in rep.anomalies] == ["bad_record_length"]
+    assert rep.stats["captures"][0]["damaged"] is True
+    assert rep.stats["frames"] == len(frames)  # nothing lost: the wire length was the truth
+    assert {f["client_port"] for f in rep.flows} == {40000, 40001}
+
+
+def test_lying_record_header_resyncs_and_keeps_what_came_before(tmp_path):
+    frames, job1 = _two_jobs()
+    data = bytearray(g.pcap(frames))
+    off = len(g.pcap(frames[: len(frames) // 2]))
+    data[off + 8:off + 16] = (10_000_000).to_bytes(4, "little") * 2  # both lengths lie
+    rep = _flows(tmp_path, bytes(data))
+    skips = [a for a in rep.anomalies if a["kind"] == "capture_damaged"]
+    assert len(skips) == 1 and f"bytes {off}-" in skips[0]["detail"], rep.anomalies
+    assert rep.stats["captures"][0]["damaged"] is True
     first = [f for f in rep.flows if f["client_port"] == 40000]
     assert first[0]["c2s_bytes"] == len(job1)
     # resynchronised: the second connection is still seen (minus the damaged frame, a SYN)
     assert any(f["client_port"] == 40001 for f in rep.flows)
+    assert rep.stats["frames"] == len(frames) - 1
 
 
 def test_garbage_frames_are_anomalies_not_errors(tmp_path):

@@ -95,10 +95,16 @@ class GzipStream:
                                    f"{self.members} (after {self.raw_in} compressed bytes); all of "
                                    "it that could be inflated was read"))
                 return b""
-            out, ok = self._inflate(min(n, STEP))
+            want = min(n, STEP)
+            if self.max_out is not None:  # one byte past the cap tells whether there is more
+                want = min(want, self.max_out - self.out + 1)
+            out, ok = self._inflate(want)
+            if self.max_out is not None and self.out + len(out) > self.max_out:
+                out = out[:self.max_out - self.out]
+                self._limit(f"more than {self.max_out} bytes inflated (the configured cap)")
             if not ok:
                 self.done = True
-            elif self.d.eof:
+            elif not self.limited and self.d is not None and self.d.eof:
                 self._trailer()
             if out:
                 self.out += len(out)
@@ -127,13 +133,11 @@ class GzipStream:
         return out, True
 
     def _check_limits(self) -> None:
-        if self.max_out is not None and self.out > self.max_out:
-            why = f"more than {self.max_out} bytes inflated (the configured cap)"
-        elif self.out > self.ratio_after and self.out > self.max_ratio * max(self.fed, 1):
-            why = (f"{self.out} bytes inflated from {self.fed} compressed bytes, a ratio above "
-                   f"{self.max_ratio}:1 (an inflation bomb)")
-        else:
-            return
+        if self.out > self.ratio_after and self.out > self.max_ratio * max(self.fed, 1) and not self.done:
+            self._limit(f"{self.out} bytes inflated from {self.fed} compressed bytes, a ratio above "
+                        f"{self.max_ratio}:1 (an inflation bomb)")
+
+    def _limit(self, why: str) -> None:
         self.limited = self.done = True
         self.notes.append(("limit_exceeded", f"gzip inflation stopped: {why}; the rest of the capture "
                            "was not read"))

@@ -210,7 +210,7 @@ def looks_like(linktype: int, data: bytes) -> bool:
         if len(data) < 14:
             return False
         et = (data[12] << 8) | data[13]
-        return et in _ETHERTYPES or et <= 1500
+        return et in _ETHERTYPES or 0 < et <= 1500  # or an 802.3 length
     if linktype in (LINKTYPE_RAW, 12, 14, LINKTYPE_IPV4, LINKTYPE_IPV6):
         return _ip_like(data, 0)
     if linktype in (LINKTYPE_NULL, LINKTYPE_LOOP):

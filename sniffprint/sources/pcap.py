@@ -15,7 +15,7 @@ Invariants:
   from inside the record's own data (its length may be the lie: the record is then cut where the
   next one starts) or after a garbage header. Skipped bytes are reported with their range
   (``framing.skipped``) and reading goes on to the end of the input.
-- A plausible record header: fraction below its unit, ``0 < incl <= tolerance``, ``incl <= orig``,
+- A plausible record header: fraction below its unit, ``0 < incl <= tolerance``, ``0 < orig``,
   a link-layer header that fits the link type, confirmed by the record header after it (or the end
   of the input), and by one more when its timestamp is not within ``TS_WINDOW`` of the last good
   frame.
@@ -144,7 +144,8 @@ class PcapFraming:
 
     # ------------------------------------------------------------------ the slow path
     def _plausible(self, sec: int, frac: int, incl: int, orig: int) -> bool:
-        return frac < self.div and 0 < incl <= self.tolerance and incl <= orig <= MAX_WIRE
+        # incl > orig is allowed here: a writer that always does it must still be readable
+        return frac < self.div and 0 < incl <= self.tolerance and 0 < orig <= MAX_WIRE
 
     def _next_ok(self, r: ReadBuffer, at: int, sec: int, depth: int = 1) -> bool:
         """Whether a plausible record starts ``at`` bytes after ``r.pos`` (or the input ends

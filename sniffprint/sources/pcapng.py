@@ -101,41 +101,71 @@ class PcapngFraming:
         new, frame = tuple.__new__, RawFrame
         n0, nbytes = index, 0
         u_hdr, u_u32, u_epb = _UNPACK[self.endian]
+        carried = False  # the block at r.pos was checked whole while taking the one before
+        btype = blen = next_type = next_len = 0
+        mins = MIN_LENGTH.get
         try:
             while True:
-                if not r.need(BLOCK_HEADER):
-                    if len(r.buf) - r.pos:
-                        truncated(self.sink, stats, self.path, "a block header", r.offset)
-                    return
-                b, p = r.buf, r.pos
-                btype, blen = u_hdr(b, p)
-                if btype == PCAPNG_SHB:
-                    _flush(stats, index - n0, nbytes, self.last_ts)
-                    n0, nbytes = index, 0
-                    if not self._section(r):
-                        continue
-                    u_hdr, u_u32, u_epb = _UNPACK[self.endian]
+                if carried:
+                    b, p = r.buf, r.pos
+                    btype, blen = next_type, next_len
+                    carried = False
+                else:
+                    if not r.need(BLOCK_HEADER):
+                        if len(r.buf) - r.pos:
+                            truncated(self.sink, stats, self.path, "a block header", r.offset)
+                        return
+                    b, p = r.buf, r.pos
                     btype, blen = u_hdr(b, p)
-                if blen < MIN_LENGTH.get(btype, BLOCK_HEADER) or blen & 3 or blen > MAX_BLOCK:
+                    if btype == PCAPNG_SHB:
+                        _flush(stats, index - n0, nbytes, self.last_ts)
+                        n0, nbytes = index, 0
+                        if not self._section(r):
+                            continue
+                        u_hdr, u_u32, u_epb = _UNPACK[self.endian]
+                        btype, blen = u_hdr(b, p)
+                    if blen < mins(btype, BLOCK_HEADER) or blen & 3 or blen > MAX_BLOCK:
+                        _flush(stats, index - n0, nbytes, self.last_ts)
+                        n0, nbytes = index, 0
+                        self._damage(r, f"block at byte {r.offset} (type {btype:#x}) has impossible "
+                                        f"length {blen}")
+                        continue
+                    if not r.need(blen):
+                        _flush(stats, index - n0, nbytes, self.last_ts)
+                        n0, nbytes = index, 0
+                        self._beyond_end(r, btype, blen)
+                        continue
+                    b, p = r.buf, r.pos
+                    trailer = u_u32(b, p + blen - 4)[0]
+                    if trailer != blen:
+                        _flush(stats, index - n0, nbytes, self.last_ts)
+                        n0, nbytes = index, 0
+                        self._damage(r, f"block at byte {r.offset} (type {btype:#x}) has length "
+                                        f"{blen} but trailing length {trailer}")
+                        continue
+                # The block is taken only when the one after it is whole too (or the input ends):
+                # equal lengths in a row (all ACKs are 88 bytes) can make a shifted block's
+                # trailer look right. A whole next block is carried into the next round.
+                boff = r.consumed + p  # where this block starts in the input
+                q = p + blen
+                whole = False
+                if q + BLOCK_HEADER <= len(b):
+                    nt, nl = u_hdr(b, q)
+                    if nt == PCAPNG_SHB:
+                        whole = True
+                    elif (mins(nt, BLOCK_HEADER) <= nl <= MAX_BLOCK and not nl & 3 and q + nl <= len(b)
+                          and u_u32(b, q + nl - 4)[0] == nl):
+                        whole = carried = True
+                        next_type, next_len = nt, nl
+                if whole:
+                    r.pos = q
+                else:
                     _flush(stats, index - n0, nbytes, self.last_ts)
                     n0, nbytes = index, 0
-                    self._damage(r, f"block at byte {r.offset} (type {btype:#x}) has impossible "
-                                    f"length {blen}")
-                    continue
-                if not r.need(blen):
-                    _flush(stats, index - n0, nbytes, self.last_ts)
-                    n0, nbytes = index, 0
-                    self._beyond_end(r, btype, blen)
-                    continue
-                b, p = r.buf, r.pos
-                trailer = u_u32(b, p + blen - 4)[0]
-                if trailer != blen:
-                    _flush(stats, index - n0, nbytes, self.last_ts)
-                    n0, nbytes = index, 0
-                    self._damage(r, f"block at byte {r.offset} (type {btype:#x}) has length "
-                                    f"{blen} but trailing length {trailer}")
-                    continue
-                r.pos = p + blen
+                    kept = self._confirm(r, btype, blen)
+                    if kept is None:
+                        continue
+                    b, p = kept
                 if btype == BT_EPB or btype == BT_PB:
                     if btype == BT_EPB:
                         ifid, hi, lo, incl, orig = u_epb(b, p + 8)
@@ -146,7 +176,7 @@ class PcapngFraming:
                         n0, nbytes = index, 0
                         stats.damaged = True
                         self.sink.add(self.last_ts, None, "capture", "bad_record_length",
-                                      f"{self.path}: packet block at byte {r.offset - blen} claims "
+                                      f"{self.path}: packet block at byte {boff} claims "
                                       f"{incl} bytes in a {blen}-byte block; cut to the block")
                         incl = blen - 32
                     data = b[p + 28:p + 28 + incl]
@@ -246,6 +276,64 @@ class PcapngFraming:
         self.undeclared = {}
 
     # ------------------------------------------------------------------ damage
+    def _confirm(self, r: ReadBuffer, btype: int, blen: int) -> tuple[bytes, int] | None:
+        """The block at ``r.pos`` has a matching trailer but the next block is not (yet) seen to be
+        whole. Return (buffer, offset) of the block to take, ``r.pos`` on the next one; None after
+        skipping it as damage."""
+        fmt = self.endian + "II"
+        if r.need(blen + BLOCK_HEADER):
+            nt, nl = struct.unpack_from(fmt, r.buf, r.pos + blen)
+            if nt == PCAPNG_SHB:
+                return self._take(r, blen)
+            if BLOCK_HEADER <= nl <= MAX_BLOCK and not nl & 3:
+                if r.need(blen + nl):
+                    if struct.unpack_from(fmt[0] + "I", r.buf, r.pos + blen + nl - 4)[0] == nl:
+                        return self._take(r, blen)
+                elif not self._found_inside(r, blen):  # the next block runs past the end
+                    return self._take(r, blen)
+                else:
+                    return None
+            return self._before_damage(r, btype, blen)
+        if len(r.buf) - r.pos == blen or not self._found_inside(r, blen):
+            return self._take(r, blen)  # the last block, or the input ends in the next header
+        return None
+
+    @staticmethod
+    def _take(r: ReadBuffer, blen: int) -> tuple[bytes, int]:
+        p = r.pos
+        r.pos = p + blen
+        return r.buf, p
+
+    def _found_inside(self, r: ReadBuffer, blen: int) -> bool:
+        """At the end of the input (all of it buffered): whether a plausible block starts inside
+        the block at ``r.pos``; if so it is skipped up to there (its framing was wrong)."""
+        start, p = r.offset, r.pos
+        if scan(r, self.patterns[self.endian], self._candidate, BLOCK_HEADER, skip=BLOCK_HEADER) \
+                and r.pos < p + blen:
+            skipped(self.sink, self.stats, self.path, start, r.offset,
+                    f"block at byte {start} is not followed by a valid block, and one starts at "
+                    f"byte {r.offset} inside it")
+            return True
+        r.pos = p  # nothing inside: the buffer was not moved (the input had ended)
+        return False
+
+    def _before_damage(self, r: ReadBuffer, btype: int, blen: int) -> tuple[bytes, int] | None:
+        """The block at ``r.pos`` looks whole but the next one does not: search the next plausible
+        block from inside this one. Found inside, this block's framing was wrong (skipped); found
+        after it, this block is taken (a copy) and the bytes between are skipped."""
+        start = r.offset
+        kept = r.buf[r.pos:r.pos + blen]
+        found = scan(r, self.patterns[self.endian], self._candidate, BLOCK_HEADER, skip=BLOCK_HEADER)
+        at = r.offset
+        if found and at < start + blen:
+            skipped(self.sink, self.stats, self.path, start, at,
+                    f"block at byte {start} (type {btype:#x}) is not followed by a valid block, and "
+                    f"one starts at byte {at} inside it")
+            return None
+        skipped(self.sink, self.stats, self.path, start + blen, at,
+                f"block header at byte {start + blen} is damaged", found)
+        return kept, 0
+
     def _damage(self, r: ReadBuffer, why: str) -> None:
         start = r.offset
         found = scan(r, self.patterns[self.endian], self._candidate, BLOCK_HEADER)

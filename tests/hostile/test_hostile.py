@@ -90,3 +90,33 @@ def test_make_hostile_writes_every_capture_and_an_index(tmp_path):
     index = json.loads((tmp_path / "index.json").read_text())
     assert set(index) == {h.name for h in HOSTILE.values()}
     assert all((tmp_path / name).stat().st_size > 0 for name in index)
+
+
+class _Trickle(io.RawIOBase):
+    """Hands out at most ``step`` bytes per read, so record and block headers, candidates and
+    gzip members straddle every possible buffer boundary."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.pos, self.step = data, 0, step
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        out = self.data[self.pos:self.pos + min(n, self.step)]
+        self.pos += len(out)
+        return out
+
+
+@pytest.mark.parametrize("step", [1, 7, 4093])
+@pytest.mark.parametrize("name", sorted(n for n in HOSTILE if n != "gz_bomb"))
+def test_short_reads_change_nothing(name, step):
+    h = HOSTILE[name]
+    whole, stats, anomalies = read(h)
+    sink = AnomalySink()
+    cap = open_stream(_Trickle(h.data, step), h.name)
+    got = list(cap.frames(sink))
+    assert got == whole
+    assert [(a.kind, a.detail) for a in sink.kept] == [(a.kind, a.detail) for a in anomalies]
+    assert (cap.stats.skipped_bytes, cap.stats.damaged, cap.stats.truncated) == \
+        (stats.skipped_bytes, stats.damaged, stats.truncated)

@@ -1,7 +1,15 @@
-"""Sources: where frames come from. ``open_source(spec)`` is the only entry point.
+"""Sources: where frames come from.
 
-A spec is a capture path (pcap, pcapng, gzip-compressed either), ``-`` for standard input, or
-``live:IFACE`` for a live interface. ``SOURCES`` maps a kind to its opener, one line per kind.
+A spec is a capture path (pcap, pcapng, gzip-compressed either; a regular file, a FIFO or
+``/dev/fd/N``), ``-`` for standard input, or ``live:IFACE`` for a live interface.
+
+For capture files, ``open_capture(path)`` opens the input once and checks it (``CaptureError``),
+and ``Capture.frames(sink)`` then reads that same stream (``CaptureReadError`` on an OS error
+mid-read, after the frames before it); ``peek(path)`` checks a path without consuming a stream.
+``open_source(spec)`` does both steps in one generator and dispatches through ``SOURCES``, which
+maps a kind to its opener, one line per kind. Modules: ``pcapfile`` (the face), ``pcap`` and
+``pcapng`` (framing and resync), ``gzipstream``, ``framing`` (shared pieces), ``live`` (scapy),
+``pcapwriter``.
 """
 from __future__ import annotations
 

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
+    from . import records
     from .api import analyze, read_report
-    from .model import Anomaly, FlowKey
+    from .model import FlowKey
     from .options import Options
+    from .records import Anomaly
     from .report import Report
 
-__all__ = ["Anomaly", "FlowKey", "Options", "Report", "__version__", "analyze", "read_report"]
+__all__ = ["Anomaly", "FlowKey", "Options", "Report", "__version__", "analyze", "read_report", "records"]
 
 
 def __getattr__(name: str) -> Any:
@@ -39,8 +41,16 @@ def __getattr__(name: str) -> Any:
         from .options import Options
 
         return Options
-    if name in ("Anomaly", "FlowKey"):
-        from . import model
+    if name == "FlowKey":
+        from .model import FlowKey
 
-        return getattr(model, name)
+        return FlowKey
+    if name == "Anomaly":
+        from .records import Anomaly
+
+        return Anomaly
+    if name == "records":
+        import importlib
+
+        return importlib.import_module(".records", __name__)
     raise AttributeError(name)

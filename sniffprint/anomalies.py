@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from .model import Anomaly
+from .records import Anomaly
 
 
 class AnomalySink:

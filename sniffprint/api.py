@@ -1,108 +1,148 @@
-"""The one place where the layers are wired together: sources -> decode -> flows -> report.
+"""The composition root: the only place where the stages are wired together.
 
-``Engine`` streams: finished flows, their jobs and anomalies go to callbacks as soon as they are
-known (the CLI writes JSON lines that way, with memory bounded by the live flows, not by the
-capture). ``analyze()`` collects everything into a ``Report`` for the Python API.
+    sources -> decode -> flows (reassembly, dissectors, jobs) -> evidence -> findings -> sinks
+
+``Pipeline`` builds every stage once from a frozen ``Options`` and streams what it learns to its
+sinks as soon as it is known: finished flows, each job the moment it ends, findings, anomalies,
+and at the end the printer records (the CLI writes JSON lines that way, with memory bounded by
+the live flows, not by the capture). Redaction happens here and only here, before any sink sees
+a record: user, host, job and document names are masked unless ``Options.reveal``. ``analyze()``
+collects everything into a ``Report`` for the Python API; the CLI only parses arguments, builds
+``Options``, and renders.
 """
 from __future__ import annotations
 
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
 
 from .anomalies import AnomalySink
 from .engine.decode import Decoder
-from .engine.flows import Flow, FlowTable
+from .engine.flows import Flow
 from .engine.jobs import Job
 from .engine.recorder import PrintFlowRecorder
+from .engine.table import FlowTable
 from .errors import CaptureError
+from .evidence.folder import EvidenceFolder
 from .evidence.redact import redact_flow, redact_job
 from .evidence.stage import EvidenceStage
 from .findings.policy import Policy
 from .findings.rules import Findings
-from .model import Anomaly
 from .options import Options
-from .report import Report
-from .sources import CaptureStats, open_source
-from .sources.pcapfile import open_binary
+from .records import RECORD_TYPES, Anomaly, CaptureSummary, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
+from .report import Report, from_json, to_json
+from .sources import CaptureStats, SourceSpec, check_readable, open_source
 
 log = logging.getLogger(__name__)
 
-Record = dict[str, Any]
+
+class Sink(Protocol):
+    """What the pipeline streams records to (every output writer is one)."""
+
+    def flow(self, rec: FlowRecord) -> None: ...
+    def job(self, rec: JobRecord) -> None: ...
+    def anomaly(self, rec: Anomaly) -> None: ...
+    def finding(self, rec: Finding) -> None: ...
+    def printer(self, rec: PrinterRecord) -> None: ...
+    def end(self, stats: Summary) -> None: ...
 
 
-def check_readable(path: str) -> None:
-    """Raise ``CaptureError`` unless ``path`` starts like a capture (before any work is done)."""
-    if path == "-" or path.startswith("live:"):
-        return
-    fp, head, _ = open_binary(path)
-    fp.close()
-    if len(head) < 4:
-        raise CaptureError(f"{path}: empty or too short to be a capture ({len(head)} bytes)")
-    if head not in (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1",
-                    b"\x0a\x0d\x0d\x0a"):
-        raise CaptureError(f"{path}: not a pcap or pcapng capture (starts with {head.hex()})")
+class ReportSink:
+    """Collects the records into a ``Report`` (the Python API's sink)."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.flow = self.job = self.anomaly = self.finding = self.printer = report.add
+
+    def end(self, stats: Summary) -> None:
+        self.report.stats = stats
 
 
-class Engine:
-    """One analysis run over one or more sources."""
+class _FolderSink:
+    """The evidence folder keeps the findings and printer records (JSON lines) and a manifest."""
 
-    def __init__(self, options: Options | None = None, *,
-                 on_flow: Callable[[Record], None] | None = None,
-                 on_job: Callable[[Record], None] | None = None,
-                 on_anomaly: Callable[[Record], None] | None = None,
-                 on_finding: Callable[[Record], None] | None = None,
-                 on_printer: Callable[[Record], None] | None = None,
-                 on_flow_object: Callable[[Flow], None] | None = None,
-                 policy: Policy | None = None,
-                 evidence: EvidenceStage | None = None) -> None:
-        self.options = options or Options()
-        self.on_flow = on_flow
-        self.on_job = on_job
-        self.on_anomaly = on_anomaly
-        self.on_finding = on_finding
-        self.on_printer = on_printer
-        self.on_flow_object = on_flow_object
-        self.findings = Findings(policy)
-        self.sink = AnomalySink(self.options.anomalies_per_kind,
-                                listener=self._anomaly if on_anomaly else None)
-        self.decoder = Decoder(self.sink, self.options.verify_checksums)
-        self.evidence = evidence if evidence is not None else EvidenceStage()
-        self.table = FlowTable(self.options, self.sink, self._flow, on_job_done=self._job_done)
-        self.recorder: PrintFlowRecorder | None = None
-        self.on_tick: Callable[[Engine], None] | None = None  # live: called about twice a second
+    def __init__(self, folder: EvidenceFolder) -> None:
+        self.folder = folder
+
+    def flow(self, rec: FlowRecord) -> None:
+        return None
+
+    def job(self, rec: JobRecord) -> None:
+        return None
+
+    def anomaly(self, rec: Anomaly) -> None:
+        return None
+
+    def finding(self, rec: Finding) -> None:
+        self.folder.record(to_json(rec))
+
+    def printer(self, rec: PrinterRecord) -> None:
+        self.folder.record(to_json(rec))
+
+    def end(self, stats: Summary) -> None:
+        self.folder.finish(to_json(stats))
+
+
+class Pipeline:
+    """One analysis run over one or more sources, built once from ``Options``.
+
+    ``on_tick(pipeline)`` is called about twice a second during live capture (status lines);
+    ``recorder`` keeps the packets of print flows (``live --write-pcap``).
+    """
+
+    def __init__(self, options: Options | None = None, sinks: Sequence[Sink] = (), *,
+                 on_tick: Callable[[Pipeline], None] | None = None,
+                 recorder: PrintFlowRecorder | None = None,
+                 sources: Sequence[SourceSpec] = ()) -> None:
+        self.options = options = options or Options()
+        self.policy = options.policy or Policy()
+        self.folder = (EvidenceFolder(options.evidence_dir, carve=options.carve,
+                                      sources=[str(s) for s in sources if s.is_file or str(s) == "-"])
+                       if options.evidence_dir else None)
+        self.sinks: list[Sink] = [*sinks, *([_FolderSink(self.folder)] if self.folder else [])]
+        self.on_tick = on_tick
+        self.recorder = recorder
+        self.findings = Findings(self.policy)
+        self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly)
+        self.decoder = Decoder(self.sink, options.verify_checksums)
+        self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
+                                      extract=options.extract_text)
+        self.table = FlowTable(options, self.sink, self._flow, print_rule=self.policy.is_print,
+                               on_job_done=self._job_done)
         self.captures: list[CaptureStats] = []
         self.internal_errors = 0
-        self.flows_emitted = 0
-        self.started = time.time()
         self.elapsed = 0.0
 
+    # ------------------------------------------------------------- streaming to the sinks
     def _anomaly(self, a: Anomaly) -> None:
-        if self.on_anomaly is not None:
-            self.on_anomaly(a.record())
+        for s in self.sinks:
+            s.anomaly(a)
+
+    def _findings(self, found: Iterable[Finding]) -> None:
+        for f in found:
+            for s in self.sinks:
+                s.finding(f)
 
     def _job_done(self, flow: Flow, job: Job) -> None:
-        self.evidence(flow, job)
-        for finding in self.findings.job(flow.context(), job.record(), job.evidence):
-            if self.on_finding is not None:
-                self.on_finding(finding)
+        rec = job.record()
+        job.evidence = self.evidence(rec, job.document(), job.complete, flow.key,
+                                     lambda kind, detail: flow.note(kind, detail, "evidence"))
+        self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
     def _flow(self, flow: Flow) -> None:
-        self.flows_emitted += 1
-        if self.on_flow_object is not None:
-            self.on_flow_object(flow)
         rec = flow.record()
         jobs = [(job.record(), job.evidence) for job in flow.jobs]
-        if self.on_flow is not None:
-            self.on_flow(rec)
-        if self.on_job is not None:
-            for job_rec, _ in jobs:
-                self.on_job(job_rec)
-        for finding in self.findings.flow(rec, jobs):
-            if self.on_finding is not None:
-                self.on_finding(finding)
+        shown = rec if self.options.reveal else redact_flow(rec)
+        for s in self.sinks:
+            s.flow(shown)
+        for job_rec, _ in jobs:
+            shown_job = job_rec if self.options.reveal else redact_job(job_rec)
+            for s in self.sinks:
+                s.job(shown_job)
+        self._findings(self.findings.flow(rec, jobs))
 
     def tick(self, now: float) -> None:
         """Live capture heartbeat: expire idle and closed flows (so their findings are printed
@@ -113,30 +153,36 @@ class Engine:
         if self.on_tick is not None:
             self.on_tick(self)
 
-    def run(self, specs: Iterable[str], **source_kw: object) -> None:
+    # ------------------------------------------------------------- the run
+    def run(self, specs: Iterable[SourceSpec], **live: object) -> Summary:
+        """Read every source, end every flow, emit the capture-level findings and the printer
+        records; returns the summary (``close`` hands it to the sinks). ``live`` holds the live
+        capture controls (``stop``, ``ready``)."""
         # Hundreds of thousands of live flows are long-lived objects: the default gen-0 threshold
         # (700) makes the collector rescan them so often that it costs half the run on a SYN
         # flood. Flows break their own reference cycles when they finish (Flow._release).
         saved = gc.get_threshold()
         gc.set_threshold(20_000, 20, 20)
+        t0 = time.perf_counter()
         try:
-            self._run(specs, **source_kw)
+            self._read(specs, live)
+            self._finish()
         finally:
             gc.set_threshold(*saved)
+            self.elapsed = time.perf_counter() - t0
+        return self.stats()
 
-    def _run(self, specs: Iterable[str], **source_kw: object) -> None:
-        t0 = time.perf_counter()
+    def _read(self, specs: Iterable[SourceSpec], live: dict[str, object]) -> None:
         index = 0
         decode = self.decoder.decode
         process = self.table.process
         recorder = self.recorder
         table = self.table
         for spec in specs:
-            stats = CaptureStats(path=spec)
+            stats = CaptureStats(path=str(spec))
             self.captures.append(stats)
-            if spec.startswith("live:"):
-                source_kw = {**source_kw, "tick": self.tick}
-            for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **source_kw):
+            kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {}
+            for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **kw):
                 try:
                     seg = decode(ts, linktype, data, idx)
                     if seg is not None:
@@ -149,98 +195,99 @@ class Engine:
                     self.sink.add(ts, None, "internal", "internal_error",
                                   f"frame {idx}: {type(exc).__name__}: {exc}")
             index += stats.frames
-        self.finish()
-        self.elapsed = time.perf_counter() - t0
 
-    def finish(self) -> None:
+    def _finish(self) -> None:
         self.table.flush()
         for a in self.sink.summary_anomalies():
             self.sink.kept.append(a)
             self._anomaly(a)
-        for finding in self.findings.finish(self.stats()):
-            if self.on_finding is not None:
-                self.on_finding(finding)
-        for printer in self.findings.printer_records():
-            if self.on_printer is not None:
-                self.on_printer(printer)
+        self._findings(self.findings.finish(self.stats()))
+        for printer in self.findings.printers.records():
+            for s in self.sinks:
+                s.printer(printer)
 
-    def stats(self) -> dict[str, Any]:
+    def close(self, stats: Summary) -> None:
+        """Hand the final summary (with the verdict, for verify) to every sink."""
+        for s in self.sinks:
+            s.end(stats)
+
+    def stats(self) -> Summary:
         d = self.decoder
-        return {
-            "captures": [{"path": c.path, "format": c.format, "frames": c.frames,
-                          "bytes": c.bytes_read, "truncated": c.truncated, "damaged": c.damaged,
-                          "linktypes": sorted(c.linktypes), "first_ts": c.first_ts, "drops": c.drops,
-                          "last_ts": c.last_ts} for c in self.captures],
-            "frames": d.frames,
-            "tcp_segments": d.tcp,
-            "udp_datagrams": d.udp,
-            "other_ip": d.other_l4,
-            "non_ip": d.non_ip,
-            "ip_fragments": d.ip_fragments,
-            "bad_ip_checksums": d.bad_ip_checksum,
-            "bad_tcp_checksums": d.bad_tcp_checksum,
-            "undecodable": d.undecodable,
-            "flows": self.table.flows_total,
-            "flows_evicted": self.table.evicted,
-            "anomalies": self.sink.total(),
-            "internal_errors": self.internal_errors,
-            "truncated": any(c.truncated for c in self.captures),
-            "elapsed_s": round(self.elapsed, 3),
-        }
+        return Summary(
+            captures=tuple(CaptureSummary(path=c.path, format=c.format, frames=c.frames, bytes=c.bytes_read,
+                                          truncated=c.truncated, damaged=c.damaged,
+                                          linktypes=tuple(sorted(c.linktypes)), first_ts=c.first_ts,
+                                          drops=c.drops, last_ts=c.last_ts) for c in self.captures),
+            frames=d.frames,
+            tcp_segments=d.tcp,
+            udp_datagrams=d.udp,
+            other_ip=d.other_l4,
+            non_ip=d.non_ip,
+            ip_fragments=d.ip_fragments,
+            bad_ip_checksums=d.bad_ip_checksum,
+            bad_tcp_checksums=d.bad_tcp_checksum,
+            undecodable=d.undecodable,
+            flows=self.table.flows_total,
+            flows_evicted=self.table.evicted,
+            anomalies=self.sink.total(),
+            internal_errors=self.internal_errors,
+            truncated=any(c.truncated for c in self.captures),
+            elapsed_s=round(self.elapsed, 3),
+        )
 
 
-def analyze(source: str | Iterable[str], *, options: Options | None = None, policy: Policy | None = None,
-            keywords: Iterable[str] = (), reveal: bool = False) -> Report:
+def parse_sources(sources: str | Path | Iterable[str | Path]) -> list[SourceSpec]:
+    """Source specs from a path, a ``Path``, ``-``, ``live:IFACE`` or a list of them."""
+    items = [sources] if isinstance(sources, (str, Path)) else list(sources)
+    specs = [SourceSpec.parse(str(s)) for s in items]
+    for spec in specs:
+        check_readable(spec)
+    return specs
+
+
+def analyze(source: str | Path | Iterable[str | Path], *, options: Options | None = None,
+            policy: Policy | None = None, keywords: Iterable[str] = (), reveal: bool = False) -> Report:
     """Analyse one capture (or several, in order) and return everything found as a ``Report``.
 
     As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
+    ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields.
     """
-    specs = [source] if isinstance(source, str) else list(source)
-    for spec in specs:
-        check_readable(spec)
+    import dataclasses
+
+    specs = parse_sources(source)
+    base = options or Options()
+    options = dataclasses.replace(base, reveal=reveal or base.reveal, policy=policy or base.policy,
+                                  keywords=tuple(keywords) or base.keywords)
     report = Report()
-    reveal = reveal or bool(options and options.reveal)
-    on_flow, on_job = report.flows.append, report.jobs.append
-    if not reveal:
-        def on_flow(rec: Record) -> None:
-            report.flows.append(redact_flow(rec))
-
-        def on_job(rec: Record) -> None:
-            report.jobs.append(redact_job(rec))
-
-    engine = Engine(options, on_flow=on_flow, on_job=on_job,
-                    on_anomaly=report.anomalies.append, on_finding=report.findings.append,
-                    on_printer=report.printers.append, policy=policy,
-                    evidence=EvidenceStage(keywords=tuple(keywords), reveal=reveal))
-    engine.run(specs)
-    report.stats = engine.stats()
+    pipeline = Pipeline(options, [ReportSink(report)], sources=specs)
+    pipeline.close(pipeline.run(specs))
     return report
 
 
-def read_report(path: str) -> Report:
+def read_report(path: str | Path) -> Report:
     """Reload the JSON lines written by ``scan``/``verify --format json`` (or an evidence folder's
     ``findings.jsonl``) into a ``Report``, so a notebook can work on a saved run."""
     import json
 
     report = Report()
-    lists = {"flow": report.flows, "job": report.jobs, "anomaly": report.anomalies,
-             "finding": report.findings, "printer": report.printers}
     try:
         fp = open(path, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         raise CaptureError(f"{path}: cannot read ({exc.strerror})") from None
-    with fp:
-        for n, line in enumerate(fp, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                raise CaptureError(f"{path} line {n}: not a JSON record") from None
-            kind = rec.get("type") if isinstance(rec, dict) else None
-            if kind == "summary":
-                report.stats = {k: v for k, v in rec.items() if k != "type"}
-            elif kind in lists:
-                lists[kind].append(rec)
+    n = 0
+    try:
+        with fp:
+            for n, line in enumerate(fp, 1):  # noqa: B007 - n names the bad line
+                line = line.strip()
+                if not line:
+                    continue
+                obj: Any = json.loads(line)
+                if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+                    raise ValueError("no record type")
+                if obj["type"] in RECORD_TYPES:  # a newer writer's new record types are skipped
+                    report.add(from_json(obj))
+    except UnicodeDecodeError:
+        raise CaptureError(f"{path}: not a sniffprint report (binary data, not JSON lines)") from None
+    except (ValueError, TypeError, AttributeError, KeyError):  # JSONDecodeError is a ValueError
+        raise CaptureError(f"{path} line {n}: not a sniffprint JSON record") from None
     return report

@@ -1,12 +1,13 @@
 """Command line: ``sniffprint scan`` / ``verify`` / ``live``. The only module that exits.
 
-Exit codes (``ExitCode``, README "Exit codes"):
+It parses arguments into a frozen ``Options`` and ``SourceSpec``s, lets ``api.Pipeline`` run, and
+renders. Exit codes (``findings.verdict.ExitCode``, README "Exit codes"):
 
 - ``scan`` and ``live``: 0 the run completed (whatever it found); 2 usage error or unreadable
   input (missing path, empty file, not a capture, no capture privilege, missing interface, bad
   policy); 4 internal error.
 - ``verify``: 0 print traffic seen and all of it protected; 1 a finding at or above ``--fail-on``;
-  2 usage/unreadable input; 3 inconclusive; 4 internal error (``verdict`` explains 0/1/3).
+  2 usage/unreadable input; 3 inconclusive; 4 internal error (``findings.verdict`` explains 0/1/3).
   ``--exit-zero`` turns 1 into 0 but never hides 2, 3 or 4.
 
 A bug never exits 0 or 1: Python's default crash status 1 is caught and becomes 4, with a
@@ -15,29 +16,33 @@ to stdout or ``-o``.
 """
 from __future__ import annotations
 
-import enum
+import dataclasses
 import functools
+import io
+import logging
+import os
 import signal
 import sys
 import threading
 import time
-from typing import IO, Any
+import traceback
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from ._version import __version__
-from .errors import CaptureError, OptionsError
-from .outputs.base import Writer
+from .errors import CaptureError, OptionsError, OutputError
+from .findings.verdict import ExitCode
+from .model import Severity
+from .outputs.base import TextSink, Writer
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+if TYPE_CHECKING:  # pragma: no cover
+    from .api import Pipeline
+    from .options import Options
+    from .records import Finding, PrinterRecord, Summary
+    from .sources import SourceSpec
 
-
-class ExitCode(enum.IntEnum):
-    CLEAN = 0
-    EXPOSED = 1
-    USAGE = 2
-    INCONCLUSIVE = 3
-    INTERNAL = 4
+SEVERITIES = tuple(s.value for s in Severity)
 
 
 def _fail(msg: str, code: ExitCode) -> None:
@@ -46,29 +51,91 @@ def _fail(msg: str, code: ExitCode) -> None:
 
 
 def _guard(fn: Any) -> Any:
-    """Turn every failure into a one-line message and the right exit status."""
+    """Turn every failure into a one-line message and the right exit status; ``--debug`` wires
+    logging to stderr (the tracebacks of internal errors caught during the run) and prints the
+    traceback of a crash, which still exits 4, never 1."""
 
     @functools.wraps(fn)
     def wrapper(*a: Any, **kw: Any) -> Any:
         debug = kw.get("debug", False)
+        if debug:
+            logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+                                format="sniffprint: %(levelname)s %(name)s: %(message)s")
         try:
             return fn(*a, **kw)
-        except (CaptureError, OptionsError) as exc:
+        except (CaptureError, OptionsError, OutputError) as exc:
             _fail(str(exc), ExitCode.USAGE)
         except click.ClickException:
             raise  # click prints it and exits 2 (usage)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(0)
         except KeyboardInterrupt:
             _fail("interrupted", ExitCode.INTERNAL)
         except Exception as exc:  # a bug
             if debug:
-                raise
+                traceback.print_exc()
             _fail(f"internal error: {type(exc).__name__}: {exc} -- please report it "
                   "(run again with --debug for the traceback)", ExitCode.INTERNAL)
 
     return wrapper
+
+
+class Output(io.TextIOBase):
+    """The machine output: a closed pipe (``| head``) never changes the exit status (the run goes
+    on and the verdict still decides it); a write error (full disk) stops the writing, lets the run
+    finish, and is reported as exit 2 with the path and the OS error (``failure``)."""
+
+    def __init__(self, fp: IO[str], name: str) -> None:
+        super().__init__()
+        self.fp = fp
+        self.name = name
+        self.dead = False  # the reader went away: discard the rest
+        self.failure: OutputError | None = None
+        self.done = False  # closed by us
+
+    def write(self, s: str) -> int:
+        if not self.dead and self.failure is None and not self.done:
+            try:
+                self.fp.write(s)
+            except BrokenPipeError:
+                self._pipe_closed()
+            except OSError as exc:
+                self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
+        return len(s)
+
+    def flush(self) -> None:
+        if not self.dead and self.failure is None and not self.done:
+            try:
+                self.fp.flush()
+            except BrokenPipeError:
+                self._pipe_closed()
+            except OSError as exc:
+                self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
+
+    def _pipe_closed(self) -> None:
+        self.dead = True
+        if self.fp is sys.stdout:  # no "Exception ignored ... BrokenPipeError" at interpreter exit
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError, io.UnsupportedOperation):
+                pass
+
+    def close(self) -> None:
+        if self.done:
+            return
+        self.flush()
+        self.done = True
+        if self.fp is not sys.stdout:
+            try:
+                self.fp.close()
+            except OSError as exc:
+                if self.failure is None:
+                    self.failure = OutputError(f"{self.name}: cannot write ({exc.strerror or exc})")
+        super().close()
+
+    def check(self) -> None:
+        """Raise the write failure, if any, once the run has finished and flushed what it found."""
+        if self.failure is not None:
+            raise self.failure
 
 
 def _formats() -> list[str]:
@@ -77,68 +144,51 @@ def _formats() -> list[str]:
     return sorted(OUTPUTS)
 
 
-class Run:
-    """One analysis wired to a writer, an optional evidence folder and a policy."""
+# ---------------------------------------------------------------------------- building a run
+def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, max_flows: int | None,
+             evidence_dir: str | None = None, carve: bool = False) -> Options:
+    """The run's frozen options, validated once."""
+    from .findings.policy import load
+    from .options import Options
 
-    def __init__(self, fmt: str | Writer, fp: IO[str], *, specs: list[str], show_all: bool = False,
-                 reveal: bool = False,
-                 policy_path: str | None = None, keywords: tuple[str, ...] = (), evidence_dir: str | None = None,
-                 carve: bool = False, max_flows: int | None = None) -> None:
-        from .api import Engine, check_readable
-        from .evidence.folder import EvidenceFolder
-        from .evidence.stage import EvidenceStage
-        from .findings.policy import Policy, load
-        from .options import Options
-        from .outputs import OUTPUTS
-
-        for spec in specs:
-            check_readable(spec)
-        policy = load(policy_path) if policy_path else Policy()
-        if carve and not evidence_dir:
-            raise OptionsError("--carve needs --evidence DIR (the folder the documents are written to)")
-        self.folder = EvidenceFolder(evidence_dir, carve=carve, sources=specs) if evidence_dir else None
-        self.writer = fmt if isinstance(fmt, Writer) else OUTPUTS[fmt](fp, show_all=show_all, reveal=reveal)
-        self.writer.begin()
-        self.specs = specs
-        self.findings: list[dict[str, Any]] = []
-        stage = EvidenceStage(keywords=keywords, folder=self.folder, reveal=reveal)
-        options = Options(reveal=reveal)
-        if max_flows:
-            options.max_flows = max_flows
-        self.engine = Engine(options, on_flow=self.writer.flow, on_job=self.writer.job,
-                             on_anomaly=self.writer.anomaly, on_finding=self._finding, on_printer=self._printer,
-                             policy=policy, evidence=stage)
-
-    def _finding(self, rec: dict[str, Any]) -> None:
-        self.writer.finding(rec)
-        if self.folder is not None:
-            self.folder.record(rec)
-
-    def _printer(self, rec: dict[str, Any]) -> None:
-        self.writer.printer(rec)
-        if self.folder is not None:
-            self.folder.record(rec)
-
-    def run(self, **source_kw: Any) -> dict[str, Any]:
-        self.engine.run(self.specs, **source_kw)
-        return self.engine.stats()
-
-    def end(self, stats: dict[str, Any]) -> None:
-        self.writer.end(stats)
-        if self.folder is not None:
-            self.folder.finish(stats)
-            if self.folder.carve:
-                click.echo(f"sniffprint: warning: {self.folder.root} now holds the reassembled print documents "
-                           "and their text in clear (files mode 0600): protect it, delete it when done", err=True)
+    limits: dict[str, Any] = {"max_flows": max_flows} if max_flows else {}
+    return Options(reveal=reveal, keywords=keywords, policy=load(policy_path) if policy_path else None,
+                   evidence_dir=evidence_dir, carve=carve, **limits)
 
 
-def _open_output(output: str | None) -> IO[str]:
+def _specs(captures: tuple[str, ...]) -> list[SourceSpec]:
+    from .api import parse_sources
+
+    return parse_sources(captures)
+
+
+def _writer(fmt: str, fp: TextSink, *, show_all: bool = False, reveal: bool = False) -> Writer:
+    from .outputs import OUTPUTS
+
+    return OUTPUTS[fmt](fp, show_all=show_all, reveal=reveal)
+
+
+def _pipeline(options: Options, writer: Writer, specs: list[SourceSpec], **hooks: Any) -> Pipeline:
+    from .api import Pipeline
+
+    writer.begin()
+    return Pipeline(options, [writer], sources=specs, **hooks)
+
+
+def _carve_warning(options: Options) -> None:
+    if options.carve:
+        click.echo(f"sniffprint: warning: {options.evidence_dir} now holds the reassembled print documents "
+                   "and their text in clear (files mode 0600): protect it, delete it when done", err=True)
+
+
+def _open_output(output: str | None) -> Output:
     if output:
         try:
-            return open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+            fp: IO[str] = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
         except OSError as exc:
-            raise OptionsError(f"{output}: cannot write ({exc.strerror})") from None
-    return sys.stdout
+            raise OutputError(f"{output}: cannot write ({exc.strerror})") from None
+        return Output(fp, output)
+    return Output(sys.stdout, "standard output")
 
 
 def _ready(bpf: str | None) -> Any:
@@ -182,6 +232,7 @@ def _with_common(fn: Any) -> Any:
     return fn
 
 
+# ---------------------------------------------------------------------------- commands
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sniffprint")
 def main() -> None:
@@ -203,14 +254,17 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
          reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
          max_flows: int | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
+    options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
+                       evidence_dir=evidence_dir, carve=carve)
+    specs = _specs(captures)
     fp = _open_output(output)
     try:
-        run = Run(fmt, fp, specs=list(captures), show_all=show_all, reveal=reveal, policy_path=policy_path,
-                  keywords=keywords, evidence_dir=evidence_dir, carve=carve, max_flows=max_flows)
-        run.end(run.run())
+        pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs)
+        pipeline.close(pipeline.run(specs))
     finally:
-        if fp is not sys.stdout:
-            fp.close()
+        fp.close()
+    _carve_warning(options)
+    fp.check()
 
 
 @main.command()
@@ -238,40 +292,45 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     input, 3 inconclusive, 4 internal error.
     """
     from .findings.verdict import decide
+    from .sources import SourceSpec
 
-    if bool(captures) == bool(interface):
-        raise click.UsageError("give either CAPTURE files or --interface (not both)")
+    if not captures and not interface:
+        raise click.UsageError("give the CAPTURE files to verify, or --interface IF --duration SECONDS "
+                               "to verify live")
+    if captures and interface:
+        raise click.UsageError("give either CAPTURE files or --interface, not both")
     if interface and not duration:
         raise click.UsageError("--interface needs --duration SECONDS")
-    specs = list(captures) if captures else [f"live:{interface}"]
+    options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
+                       evidence_dir=evidence_dir)
+    specs = _specs(captures) if captures else [SourceSpec.live(interface or "", bpf=bpf, duration=duration)]
     fp = _open_output(output)
     try:
-        run = Run(fmt, fp, specs=specs, reveal=reveal, policy_path=policy_path, keywords=keywords,
-                  evidence_dir=evidence_dir, max_flows=max_flows)
-        kw: dict[str, Any] = {}
-        if interface:
-            kw = {"bpf": bpf, "duration": duration, "stop": _stop_on_signals(), "ready": _ready(bpf)}
-        stats = run.run(**kw)
-        v = decide(run.engine.findings, stats, fail_on)
-        stats.update({"verdict": v.word, "exit_code": v.exit_code, "reasons": list(v.reasons)})
-        run.end(stats)
+        pipeline = _pipeline(options, _writer(fmt, fp, reveal=reveal), specs)
+        live: dict[str, Any] = {"stop": _stop_on_signals(), "ready": _ready(bpf)} if interface else {}
+        stats = pipeline.run(specs, **live)
+        v = decide(pipeline.findings, stats, Severity(fail_on))
+        stats = dataclasses.replace(stats, verdict=v.word, exit_code=int(v.exit_code), reasons=v.reasons)
+        pipeline.close(stats)
     finally:
-        if fp is not sys.stdout:
-            fp.close()
-    _summary(run, v.word, v.reasons)
+        fp.close()
+    _summary(pipeline.findings.printers.records(), v.word, v.reasons)
+    if v.exit_code != ExitCode.EXPOSED:
+        fp.check()  # exit 2: the output could not be written
+    elif fp.failure is not None:  # proof is proof: exposure still exits 1, and says what was lost
+        click.echo(f"sniffprint: {fp.failure}", err=True)
     code = v.exit_code
     if exit_zero and code == ExitCode.EXPOSED:
         code = ExitCode.CLEAN
-    sys.exit(code)
+    sys.exit(int(code))
 
 
-def _summary(run: Run, word: str, reasons: tuple[str, ...]) -> None:
-    printers = run.engine.findings.printer_records()
+def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...]) -> None:
     click.echo(f"sniffprint verify: {word.upper()} -- {'; '.join(reasons)}", err=True)
     for p in printers:
-        worst = p.get("worst") or {}
-        extra = f" ({worst.get('code')} {worst.get('title')})" if p["verdict"] in ("exposed", "weak") else ""
-        click.echo(f"  {p['server_ip']:<16} {p['verdict']:<9} {','.join(p['protocols']) or '-'}{extra}", err=True)
+        verdict = p.verdict.value
+        extra = f" ({p.worst.code} {p.worst.title})" if p.worst and verdict in ("exposed", "weak") else ""
+        click.echo(f"  {p.server_ip:<16} {verdict:<9} {','.join(p.protocols) or '-'}{extra}", err=True)
 
 
 @main.command()
@@ -294,57 +353,54 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
     from .engine.recorder import PrintFlowRecorder
     from .model import LINKTYPE_ETHERNET
+    from .sources import SourceSpec
 
+    options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows)
+    specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days
-    writer: str | Writer = "json" if fmt == "json" else _LineWriter(fp, reveal=reveal)
-    run = Run(writer, fp, specs=[f"live:{interface}"], reveal=reveal, policy_path=policy_path, keywords=keywords,
-              max_flows=max_flows)
-    if write_pcap:
-        run.engine.recorder = PrintFlowRecorder(write_pcap, LINKTYPE_ETHERNET)
+    writer: Writer = _writer("json", fp, reveal=reveal) if fmt == "json" else _LineWriter(fp, reveal=reveal)
+    recorder = PrintFlowRecorder(write_pcap, LINKTYPE_ETHERNET) if write_pcap else None
     last = [time.monotonic()]
 
-    def status(engine: Any) -> None:
+    def status(p: Pipeline) -> None:
         if status_interval and time.monotonic() - last[0] >= status_interval:
             last[0] = time.monotonic()
-            st = engine.captures[-1]
-            n_print = sum(1 for p in engine.findings.printers.values() for _ in range(p.print_flows))
-            click.echo(f"sniffprint live: {st.frames} packets, {engine.table.flows_total} flows "
-                       f"({len(engine.table)} open), {n_print} print flows, {engine.sink.total()} anomalies, "
+            st = p.captures[-1]
+            n_print = sum(pr.print_flows for pr in p.findings.printers.values())
+            click.echo(f"sniffprint live: {st.frames} packets, {p.table.flows_total} flows "
+                       f"({len(p.table)} open), {n_print} print flows, {p.sink.total()} anomalies, "
                        f"{st.drops or 0} dropped by the kernel", err=True)
 
-    run.engine.on_tick = status
     try:
-        stats = run.run(bpf=bpf, duration=duration, count=count, stop=_stop_on_signals(), ready=_ready(bpf))
-        run.end(stats)
+        pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)
+        stats = pipeline.run(specs, stop=_stop_on_signals(), ready=_ready(bpf))
+        pipeline.close(stats)
     finally:
-        if run.engine.recorder is not None:
-            run.engine.recorder.close()
-        if fp is not sys.stdout:
-            fp.close()
-    printers = run.engine.findings.printer_records()
-    click.echo(f"sniffprint live: done: {stats['frames']} packets, {stats['flows']} flows, "
-               f"{len(printers)} printers: " + (", ".join(f"{p['server_ip']} {p['verdict']}" for p in printers)
+        if recorder is not None:
+            recorder.close()
+        fp.close()
+    printers = pipeline.findings.printers.records()
+    click.echo(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
+               f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
                                                 or "none"), err=True)
+    fp.check()
 
 
 class _LineWriter(Writer):
     """``live --format line``: one line per finding, as soon as it is known."""
 
-    def flow(self, rec: dict[str, Any]) -> None:
-        return None
+    def printer(self, rec: PrinterRecord) -> None:
+        self.fp.write(f"printer {rec.server_ip}: {rec.verdict.value}\n")
 
-    def printer(self, rec: dict[str, Any]) -> None:
-        self.fp.write(f"printer {rec['server_ip']}: {rec['verdict']}\n")
-
-    def finding(self, rec: dict[str, Any]) -> None:
-        ts = time.strftime("%H:%M:%S", time.localtime(rec["ts"])) if rec.get("ts") else "--:--:--"
-        where = f"{rec['client_ip']} -> {rec['server_ip']}:{rec['server_port']}" if rec.get("server_ip") else "capture"
-        self.fp.write(f"{ts} {rec['code']} {rec['severity']:<8} {where} {rec['title']}"
-                      f"{': ' + rec['detail'] if rec.get('detail') else ''}\n")
+    def finding(self, rec: Finding) -> None:
+        ts = time.strftime("%H:%M:%S", time.localtime(rec.ts)) if rec.ts else "--:--:--"
+        where = f"{rec.client_ip} -> {rec.server_ip}:{rec.server_port}" if rec.server_ip else "capture"
+        self.fp.write(f"{ts} {rec.code} {rec.severity.value:<8} {where} {rec.title}"
+                      f"{': ' + rec.detail if rec.detail else ''}\n")
         self.fp.flush()
 
-    def end(self, stats: dict[str, Any]) -> None:
+    def end(self, stats: Summary) -> None:
         self.fp.flush()
 
 

@@ -5,15 +5,14 @@ records. Per-packet data never becomes an object that outlives the packet: ``Raw
 NamedTuple (a tuple, the cheapest record Python has) and the decoder hands plain tuples on.
 
 Invariants:
-- Closed sets are Enums whose values are the strings of the JSON contract (README "JSON lines").
-- ``Flow`` is the only mutable record; it is owned by ``FlowTable`` until the flow ends, then
-  frozen into the dict that outputs write (``Flow.record()``).
+- Closed sets are Enums whose values are the strings of the JSON contract (docs/json.md).
+- ``Flow`` (engine) is the only mutable record; it is owned by ``FlowTable`` until the flow ends,
+  then frozen into a ``records.FlowRecord``. The typed output records live in ``records``.
 """
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 
 class Direction(enum.IntEnum):
@@ -47,11 +46,63 @@ class Orientation(str, enum.Enum):
 
 
 class Severity(str, enum.Enum):
+    """Ordered: info < low < medium < high < critical (comparisons use the rank, not the text)."""
+
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+class ConnState(str, enum.Enum):
+    """Zeek conn_state of a TCP flow."""
+
+    S0 = "S0"  # SYN seen, no reply
+    REJ = "REJ"  # SYN answered by RST
+    S1 = "S1"  # established, not closed
+    SF = "SF"  # established and closed by FIN from both sides
+    S2 = "S2"  # established, FIN from the client only
+    S3 = "S3"  # established, FIN from the server only
+    RSTO = "RSTO"  # established, the client reset it
+    RSTR = "RSTR"  # established, the server reset it
+    OTH = "OTH"  # no SYN seen: mid-stream
+
+
+class PrinterVerdict(str, enum.Enum):
+    """What one printer's traffic shows, worst first."""
+
+    EXPOSED = "exposed"
+    WEAK = "weak"
+    PROTECTED = "protected"
+    UNKNOWN = "unknown"
 
 
 # Link-layer header types (https://www.tcpdump.org/linktypes.html); values are LINKTYPE_*.
@@ -67,7 +118,10 @@ DLT_RAW_ALT = 12  # some BSDs write DLT_RAW as 12 or 14 in pcap files
 DLT_RAW_ALT2 = 14
 
 PRINT_PORTS = frozenset({9100, 515, 631})
-"""Ports whose TLS flows count as print traffic (a TLS flow's content cannot be seen)."""
+"""Print ports: raw JetDirect, LPD, IPP (the policy's default ``print_ports``; a TLS flow to one
+of them counts as print traffic, since a TLS flow's content cannot be seen)."""
+PRINT_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB})
+"""Services that carry print jobs (the policy's default ``print_protocols``)."""
 
 
 class RawFrame(NamedTuple):
@@ -88,18 +142,3 @@ class FlowKey(NamedTuple):
     client_port: int
     server_ip: str
     server_port: int
-
-
-@dataclass(slots=True, frozen=True, kw_only=True)
-class Anomaly:
-    """Something odd about the input (Zeek's weird.log): recorded, never raised."""
-
-    ts: float | None
-    uid: str | None
-    layer: str  # capture | decode | flow | reassembly | dissector | internal
-    kind: str  # e.g. truncated_capture, bad_ip_header, content_gap, flow_evicted
-    detail: str
-
-    def record(self) -> dict[str, Any]:
-        return {"type": "anomaly", "ts": self.ts, "uid": self.uid, "layer": self.layer,
-                "kind": self.kind, "detail": self.detail}

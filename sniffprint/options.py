@@ -7,12 +7,19 @@ silent for minutes, so the idle timeout is 300 s.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from .errors import OptionsError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .findings.policy import Policy
 
-@dataclass(slots=True, kw_only=True)
+
+@dataclass(slots=True, frozen=True, kw_only=True)
 class Options:
+    """Everything one run needs, validated once; the composition root (``api``) hands each stage
+    its part. Frozen: nothing changes an option after validation."""
+
     idle_timeout: float = 300.0  # s without a packet before an open flow is evicted
     active_timeout: float = 86_400.0  # s since the first packet before a flow is cut
     close_linger: float = 5.0  # s a closed flow waits for late retransmissions
@@ -24,10 +31,17 @@ class Options:
     keep_document_bytes: int = 64 << 20  # per job, kept (memory, then disk) for evidence; 0: none
     verify_checksums: bool = True
     reveal: bool = False  # show job metadata exactly as sent (never document text)
+    policy: Policy | None = None  # verification policy (findings.policy); None: the defaults
+    keywords: tuple[str, ...] = ()  # sensitive keywords counted in extracted text
+    evidence_dir: str | None = None  # write an evidence folder here
+    carve: bool = False  # with evidence_dir: also the whole documents, their text, pcap slices
+    extract_text: bool = True  # read the text of documents in clear (PII counts, masked excerpt)
 
     ZERO_OK = frozenset({"keep_document_bytes"})
 
     def __post_init__(self) -> None:
+        if self.carve and not self.evidence_dir:
+            raise OptionsError("--carve needs --evidence DIR (the folder the documents are written to)")
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, (int, float)) and not isinstance(v, bool):

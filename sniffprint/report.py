@@ -1,90 +1,187 @@
-"""``Report``: everything one run found, for outputs, the Python API and notebooks.
+"""``Report``: everything one run found, as typed records; their JSON form and their frames.
 
-Flows, jobs and anomalies are kept as the JSON-contract dicts the outputs write, so that what a
-notebook sees and what ``scan --format json`` prints are the same records. ``*_frame()`` return
-pandas DataFrames with a fixed column and dtype schema (the tables below), even when empty;
-pandas is imported only there.
+- ``to_json(record)`` / ``from_json(dict)``: the JSON-lines contract, derived from each record's
+  schema (``records.col``): field name = key, enums as their values, tuples as lists, nested
+  records as objects, ``sparse`` fields only when known. Every JSON line sniffprint writes goes
+  through ``to_json``; ``read_report`` reads them back with ``from_json``.
+- ``*_frame()``: pandas DataFrames with one column per record field and the dtype its schema
+  declares, even when empty (zat's explicit-dtype idea); pandas is imported only there.
 """
 from __future__ import annotations
 
+import dataclasses
+import enum
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .records import (
+    RECORD_TYPES,
+    Anomaly,
+    Finding,
+    FlowRecord,
+    JobRecord,
+    PrinterRecord,
+    Summary,
+    columns,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-# column -> pandas dtype (zat's explicit dtype table idea)
-FLOW_SCHEMA: dict[str, str] = {
-    "uid": "string", "client_ip": "string", "client_port": "UInt16", "server_ip": "string",
-    "server_port": "UInt16", "ip_version": "UInt8", "service": "category", "protection": "category",
-    "print": "boolean", "c2s_bytes": "UInt64", "s2c_bytes": "UInt64", "c2s_packets": "UInt64",
-    "s2c_packets": "UInt64", "missed_bytes": "UInt64", "history": "string", "state": "category",
-    "orientation": "category", "ts_start": "datetime64[ns, UTC]", "ts_end": "datetime64[ns, UTC]",
-    "duration": "Float64", "rexmit_bytes": "UInt64", "bad_checksums": "UInt64",
-    "anomalies": "UInt64", "jobs": "UInt64", "tls_version": "string", "tls_cipher": "string",
-    "sni": "string", "smb_dialect": "string",
-}
-JOB_SCHEMA: dict[str, str] = {
-    "uid": "string", "job_index": "UInt32", "protocol": "category", "language": "category",
-    "user": "string", "host": "string", "job_name": "string", "document_name": "string",
-    "title": "string", "bytes": "UInt64", "missed_bytes": "UInt64", "partial": "boolean",
-    "author": "string", "creator": "string", "pages": "string", "holdkey_present": "boolean",
-}
-FINDING_SCHEMA: dict[str, str] = {
-    "uid": "string", "code": "category", "title": "string", "severity": "category", "confidence": "category",
-    "client_ip": "string", "client_port": "UInt16", "server_ip": "string", "server_port": "UInt16",
-    "protocol": "category", "language": "category", "bytes_exposed": "UInt64", "job_index": "UInt32",
-    "detail": "string", "remediation": "string", "suppressed": "string", "ts": "datetime64[ns, UTC]",
-}
-PRINTER_SCHEMA: dict[str, str] = {
-    "server_ip": "string", "verdict": "category", "clients": "UInt32", "flows": "UInt32",
-    "print_flows": "UInt32", "jobs_clear": "UInt32", "bytes_clear": "UInt64", "bytes_protected": "UInt64",
-}
-ANOMALY_SCHEMA: dict[str, str] = {
-    "ts": "datetime64[ns, UTC]", "uid": "string", "layer": "category", "kind": "category",
-    "detail": "string",
-}
+
+# ------------------------------------------------------------------------------- JSON codec
+def to_json(rec: Any, *, top: bool = True) -> dict[str, Any]:
+    """The JSON object of a record (with its ``type`` when ``top``)."""
+    out: dict[str, Any] = {"type": rec.TYPE} if top else {}
+    for f in dataclasses.fields(rec):
+        v = getattr(rec, f.name)
+        if v is None and f.metadata.get("sparse"):
+            continue
+        out[f.name] = _jsonable(v)
+    if isinstance(rec, Finding) and rec.evidence is None:
+        out["evidence"] = {}  # the contract: an object, empty when there is no document evidence
+    return out
 
 
+def _jsonable(v: Any) -> Any:
+    if v is None or isinstance(v, (bool, int, float, str)) and not isinstance(v, enum.Enum):
+        return v
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, (tuple, list)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if dataclasses.is_dataclass(v):
+        return to_json(v, top=False)
+    return str(v)
+
+
+def from_json(obj: dict[str, Any]) -> Any:
+    """The typed record of one JSON object written by ``to_json`` (unknown keys are ignored, so a
+    newer writer's additions do not break an older reader). Raises ``ValueError`` when ``obj`` is
+    not a record."""
+    cls = RECORD_TYPES.get(str(obj.get("type")))
+    if cls is None:
+        raise ValueError(f"not a sniffprint record type: {obj.get('type')!r}")
+    return _build(cls, obj)
+
+
+def _build(cls: type, obj: dict[str, Any]) -> Any:
+    hints = typing.get_type_hints(cls)
+    kw: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in obj:
+            kw[f.name] = _convert(hints[f.name], obj[f.name])
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            kw[f.name] = None
+    if cls is Finding and kw.get("evidence") == {}:
+        kw["evidence"] = None
+    return cls(**kw)
+
+
+def _convert(hint: Any, v: Any) -> Any:
+    if v is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        for a in args:  # the first alternative that takes the value
+            try:
+                return _convert(a, v)
+            except (TypeError, ValueError):
+                continue
+        return v
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(v, list):
+            raise TypeError("not a list")
+        return tuple(_convert(item, x) for x in v)
+    if origin is dict:
+        if not isinstance(v, dict):
+            raise TypeError("not an object")
+        return dict(v)
+    if isinstance(hint, type):
+        if issubclass(hint, enum.Enum):
+            return hint(v)
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(v, dict):
+                raise TypeError("not an object")
+            return _build(hint, v) if v else None
+        if hint is float and isinstance(v, int):
+            return float(v)
+        if hint in (int, str, bool, float) and not isinstance(v, hint):
+            raise TypeError(f"not {hint.__name__}")
+    return v
+
+
+# ------------------------------------------------------------------------------------ Report
 @dataclass(slots=True)
 class Report:
-    flows: list[dict[str, Any]] = field(default_factory=list)
-    jobs: list[dict[str, Any]] = field(default_factory=list)
-    anomalies: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    printers: list[dict[str, Any]] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
+    flows: list[FlowRecord] = field(default_factory=list)
+    jobs: list[JobRecord] = field(default_factory=list)
+    anomalies: list[Anomaly] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    printers: list[PrinterRecord] = field(default_factory=list)
+    stats: Summary | None = None
+
+    def add(self, rec: Any) -> None:
+        """File a record in its list (the summary replaces ``stats``)."""
+        if isinstance(rec, Summary):
+            self.stats = rec
+        else:
+            _LISTS[type(rec)](self).append(rec)
 
     # ---------------------------------------------------------------- frames
     def flows_frame(self) -> pd.DataFrame:
-        return _frame(self.flows, FLOW_SCHEMA)
+        return _frame(self.flows, FlowRecord)
 
     def jobs_frame(self) -> pd.DataFrame:
-        return _frame(self.jobs, JOB_SCHEMA)
+        return _frame(self.jobs, JobRecord)
 
     def anomalies_frame(self) -> pd.DataFrame:
-        return _frame(self.anomalies, ANOMALY_SCHEMA)
+        return _frame(self.anomalies, Anomaly)
 
     def findings_frame(self) -> pd.DataFrame:
-        return _frame(self.findings, FINDING_SCHEMA)
+        return _frame(self.findings, Finding)
 
     def printers_frame(self) -> pd.DataFrame:
-        return _frame(self.printers, PRINTER_SCHEMA)
+        return _frame(self.printers, PrinterRecord)
 
     @property
-    def print_flows(self) -> list[dict[str, Any]]:
-        return [f for f in self.flows if f["print"] is not False]
+    def print_flows(self) -> list[FlowRecord]:
+        return [f for f in self.flows if f.print is not False]
 
 
-def _frame(rows: list[dict[str, Any]], schema: dict[str, str]) -> pd.DataFrame:
+_LISTS: dict[type, Any] = {FlowRecord: lambda r: r.flows, JobRecord: lambda r: r.jobs,
+                           Anomaly: lambda r: r.anomalies, Finding: lambda r: r.findings,
+                           PrinterRecord: lambda r: r.printers}
+
+
+def _frame(rows: list[Any], cls: type) -> pd.DataFrame:
     import pandas as pd
 
+    schema = columns(cls)
     data: dict[str, Any] = {}
-    for col, dtype in schema.items():
-        values = [r.get(col) for r in rows]
-        if dtype.startswith("datetime64"):
-            data[col] = pd.to_datetime(pd.Series([v if v is not None else float("nan") for v in values],
-                                                 dtype="float64"), unit="s", utc=True).astype(dtype)
+    for c in schema:
+        values = [_cell(getattr(r, c.name)) for r in rows]
+        if c.dtype.startswith("datetime64"):
+            data[c.name] = pd.to_datetime(pd.Series([v if v is not None else float("nan") for v in values],
+                                                    dtype="float64"), unit="s", utc=True).astype(c.dtype)
+        elif c.dtype == "object":
+            data[c.name] = pd.Series(values, dtype="object")
         else:
-            data[col] = pd.Series(values, dtype=dtype if dtype != "category" else "object").astype(dtype)
-    return pd.DataFrame(data, columns=list(schema))
+            data[c.name] = pd.Series(values, dtype=c.dtype if c.dtype != "category" else "object").astype(c.dtype)
+    return pd.DataFrame(data, columns=[c.name for c in schema])
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, tuple):
+        return list(v)
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return to_json(v, top=False)
+    return v

@@ -23,8 +23,8 @@ def endpoint(text: str) -> tuple[str, int]:
 def find(report: Any, pf: dict[str, Any]) -> dict[str, Any] | None:
     want = (*endpoint(pf["client"]), *endpoint(pf["server"]))
     for f in report.flows:
-        got = (ipaddress.ip_address(f["client_ip"]).compressed, f["client_port"],
-               ipaddress.ip_address(f["server_ip"]).compressed, f["server_port"])
+        got = (ipaddress.ip_address(f.client_ip).compressed, f.client_port,
+               ipaddress.ip_address(f.server_ip).compressed, f.server_port)
         if got == want:
             return f
     return None
@@ -43,13 +43,13 @@ def check_flows(report: Any, cap: dict[str, Any]) -> list[str]:
                 "protection": ("none" if not pf["encrypted"] else
                                "smb3-encrypted" if pf["protocol"] == "smb2" else "tls")}
         for k, v in want.items():
-            if f[k] != v:
-                misses.append(f"{tag}: {k} {f[k]!r} != {v!r}")
-        if f["service"] not in SERVICES.get(pf["protocol"], {pf["protocol"]}):
-            misses.append(f"{tag}: service {f['service']!r} for {pf['protocol']}")
+            if getattr(f, k) != v:
+                misses.append(f"{tag}: {k} {getattr(f, k)!r} != {v!r}")
+        if f.service not in SERVICES.get(pf["protocol"], {pf["protocol"]}):
+            misses.append(f"{tag}: service {f.service.value!r} for {pf['protocol']}")
         ok_print = (True, None) if pf["protocol"] == "smb2" and pf["encrypted"] else (True,)
-        if f["print"] not in ok_print:
-            misses.append(f"{tag}: print {f['print']!r}")
+        if f.print not in ok_print:
+            misses.append(f"{tag}: print {f.print!r}")
     for of in cap.get("other_tcp_flows", []):
         f = find(report, of)
         if f is None:
@@ -61,6 +61,6 @@ def check_flows(report: Any, cap: dict[str, Any]) -> list[str]:
             continue  # e.g. a CUPS status-monitoring connection: a print path, judged elsewhere
         else:
             allowed = (False,)
-        if f["print"] not in allowed:
-            misses.append(f"{cap['file']} {of['server']} ({of.get('ground_truth')}): print {f['print']!r}")
+        if f.print not in allowed:
+            misses.append(f"{cap['file']} {of['server']} ({of.get('ground_truth')}): print {f.print!r}")
     return misses

@@ -18,7 +18,7 @@ def test_capture_matches_its_ground_truth(truth):
     cap = json.loads(truth.read_text())
     report = analyze(str(PCAPS / cap["file"]))
     assert check_flows(report, cap) == []
-    bad = [a for a in report.anomalies if a["kind"] in ("internal_error", "protocol_violation", "content_gap")]
+    bad = [a for a in report.anomalies if a.kind in ("internal_error", "protocol_violation", "content_gap")]
     assert bad == []
 
 

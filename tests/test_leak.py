@@ -99,10 +99,10 @@ def test_pii_counts_and_critical_severity_on_cleartext_documents():
     from sniffprint import analyze
 
     rep = analyze(str(PCAPS / "raw9100-cups-socket.pcap"))
-    ps = [f for f in rep.findings if f["code"] == "SP101" and f["language"] == "PostScript"]
-    assert ps and ps[0]["severity"] == "critical"
-    counts = ps[0]["evidence"]["pii_counts"]
+    ps = [f for f in rep.findings if f.code == "SP101" and f.language == "PostScript"]
+    assert ps and ps[0].severity == "critical"
+    counts = ps[0].evidence.pii_counts
     assert counts["email"] >= 1 and counts["ssn"] >= 1 and counts["card"] >= 1
-    raster = [f for f in rep.findings if f["code"] == "SP101" and f["language"] == "PCLXL"]
-    assert raster and raster[0]["evidence"]["text_status"] == "raster"
-    assert "text not recoverable" in raster[0]["evidence"]["text_detail"]
+    raster = [f for f in rep.findings if f.code == "SP101" and f.language == "PCLXL"]
+    assert raster and raster[0].evidence.text_status == "raster"
+    assert "text not recoverable" in raster[0].evidence.text_detail

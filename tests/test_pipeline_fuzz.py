@@ -43,4 +43,4 @@ def test_mutated_captures_never_crash_any_stage(seed, tmp_path):
     path = tmp_path / "fuzzed.pcap"
     path.write_bytes(g.pcap(_mutate(frames, rnd)))
     report = analyze(str(path))
-    assert [a for a in report.anomalies if a["kind"] == "internal_error"] == []
+    assert [a for a in report.anomalies if a.kind == "internal_error"] == []

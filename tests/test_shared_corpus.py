@@ -29,8 +29,8 @@ def test_every_print_flow_found_with_exact_stream_bytes(cap):
     report = analyze(str(SHARED / cap["file"]))
     assert check_flows(report, cap) == []
     for pf in cap["print_flows"]:
-        assert find(report, pf)["missed_bytes"] == 0
-    assert not [a for a in report.anomalies if a["kind"] in ("internal_error", "protocol_violation")]
+        assert find(report, pf).missed_bytes == 0
+    assert not [a for a in report.anomalies if a.kind in ("internal_error", "protocol_violation")]
 
 
 @pytest.mark.parametrize("level", ["flows", "bad-inputs", "protocols", "metadata", "negatives", "leak", "carve",

@@ -78,7 +78,7 @@ def produce(cap: Path) -> dict[str, Any]:
 
 
 def dump(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    return json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n"  # key order is not behaviour
 
 
 def main(argv: list[str] | None = None) -> int:

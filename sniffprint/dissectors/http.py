@@ -58,7 +58,7 @@ from ..evidence.masking import mask_text
 from . import ipp
 from ._buffer import Buffer
 from .base import Dissector
-from .tlsparse import TlsObserver
+from .tls.observer import TlsObserver
 
 C2S = Direction.C2S
 S2C = Direction.S2C

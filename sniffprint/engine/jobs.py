@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..content import classify
+from ..model import Protection
+from ..records import Evidence, JobRecord
 
 HEAD_BYTES = 64 * 1024
 TAIL_BYTES = 16 * 1024
@@ -40,10 +42,9 @@ SPOOL_MEMORY = 4 * 1024 * 1024  # a kept document stays in memory up to this siz
 UEL = classify.UEL
 SENSITIVE = frozenset({"holdkey"})
 _Bytes = bytes  # ``Job.bytes`` (the byte count, a contract name) shadows the type in the class body
-# Record fields holding free text taken from the traffic: what redaction must mask by default.
-TEXT_FIELDS = ("user", "host", "job_name", "document_name", "title", "author", "creator")
 # Extra record fields, after the contract ones; each is None when not known.
 EXTRA_FIELDS = ("author", "creator", "producer", "creation_date", "pages", "lpd_print_type", "pjl_device_info")
+_RECORDED = frozenset(("user", "host", "job_name", "document_name", "title") + EXTRA_FIELDS)
 
 
 @dataclass(slots=True)
@@ -69,8 +70,8 @@ class Job:
     spool: IO[_Bytes] | None = None
     kept: int = 0
     sha: Any = field(default_factory=hashlib.sha256)
-    final: dict[str, Any] | None = None  # the record, frozen by close()
-    evidence: dict[str, Any] | None = None  # set by the evidence stage
+    final: JobRecord | None = None  # the record, frozen by close()
+    evidence: Evidence | None = None  # set by the evidence stage
 
     def add(self, data: _Bytes) -> None:
         start = self.bytes
@@ -166,7 +167,7 @@ class Job:
         """Every byte of the document was captured and kept."""
         return not self.missed and self.kept == self.bytes and not self.partial
 
-    def close(self) -> dict[str, Any]:
+    def close(self) -> JobRecord:
         """Freeze the record and release the buffers; returns the final record."""
         if self.final is None:
             self.final = self.record()
@@ -180,33 +181,31 @@ class Job:
             self.spool.close()
             self.spool = None
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> JobRecord:
         if self.final is not None:
             return self.final
         langs = self.languages()
         body = [x for x in langs if x != "PJL"]
         fields, sources = self.merged()
-        rec: dict[str, Any] = {
-            "type": "job",
-            "uid": self.uid,
-            "job_index": self.index,
-            "protocol": self.protocol,
-            "language": body[0] if body else (langs[0] if langs else None),
-            "languages": langs,
-            "user": fields.get("user"),
-            "host": fields.get("host"),
-            "job_name": fields.get("job_name"),
-            "document_name": fields.get("document_name"),
-            "title": fields.get("title"),
-            "bytes": self.bytes,
-            "missed_bytes": self.missed,
-            "partial": self.partial or not self.ended,
-            "protection": self.protection,
-        }
-        for name in EXTRA_FIELDS:
-            rec[name] = fields.get(name)
-        rec["holdkey_present"] = "holdkey" in fields
-        rec["compression"] = classify.compression(bytes(self.head[:2]))
-        rec["sources"] = {k: v for k, v in sources.items() if v and rec.get(k) is not None}
-        rec["sha256"] = self.sha.hexdigest() if self.bytes else None  # of the captured bytes
-        return rec
+        extra = {name: fields.get(name) for name in EXTRA_FIELDS}
+        return JobRecord(
+            uid=self.uid,
+            job_index=self.index,
+            protocol=self.protocol,
+            language=body[0] if body else (langs[0] if langs else None),
+            languages=tuple(langs),
+            user=fields.get("user"),
+            host=fields.get("host"),
+            job_name=fields.get("job_name"),
+            document_name=fields.get("document_name"),
+            title=fields.get("title"),
+            bytes=self.bytes,
+            missed_bytes=self.missed,
+            partial=self.partial or not self.ended,
+            protection=Protection(self.protection),
+            holdkey_present="holdkey" in fields,
+            compression=classify.compression(bytes(self.head[:2])),
+            sources={k: v for k, v in sources.items() if v and k in _RECORDED and fields.get(k) is not None},
+            sha256=self.sha.hexdigest() if self.bytes else None,  # of the captured bytes
+            **extra,
+        )

@@ -42,9 +42,9 @@ class PrintFlowRecorder:
             self.held.pop(flow.uid, None)
 
     def _decide(self, flow: Flow) -> bool | None:
-        if flow.key.server_port in RECORD_PORTS or flow.print is True:
+        if flow.key.server_port in RECORD_PORTS or flow.is_print():
             self.verdict[flow.uid] = True
-        elif flow.decided and flow.print is False:
+        elif flow.decided and flow.is_print() is False:
             self.verdict[flow.uid] = False
         else:
             return None

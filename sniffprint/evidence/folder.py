@@ -22,15 +22,24 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._version import __version__
 from ..errors import OptionsError
+from ..model import FlowKey
+from ..records import JobRecord, Thumbnail
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..engine.flows import Flow
-    from ..engine.jobs import Job
+
+@dataclass(slots=True, frozen=True)
+class FolderFiles:
+    """What the folder wrote for one job (paths relative to the folder)."""
+
+    thumbnail: Thumbnail | None = None
+    carved_path: str | None = None
+    carved_sha256: str | None = None
+    text_path: str | None = None
 
 MAX_THUMBNAILS = 200  # ~0.1 s of Ghostscript each: bound the run time on captures with many jobs
 EXTENSIONS = {"PDF": "pdf", "PostScript": "ps", "PCL5": "pcl", "PCLXL": "pxl", "PWG-Raster": "pwg",
@@ -81,27 +90,30 @@ class EvidenceFolder:
         return rel
 
     # ------------------------------------------------------------------ per job / finding
-    def job(self, flow: Flow, job: Job, rec: dict[str, Any], doc: bytes, text: str, ev: dict[str, Any]) -> None:
-        stem = f"{flow.uid}-job{job.index}"
-        lang = next((x for x in rec.get("languages") or [] if x != "PJL"), None)
+    def job(self, rec: JobRecord, key: FlowKey, doc: bytes, text: str) -> FolderFiles:
+        """Write what the folder keeps of one job: its thumbnail, and with --carve the document, its
+        text and (at the end) a pcap slice of its flow."""
+        stem = f"{rec.uid}-job{rec.job_index}"
+        lang = next((x for x in rec.languages if x != "PJL"), None)
+        thumb: Thumbnail | None = None
         if self.thumbnails and lang in ("PostScript", "PDF") and self.thumbs_made >= MAX_THUMBNAILS:
-            ev["thumbnail"] = {"status": "skipped", "detail": f"only the first {MAX_THUMBNAILS} jobs get a "
-                               "thumbnail (one Ghostscript run each)", "path": None}
+            thumb = Thumbnail(status="skipped", detail=f"only the first {MAX_THUMBNAILS} jobs get a "
+                              "thumbnail (one Ghostscript run each)", path=None)
         elif self.thumbnails and lang in ("PostScript", "PDF"):
             self.thumbs_made += 1
             from .thumbnail import redacted_thumbnail
 
             th = redacted_thumbnail(doc, lang)
-            ev["thumbnail"] = {"status": th.status, "detail": th.detail, "path": None}
-            if th.png is not None:
-                ev["thumbnail"]["path"] = self.write(f"evidence/{stem}-page1.png", th.png)
-        if self.carve:
-            ext = EXTENSIONS.get(lang or "", "bin")
-            ev["carved_path"] = self.write(f"documents/{stem}.{ext}", doc)
-            ev["carved_sha256"] = self.files[ev["carved_path"]]["sha256"]
-            ev["text_path"] = self.write(f"documents/{stem}.txt", text.encode("utf-8"))
-            k = flow.key
-            self.carved_flows[flow.uid] = (k.client_ip, k.client_port, k.server_ip, k.server_port)
+            thumb = Thumbnail(status=th.status, detail=th.detail,
+                              path=self.write(f"evidence/{stem}-page1.png", th.png) if th.png is not None else None)
+        if not self.carve:
+            return FolderFiles(thumbnail=thumb)
+        ext = EXTENSIONS.get(lang or "", "bin")
+        carved = self.write(f"documents/{stem}.{ext}", doc)
+        text_path = self.write(f"documents/{stem}.txt", text.encode("utf-8"))
+        self.carved_flows[rec.uid] = (key.client_ip, key.client_port, key.server_ip, key.server_port)
+        return FolderFiles(thumbnail=thumb, carved_path=carved, carved_sha256=self.files[carved]["sha256"],
+                           text_path=text_path)
 
     def record(self, rec: dict[str, Any]) -> None:
         self._findings.write(json.dumps(rec, separators=(",", ":"), default=str) + "\n")

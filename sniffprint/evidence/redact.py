@@ -7,10 +7,12 @@ metadata exactly as sent (never document text).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+from typing import Any
 
-from ..engine.jobs import TEXT_FIELDS as JOB_TEXT_FIELDS  # every free-text field a job record carries
+from ..records import FlowRecord, JobRecord
 
 _DEFAULT_KEY = b"sniffprint-redaction-v1"
 
@@ -34,18 +36,16 @@ def mask(value: str | None, key: bytes | None = None) -> str | None:
 FLOW_TEXT_FIELDS = ("smb_user",)  # flow facts that name a person
 
 
-def redact_job(rec: dict, key: bytes | None = None) -> dict:  # type: ignore[type-arg]
-    out = dict(rec)
-    for name in JOB_TEXT_FIELDS:
-        out[name] = mask(rec.get(name), key)
-    return out
+def redact_job(rec: JobRecord, key: bytes | None = None) -> JobRecord:
+    """The job record with every free-text field taken from the traffic masked."""
+    masked: dict[str, Any] = {name: mask(getattr(rec, name), key) for name in JobRecord.TEXT_FIELDS}
+    return dataclasses.replace(rec, **masked)
 
 
-def redact_flow(rec: dict, key: bytes | None = None) -> dict:  # type: ignore[type-arg]
-    if not any(rec.get(name) for name in FLOW_TEXT_FIELDS):
+def redact_flow(rec: FlowRecord, key: bytes | None = None) -> FlowRecord:
+    """The flow record with the facts that name a person masked."""
+    if not any(getattr(rec, name) for name in FLOW_TEXT_FIELDS):
         return rec
-    out = dict(rec)
-    for name in FLOW_TEXT_FIELDS:
-        if out.get(name):
-            out[name] = mask(str(out[name]), key)
-    return out
+    masked: dict[str, Any] = {name: mask(str(getattr(rec, name)), key) for name in FLOW_TEXT_FIELDS
+                              if getattr(rec, name)}
+    return dataclasses.replace(rec, **masked)

@@ -13,20 +13,22 @@ job up to ``Options.keep_document_bytes``):
 - with an evidence folder: a pixelated page-1 thumbnail (``thumbnail``), and with ``--carve`` the
   whole document, its extracted text and a pcap slice of its flow (``evidence_folder``).
 
-Invariant: nothing in the returned evidence dict is document text or a metadata value in clear.
+Invariant: nothing in the returned ``Evidence`` is document text or a metadata value in clear.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from ..model import FlowKey, Protection
+from ..records import Evidence, JobRecord
+from .folder import FolderFiles
 from .pii import PII_KEYS
 from .redact import keyed_hash
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..engine.flows import Flow
-    from ..engine.jobs import Job
+    from ..content.extract import TextResult
     from .folder import EvidenceFolder
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,8 @@ MAX_TEXT_CHARS = 1_000_000
 
 
 class EvidenceStage:
-    """Called by the flow table as each job ends (``FlowTable.on_job_done``)."""
+    """Called as each job ends (the composition root wires it to ``FlowTable.on_job_done``) with the
+    job's frozen record and its kept document; returns the job's ``Evidence``."""
 
     def __init__(self, *, keywords: Sequence[str] = (), folder: EvidenceFolder | None = None,
                  hash_key: bytes | None = None, extract: bool = True, reveal: bool = False) -> None:
@@ -46,54 +49,57 @@ class EvidenceStage:
         self.hash_key = hash_key
         self.extract = extract
 
-    def __call__(self, flow: Flow, job: Job) -> None:
-        if job.protection != "none":
-            return  # the document crossed protected: nothing to prove
-        rec = job.record()
-        doc = job.document()
-        ev: dict[str, Any] = {
-            "sha256": rec.get("sha256"),
-            "length": job.bytes,
-            "complete": job.complete,
-            "missed_bytes": job.missed,
-            "hashed_names": {k: keyed_hash(str(rec[k]), self.hash_key) for k in NAME_FIELDS if rec.get(k)},
-            "masked_excerpt": "",
-            "pii_counts": dict.fromkeys(PII_KEYS, 0),
-            "text_status": "not-kept" if doc is None else "no-text",
-            "text_detail": "",
-            "pages": rec.get("pages"),
-            "thumbnail": None,
-            "carved_path": None,
-        }
-        if self.reveal:  # --reveal: metadata as sent (never document text)
-            ev["names"] = {k: rec[k] for k in NAME_FIELDS if rec.get(k)}
+    def __call__(self, rec: JobRecord, doc: bytes | None, complete: bool, key: FlowKey,
+                 note: Callable[[str, str], None]) -> Evidence | None:
+        """``note(kind, detail)`` records an anomaly on the job's flow."""
+        if rec.protection is not Protection.NONE:
+            return None  # the document crossed protected: nothing to prove
         text = ""
+        res: TextResult | None = None
+        status = "not-kept" if doc is None else "no-text"
+        detail = ""
         if doc is not None and self.extract:
-            text = self._text(doc, list(rec.get("languages") or []), ev)
+            res, status, detail = self._text(doc, list(rec.languages))
+            text = res.text if res is not None else ""
+        pii_counts = dict.fromkeys(PII_KEYS, 0)
+        masked = ""
+        if text:
+            from . import masking, pii
+
+            pii_counts = pii.counts(text, self.keywords)
+            masked = masking.masked_excerpt(text)
+        files = FolderFiles()
         if self.folder is not None and doc is not None:
             try:
-                self.folder.job(flow, job, rec, doc, text, ev)
+                files = self.folder.job(rec, key, doc, text)
             except OSError as exc:
-                flow.note("evidence_write_failed", f"job {job.index}: {exc}", "evidence")
-        job.evidence = ev
+                note("evidence_write_failed", f"job {rec.job_index}: {exc}")
+        return Evidence(
+            sha256=rec.sha256,
+            length=rec.bytes,
+            complete=complete,
+            missed_bytes=rec.missed_bytes,
+            hashed_names={k: keyed_hash(str(getattr(rec, k)), self.hash_key) for k in NAME_FIELDS
+                          if getattr(rec, k)},
+            masked_excerpt=masked,
+            pii_counts=pii_counts,
+            text_status=status,
+            text_detail=detail,
+            pages=res.pages if res is not None and res.pages is not None else rec.pages,
+            thumbnail=files.thumbnail,
+            carved_path=files.carved_path,
+            names={k: str(getattr(rec, k)) for k in NAME_FIELDS if getattr(rec, k)} if self.reveal else None,
+            text_chars=len(text) if text else None,
+            carved_sha256=files.carved_sha256,
+            text_path=files.text_path,
+        )
 
-    def _text(self, doc: bytes, languages: list[str], ev: dict[str, Any]) -> str:
+    def _text(self, doc: bytes, languages: list[str]) -> tuple[TextResult | None, str, str]:
         try:
             from ..content.extract import extract_text
-            from . import masking, pii
 
             res = extract_text(doc, languages, max_chars=MAX_TEXT_CHARS)
         except Exception as exc:  # an extractor bug must not cost the finding
             log.debug("extractor failed", exc_info=True)
-            ev["text_status"] = "error"
-            ev["text_detail"] = f"text extraction failed: {type(exc).__name__}"
-            return ""
-        ev["text_status"] = res.status
-        ev["text_detail"] = res.detail
-        if res.pages is not None:
-            ev["pages"] = res.pages
-        if res.text:
-            ev["pii_counts"] = pii.counts(res.text, self.keywords)
-            ev["masked_excerpt"] = masking.masked_excerpt(res.text)
-            ev["text_chars"] = len(res.text)
-        return res.text
+            return None, "error", f"text extraction failed: {type(exc).__name__}"
+        return res, res.status, res.detail

@@ -21,18 +21,23 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 
 from ..errors import OptionsError
+from ..model import PRINT_PORTS, PRINT_SERVICES, FlowKey, Protection, Service
 
 TLS_VERSIONS = {"1.0": 1, "1.1": 2, "1.2": 3, "1.3": 4}
 TLS_RANK = {"SSLv3": 0, "TLSv1.0": 1, "TLSv1.1": 2, "TLSv1.2": 3, "TLSv1.3": 4}
 DEFAULT_WEAK = ("RC4", "3DES", "DES", "NULL cipher", "EXPORT", "anonymous")
-PROTOCOLS = ("raw9100", "lpd", "ipp", "smb")
+PROTOCOLS = tuple(sorted(s.value for s in PRINT_SERVICES))
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -60,7 +65,7 @@ class Policy:
     allow_unobservable_certificate: bool = True
     require_smb_encryption: bool = True
     print_servers: tuple[Network, ...] = ()
-    print_ports: frozenset[int] = frozenset({9100, 515, 631})
+    print_ports: frozenset[int] = PRINT_PORTS
     print_protocols: frozenset[str] = frozenset(PROTOCOLS)
     exceptions: tuple[Exception_, ...] = field(default=())
     source: str | None = None
@@ -71,6 +76,28 @@ class Policy:
         except ValueError:
             return False
         return any(addr in n for n in self.print_servers)
+
+    def is_print(self, service: Service, content: bool | None, protection: Protection,
+                 key: FlowKey) -> bool | None:
+        """Whether a flow is print traffic: the one place this is decided (flow records, findings,
+        verdict and the live recorder all read the flow record's ``print``).
+
+        ``content`` is what the dissector saw (``PrintSeen``). A TLS flow's content cannot be seen:
+        it prints when it goes to one of ``print_ports``. An encrypted SMB session whose share
+        cannot be seen is unknown (None) unless this policy names the host a print server. A
+        protocol the policy leaves out of ``print_protocols`` is not printing.
+        """
+        if service is Service.TLS or protection is Protection.TLS:
+            printing: bool | None = bool(content) or key.server_port in self.print_ports
+        elif service is Service.SMB and content is None:
+            if protection is not Protection.SMB3:
+                return False
+            return True if self.is_print_server(key.server_ip) else None
+        else:
+            printing = bool(content)
+        if printing and service.value in PROTOCOLS and service.value not in self.print_protocols:
+            return False
+        return printing
 
     def exception_for(self, ip: str, port: int) -> str | None:
         for e in self.exceptions:

@@ -15,36 +15,48 @@ inconclusive instead).
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Any
 
-from .rules import RANK, Findings
+from ..model import Severity
+from ..records import Summary
+from .rules import Findings
 
 NEVER_FAIL = ("SP9", "SP303", "SP206")
 
 
+class ExitCode(enum.IntEnum):
+    """The exit statuses of every command (README "Exit codes")."""
+
+    CLEAN = 0
+    EXPOSED = 1
+    USAGE = 2
+    INCONCLUSIVE = 3
+    INTERNAL = 4
+
+
 @dataclass(slots=True, frozen=True)
 class Verdict:
-    exit_code: int
+    exit_code: ExitCode
     word: str  # exposed | protected | inconclusive
     reasons: tuple[str, ...]
 
 
-def decide(findings: Findings, stats: dict[str, Any], fail_on: str = "medium") -> Verdict:
-    threshold = RANK[fail_on]
+def decide(findings: Findings, stats: Summary, fail_on: Severity = Severity.MEDIUM) -> Verdict:
     failing = {k: n for k, n in findings.tally.items()
-               if k[4] is None and RANK[k[1]] >= threshold and not k[0].startswith(NEVER_FAIL)}
+               if k.suppressed is None and k.severity >= fail_on and not k.code.startswith(NEVER_FAIL)}
     if failing:
-        codes = sorted({k[0] for k in failing})
-        hosts = sorted({f"{k[2]}:{k[3]}" for k in failing if k[2]})
-        return Verdict(1, "exposed", (f"{sum(failing.values())} finding(s) at or above {fail_on}: "
-                                      f"{', '.join(codes)} on {', '.join(hosts) or 'the capture'}",))
+        codes = sorted({k.code for k in failing})
+        hosts = sorted({f"{k.server_ip}:{k.server_port}" for k in failing if k.server_ip})
+        return Verdict(ExitCode.EXPOSED, "exposed", (
+            f"{sum(failing.values())} finding(s) at or above {fail_on.value}: "
+            f"{', '.join(codes)} on {', '.join(hosts) or 'the capture'}",))
     reasons = []
-    if not stats.get("frames"):
+    if not stats.frames:
         reasons.append("no packets were captured")
     if not findings.print_seen:
         reasons.append("no print traffic seen: a capture from this vantage point proves nothing")
-    if stats.get("truncated"):
+    if stats.truncated:
         reasons.append("the capture is truncated before its end")
     if findings.gaps_on_print:
         reasons.append("bytes are missing from print flows (gaps)")
@@ -55,5 +67,5 @@ def decide(findings: Findings, stats: dict[str, Any], fail_on: str = "medium") -
         reasons.append("only encrypted SMB sessions whose shares cannot be seen "
                        "(name the host in the policy's print_servers to count them as print)")
     if reasons:
-        return Verdict(3, "inconclusive", tuple(reasons))
-    return Verdict(0, "protected", ("all print traffic seen was protected",))
+        return Verdict(ExitCode.INCONCLUSIVE, "inconclusive", tuple(reasons))
+    return Verdict(ExitCode.CLEAN, "protected", ("all print traffic seen was protected",))

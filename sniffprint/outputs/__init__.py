@@ -1,7 +1,7 @@
 """Output formats: one file each, one line each in ``OUTPUTS`` (``--format`` choices follow).
 
 A writer is streaming: ``begin()``, then ``flow()``, ``job()``, ``anomaly()`` as records become
-known, then ``end(stats)``. Records are the dicts of the JSON contract (README, "JSON lines").
+known, then ``end(stats)``. Records are typed (``sniffprint.records``); their JSON form is documented in docs/json.md.
 """
 from __future__ import annotations
 

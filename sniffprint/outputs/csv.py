@@ -1,25 +1,36 @@
-"""CSV of the flow records (one row per flow; jobs and anomalies are in the JSON output)."""
+"""CSV of the flow records: one row per flow, one column per field of the flow record's schema
+(``records.FlowRecord``, so a new field is a new column and no list is kept here). Lists are joined
+with ``;``, booleans are ``true``/``false``, unknown values are empty."""
 from __future__ import annotations
 
 import csv
+import enum
 from typing import Any
 
+from ..records import FlowRecord, columns
 from .base import Writer
 from .table import matters
 
-COLUMNS = ["uid", "client_ip", "client_port", "server_ip", "server_port", "service", "protection",
-           "print", "languages", "c2s_bytes", "s2c_bytes", "c2s_packets", "s2c_packets", "missed_bytes",
-           "history", "state", "ts_start", "ts_end", "tls_version", "tls_cipher", "smb_dialect"]
+COLUMNS = [c.name for c in columns(FlowRecord)]
+
+
+def cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, enum.Enum):
+        return str(v.value)
+    if isinstance(v, (tuple, list)):
+        return ";".join(cell(x) for x in v)
+    return str(v)
 
 
 class CsvWriter(Writer):
     def begin(self) -> None:
-        self.w = csv.DictWriter(self.fp, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
-        self.w.writeheader()
+        self.w = csv.writer(self.fp, lineterminator="\n")
+        self.w.writerow(COLUMNS)
 
-    def flow(self, rec: dict[str, Any]) -> None:
+    def flow(self, rec: FlowRecord) -> None:
         if self.show_all or matters(rec):
-            row = dict(rec)
-            row["languages"] = ";".join(rec.get("languages") or [])
-            row["print"] = "" if rec["print"] is None else str(rec["print"]).lower()
-            self.w.writerow(row)
+            self.w.writerow([cell(getattr(rec, name)) for name in COLUMNS])

@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from .._version import __version__
-from ..findings.rules import TITLES
+from ..findings.codes import TITLES
+from ..records import Finding, Summary
+from ..report import to_json
 from .base import Writer
 
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -17,28 +19,25 @@ class SarifWriter(Writer):
         self.results: list[dict[str, Any]] = []
         self.rules: set[str] = set()
 
-    def flow(self, rec: dict[str, Any]) -> None:
-        return None
-
-    def finding(self, rec: dict[str, Any]) -> None:
-        code = str(rec["code"])
+    def finding(self, rec: Finding) -> None:
+        code = rec.code
         self.rules.add(code)
-        where = f"{rec['server_ip']}:{rec['server_port']}" if rec.get("server_ip") else "capture"
+        where = f"{rec.server_ip}:{rec.server_port}" if rec.server_ip else "capture"
         result: dict[str, Any] = {
             "ruleId": code,
-            "level": LEVEL.get(str(rec["severity"]), "warning"),
-            "message": {"text": f"{rec['title']} ({where}): {rec.get('detail') or ''}".rstrip(": ")},
+            "level": LEVEL.get(rec.severity.value, "warning"),
+            "message": {"text": f"{rec.title} ({where}): {rec.detail or ''}".rstrip(": ")},
             "locations": [{"logicalLocations": [{"name": where, "kind": "resource",
-                                                 "fullyQualifiedName": f"{rec.get('protocol')}://{where}"}]}],
-            "properties": {"severity": rec["severity"], "confidence": rec.get("confidence"),
-                           "uid": rec.get("uid"), "client": rec.get("client_ip"),
-                           "bytes_exposed": rec.get("bytes_exposed"), "evidence": rec.get("evidence") or {}},
+                                                 "fullyQualifiedName": f"{rec.protocol}://{where}"}]}],
+            "properties": {"severity": rec.severity.value, "confidence": rec.confidence,
+                           "uid": rec.uid, "client": rec.client_ip, "bytes_exposed": rec.bytes_exposed,
+                           "evidence": to_json(rec.evidence, top=False) if rec.evidence else {}},
         }
-        if rec.get("suppressed"):
-            result["suppressions"] = [{"kind": "external", "justification": rec["suppressed"]}]
+        if rec.suppressed:
+            result["suppressions"] = [{"kind": "external", "justification": rec.suppressed}]
         self.results.append(result)
 
-    def end(self, stats: dict[str, Any]) -> None:
+    def end(self, stats: Summary) -> None:
         doc = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -49,9 +48,9 @@ class SarifWriter(Writer):
                               for c in sorted(self.rules)],
                 }},
                 "results": self.results,
-                "invocations": [{"executionSuccessful": stats.get("exit_code", 0) in (0, 1),
-                                 "properties": {"verdict": stats.get("verdict"),
-                                                "reasons": stats.get("reasons") or []}}],
+                "invocations": [{"executionSuccessful": (stats.exit_code or 0) in (0, 1),
+                                 "properties": {"verdict": stats.verdict,
+                                                "reasons": list(stats.reasons or ())}}],
             }],
         }
         self.fp.write(json.dumps(doc, indent=2, default=str) + "\n")

@@ -1,15 +1,15 @@
 """Sources: where frames come from.
 
-A spec is a capture path (pcap, pcapng, gzip-compressed either; a regular file, a FIFO or
-``/dev/fd/N``), ``-`` for standard input, or ``live:IFACE`` for a live interface.
+A ``SourceSpec`` (``spec.py``) names a capture file (pcap, pcapng, gzip-compressed either; a
+regular file, a FIFO or ``/dev/fd/N``), standard input, or a live interface. ``SOURCES`` maps each
+kind to its opener, one line per kind.
 
 For capture files, ``open_capture(path)`` opens the input once and checks it (``CaptureError``),
 and ``Capture.frames(sink)`` then reads that same stream (``CaptureReadError`` on an OS error
-mid-read, after the frames before it); ``peek(path)`` checks a path without consuming a stream.
-``open_source(spec)`` does both steps in one generator and dispatches through ``SOURCES``, which
-maps a kind to its opener, one line per kind. Modules: ``pcapfile`` (the face), ``pcap`` and
-``pcapng`` (framing and resync), ``gzipstream``, ``framing`` (shared pieces), ``live`` (scapy),
-``pcapwriter``.
+mid-read, after the frames before it); ``peek(path)`` checks a path without consuming a stream,
+which is what ``check_readable`` does. ``open_source(spec)`` opens and reads in one generator.
+Modules: ``pcapfile`` (the face), ``pcap`` and ``pcapng`` (framing and resync), ``gzipstream``,
+``framing`` (shared pieces), ``live`` (scapy), ``pcapwriter``, ``spec``.
 """
 from __future__ import annotations
 
@@ -28,31 +28,48 @@ from .pcapfile import (
     peek,
     read_capture,
 )
+from .spec import SourceKind, SourceSpec
 
 
-def _live(spec: str, sink: AnomalySink, stats: CaptureStats, index_start: int,
+def _live(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start: int,
           **kw: object) -> Iterator[RawFrame]:
     from .live import read_live  # scapy is imported only there, only when asked for
 
-    return read_live(spec, sink, stats, index_start, **kw)  # type: ignore[arg-type]
+    return read_live(spec.name, sink, stats, index_start, bpf=spec.bpf, duration=spec.duration,
+                     count=spec.count, **kw)  # type: ignore[arg-type]
 
 
-def _file(spec: str, sink: AnomalySink, stats: CaptureStats, index_start: int,
+def _file(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start: int,
           **_kw: object) -> Iterator[RawFrame]:
-    return read_capture(spec, sink, stats, index_start)
+    return read_capture(spec.name, sink, stats, index_start)
 
 
-SOURCES: dict[str, Callable[..., Iterator[RawFrame]]] = {
-    "file": _file,
-    "live": _live,
+SOURCES: dict[SourceKind, Callable[..., Iterator[RawFrame]]] = {
+    SourceKind.FILE: _file,
+    SourceKind.STDIN: _file,
+    SourceKind.LIVE: _live,
 }
 
 
-def open_source(spec: str, sink: AnomalySink, stats: CaptureStats, index_start: int = 0,
+def open_source(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start: int = 0,
                 **kw: object) -> Iterator[RawFrame]:
-    kind, name = ("live", spec[5:]) if spec.startswith("live:") else ("file", spec)
-    return SOURCES[kind](name, sink, stats, index_start, **kw)
+    """Frames of ``spec``; ``kw`` are the live controls (tick, stop, ready), ignored by files."""
+    return SOURCES[spec.kind](spec, sink, stats, index_start, **kw)
 
 
-__all__ = ["Capture", "CaptureReadError", "CaptureStats", "Peek", "ReadLimits", "SOURCES", "open_capture",
-           "open_source", "open_stream", "peek"]
+CAPTURE_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1",
+                  b"\x0a\x0d\x0d\x0a")  # pcap (us, ns; either byte order), pcapng
+
+
+def check_readable(spec: SourceSpec) -> None:
+    """Raise ``CaptureError`` unless a capture file starts like a capture (before any work).
+
+    A FIFO or ``/dev/fd/N`` (``verify <(cat x.pcap)``) is not read here: reading would consume
+    it. It is checked when the run opens it, before its first frame.
+    """
+    if spec.kind is SourceKind.FILE:
+        peek(spec.name)
+
+
+__all__ = ["CAPTURE_MAGICS", "Capture", "CaptureReadError", "CaptureStats", "Peek", "ReadLimits", "SOURCES",
+           "SourceKind", "SourceSpec", "check_readable", "open_capture", "open_source", "open_stream", "peek"]

@@ -34,7 +34,7 @@ from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction, Protection, Service
 from tests.conftest import SHARED
 from tests.dissectors.test_ipp import Enc
-from tests.dissectors.test_tls import client_hello, server_hello
+from tests.dissectors.tls.vectors import client_hello, server_hello
 from tests.helpers import bytewise, feed_every_way, fuzz, key, merge_data, random_splits, whole
 
 C2S, S2C = Direction.C2S, Direction.S2C

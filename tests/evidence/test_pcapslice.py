@@ -26,7 +26,7 @@ def frames_of(path) -> tuple[CaptureStats, list]:
 
 
 def key(flow: dict) -> tuple[str, int, str, int]:
-    return (flow["client_ip"], flow["client_port"], flow["server_ip"], flow["server_port"])
+    return (flow.client_ip, flow.client_port, flow.server_ip, flow.server_port)
 
 
 def two_flows(wrap=g.ether) -> tuple[list[bytes], list[int], bytes, bytes]:
@@ -55,7 +55,7 @@ def test_slice_one_of_two_flows(tmp_path):
     src = tmp_path / "two.pcap"
     src.write_bytes(g.pcap(frames, t0=T0, step=STEP))
     full = analyze(str(src))
-    flow_a = next(f for f in full.flows if f["client_port"] == 40000)
+    flow_a = next(f for f in full.flows if f.client_port == 40000)
     out = tmp_path / "a.pcap"
     n = write_slice([str(src)], [key(flow_a)], str(out))
     assert n == len(mine)
@@ -69,10 +69,10 @@ def test_slice_one_of_two_flows(tmp_path):
     f = sliced.flows[0]
     for field in ("client_ip", "client_port", "server_ip", "server_port", "c2s_bytes", "s2c_bytes",
                   "c2s_packets", "s2c_packets", "history", "state", "missed_bytes", "ts_start", "ts_end"):
-        assert f[field] == flow_a[field], field
-    assert f["c2s_bytes"] == len(job_a)
-    job_full = next(j for j in full.jobs if j["uid"] == flow_a["uid"])
-    assert [j["sha256"] for j in sliced.jobs] == [job_full["sha256"]]
+        assert getattr(f, field) == getattr(flow_a, field), field
+    assert f.c2s_bytes == len(job_a)
+    job_full = next(j for j in full.jobs if j.uid == flow_a.uid)
+    assert [j.sha256 for j in sliced.jobs] == [job_full.sha256]
 
 
 def test_direction_of_the_tuple_does_not_matter(tmp_path):
@@ -107,8 +107,8 @@ def test_mixed_link_types_become_pcapng(tmp_path):
     sliced = analyze(str(out))
     assert len(sliced.flows) == 1
     for field in ("c2s_bytes", "s2c_bytes", "c2s_packets", "history", "ts_start", "ts_end"):
-        assert sliced.flows[0][field] == both.flows[0][field], field
-    assert [j["sha256"] for j in sliced.jobs] == [j["sha256"] for j in both.jobs]
+        assert getattr(sliced.flows[0], field) == getattr(both.flows[0], field), field
+    assert [j.sha256 for j in sliced.jobs] == [j.sha256 for j in both.jobs]
 
 
 def test_ipv6_from_pcapng_nanoseconds(tmp_path):
@@ -123,8 +123,8 @@ def test_ipv6_from_pcapng_nanoseconds(tmp_path):
     _, got = frames_of(out)
     assert [f.data for f in got] == a
     f = analyze(str(out)).flows
-    assert len(f) == 1 and f[0]["ip_version"] == 6 and f[0]["c2s_bytes"] == len(job)
-    assert f[0]["client_ip"] == "2001:db8::1"
+    assert len(f) == 1 and f[0].ip_version == 6 and f[0].c2s_bytes == len(job)
+    assert f[0].client_ip == "2001:db8::1"
 
 
 def test_wire_length_of_cut_frames_is_kept(tmp_path):
@@ -137,7 +137,7 @@ def test_wire_length_of_cut_frames_is_kept(tmp_path):
     _, got = frames_of(out)
     assert [(f.data, f.wirelen) for f in got] == [(f.data, f.wirelen) for f in orig]
     assert any(len(f.data) < f.wirelen for f in got)
-    assert analyze(str(out)).flows[0]["missed_bytes"] == analyze(str(src)).flows[0]["missed_bytes"] > 0
+    assert analyze(str(out)).flows[0].missed_bytes == analyze(str(src)).flows[0].missed_bytes > 0
 
 
 def test_ts_range_is_inclusive(tmp_path):
@@ -151,9 +151,9 @@ def test_ts_range_is_inclusive(tmp_path):
     _, got = frames_of(out)
     assert [f.data for f in got] == [frames[i] for i in mine[2:6]]
     # a flow record's own (rounded) ts_start/ts_end select all of its frames
-    flow = next(f for f in analyze(str(src)).flows if f["client_port"] == 40000)
+    flow = next(f for f in analyze(str(src)).flows if f.client_port == 40000)
     assert write_slice([str(src)], [k], str(tmp_path / "r2.pcap"),
-                       ts_range=(flow["ts_start"], flow["ts_end"])) == len(mine)
+                       ts_range=(flow.ts_start, flow.ts_end)) == len(mine)
     with pytest.raises(ValueError):
         write_slice([str(src)], [k], str(tmp_path / "r3.pcap"), ts_range=(hi, lo))
     assert not (tmp_path / "r3.pcap").exists()
@@ -218,12 +218,12 @@ def test_no_matching_frame_is_an_empty_capture(tmp_path):
 def test_real_capture(tmp_path):
     src = PCAPS / "raw9100-cups-socket.pcap"
     full = analyze(str(src))
-    flow = next(f for f in full.flows if f["print"])
+    flow = next(f for f in full.flows if f.print)
     out = tmp_path / "real.pcap"
     write_slice([str(src)], [key(flow)], str(out))
     sliced = analyze(str(out))
-    assert [f["c2s_bytes"] for f in sliced.flows] == [flow["c2s_bytes"]]
-    assert [j["sha256"] for j in sliced.jobs] == [j["sha256"] for j in full.jobs if j["uid"] == flow["uid"]]
+    assert [f.c2s_bytes for f in sliced.flows] == [flow.c2s_bytes]
+    assert [j.sha256 for j in sliced.jobs] == [j.sha256 for j in full.jobs if j.uid == flow.uid]
 
 
 @pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed")

@@ -163,13 +163,13 @@ def test_self_signed_is_info_by_default_and_medium_when_policy_forbids(tmp_path)
 
 def test_basic_auth_on_a_print_flow_is_sp104():
     from sniffprint.findings.rules import Findings
+    from tests.records import flow_record
 
     f = Findings()
-    flow = {"uid": "C1", "client_ip": "10.0.0.1", "client_port": 5000, "server_ip": "10.0.0.2", "server_port": 631,
-            "service": "ipp", "protection": "none", "print": True, "history": "ShADadFf", "c2s_bytes": 10,
-            "missed_bytes": 0, "http_basic_auth": True, "ipp_operations": ["Get-Jobs"]}
-    codes = {x["code"]: x for x in f.flow(flow, [])}
-    assert codes["SP104"]["severity"] == "high" and "SP302" in codes
+    flow = flow_record(server_port=631, service="ipp", history="ShADadFf", c2s_bytes=10, http_basic_auth=True,
+                       ipp_operations=("Get-Jobs",))
+    codes = {x.code: x for x in f.flow(flow, [])}
+    assert codes["SP104"].severity == "high" and "SP302" in codes
 
 
 def test_job_sent_before_an_rfc2817_upgrade_is_still_exposed(tmp_path):

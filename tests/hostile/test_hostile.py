@@ -58,10 +58,10 @@ def test_the_job_after_the_damage_is_found(name, tmp_path):
     p = tmp_path / h.name
     p.write_bytes(h.data)
     rep = analyze(str(p))
-    jobs = [f for f in rep.findings if f["code"] == "SP101" and f["client_port"] == 40000]
-    assert len(jobs) == 1, [(f["code"], f["client_port"]) for f in rep.findings]
+    jobs = [f for f in rep.findings if f.code == "SP101" and f.client_port == 40000]
+    assert len(jobs) == 1, [(f.code, f.client_port) for f in rep.findings]
     if h.damaged:
-        assert rep.stats["captures"][0]["damaged"] is True
+        assert rep.stats.captures[0].damaged is True
 
 
 @pytest.mark.parametrize("name", ["ng_zero_length", "ng_length_swallows", "ng_undeclared_interface",

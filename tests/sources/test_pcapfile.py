@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from sniffprint.errors import CaptureError
 from sniffprint.options import Options
 from sniffprint.sources.pcapfile import CaptureReadError, Peek, ReadLimits, open_capture, open_stream, peek
 from tests import pcapgen as g
+from tests.conftest import ROOT
 from tests.hostile import make_hostile as mh
 
 
@@ -30,14 +32,14 @@ def _flows(tmp_path, data: bytes, name: str = "c.pcap"):
 
 
 def _one_print_flow(report, job: bytes) -> dict:
-    flows = [f for f in report.flows if f["service"] == "raw9100"]
+    flows = [f for f in report.flows if f.service == "raw9100"]
     assert len(flows) == 1, report.flows
     f = flows[0]
-    assert f["c2s_bytes"] == len(job)
-    assert f["s2c_bytes"] == 0
-    assert f["missed_bytes"] == 0
-    assert f["print"] is True
-    assert (f["client_port"], f["server_port"]) == (40000, 9100)
+    assert f.c2s_bytes == len(job)
+    assert f.s2c_bytes == 0
+    assert f.missed_bytes == 0
+    assert f.print is True
+    assert (f.client_port, f.server_port) == (40000, 9100)
     return f
 
 
@@ -47,8 +49,8 @@ def test_pcap_variants(tmp_path, nano, big_endian):
     frames, job = g.print_job_frames()
     rep = _flows(tmp_path, g.pcap(frames, nano=nano, big_endian=big_endian, t0=1_700_000_000.25))
     f = _one_print_flow(rep, job)
-    assert f["ts_start"] == pytest.approx(1_700_000_000.25, abs=1e-6)
-    assert rep.stats["captures"][0]["format"] == "pcap"
+    assert f.ts_start == pytest.approx(1_700_000_000.25, abs=1e-6)
+    assert rep.stats.captures[0].format == "pcap"
     assert rep.anomalies == []
 
 
@@ -68,14 +70,14 @@ def test_link_types(tmp_path, wrap, linktype):
     frames, job = g.print_job_frames(wrap=wrap)
     rep = _flows(tmp_path, g.pcap(frames, linktype=linktype))
     _one_print_flow(rep, job)
-    assert rep.stats["undecodable"] == 0
+    assert rep.stats.undecodable == 0
 
 
 def test_ipv6_flow(tmp_path):
     frames, job = g.print_job_frames(client="fd00::1", server="fd00::2")
     rep = _flows(tmp_path, g.pcap(frames))
     f = _one_print_flow(rep, job)
-    assert f["client_ip"] == "fd00::1" and f["ip_version"] == 6
+    assert f.client_ip == "fd00::1" and f.ip_version == 6
 
 
 def test_ipv6_raw_linktype_229(tmp_path):
@@ -89,10 +91,10 @@ def test_pcapng_epb_several_interfaces_with_different_linktypes(tmp_path, big_en
     frames_sll, job2 = g.print_job_frames(wrap=g.sll, cport=40001)
     mixed = [(0, f) for f in frames_eth] + [(1, f) for f in frames_sll]
     rep = _flows(tmp_path, g.pcapng(mixed, [1, 113], big_endian=big_endian), "c.pcapng")
-    flows = sorted((f for f in rep.flows if f["service"] == "raw9100"), key=lambda f: f["client_port"])
-    assert [f["c2s_bytes"] for f in flows] == [len(job), len(job2)]
-    assert rep.stats["captures"][0]["format"] == "pcapng"
-    assert rep.stats["captures"][0]["linktypes"] == [1, 113]
+    flows = sorted((f for f in rep.flows if f.service == "raw9100"), key=lambda f: f.client_port)
+    assert [f.c2s_bytes for f in flows] == [len(job), len(job2)]
+    assert rep.stats.captures[0].format == "pcapng"
+    assert rep.stats.captures[0].linktypes == (1, 113)
 
 
 def test_pcapng_simple_packet_blocks(tmp_path):
@@ -104,14 +106,14 @@ def test_pcapng_simple_packet_blocks(tmp_path):
 def test_pcapng_nanosecond_resolution(tmp_path):
     frames, job = g.print_job_frames()
     rep = _flows(tmp_path, g.pcapng([(0, f) for f in frames], [1], tsresol=9, t0=1_700_000_000.5), "c.pcapng")
-    assert _one_print_flow(rep, job)["ts_start"] == pytest.approx(1_700_000_000.5, abs=1e-6)
+    assert _one_print_flow(rep, job).ts_start == pytest.approx(1_700_000_000.5, abs=1e-6)
 
 
 def test_gzip_capture(tmp_path):
     frames, job = g.print_job_frames()
     rep = _flows(tmp_path, gzip.compress(g.pcap(frames)), "c.pcap.gz")
     _one_print_flow(rep, job)
-    assert rep.stats["captures"][0]["format"] == "pcap-gzip"
+    assert rep.stats.captures[0].format == "pcap-gzip"
 
 
 def test_several_files_in_one_run(tmp_path):
@@ -120,8 +122,8 @@ def test_several_files_in_one_run(tmp_path):
     (tmp_path / "a.pcap").write_bytes(g.pcap(f1))
     (tmp_path / "b.pcapng").write_bytes(g.pcapng([(0, f) for f in f2], [1], t0=1_700_000_100.0))
     rep = analyze([str(tmp_path / "a.pcap"), str(tmp_path / "b.pcapng")])
-    assert sorted(f["client_port"] for f in rep.flows) == [40000, 40001]
-    assert rep.stats["frames"] == len(f1) + len(f2)
+    assert sorted(f.client_port for f in rep.flows) == [40000, 40001]
+    assert rep.stats.frames == len(f1) + len(f2)
 
 
 def test_stdin(tmp_path):
@@ -164,18 +166,18 @@ def test_cut_at_every_byte_of_the_last_records_never_raises(tmp_path, fmt):
     for cut in range(len(build(frames[:-5])), len(data)):  # every byte of the last five records
         p.write_bytes(data[:cut])
         rep = analyze(str(p), options=framing_only)
-        first = [f for f in rep.flows if f["client_port"] == 40000]
-        assert first and first[0]["c2s_bytes"] == len(job1), cut
+        first = [f for f in rep.flows if f.client_port == 40000]
+        assert first and first[0].c2s_bytes == len(job1), cut
         # a cut inside a record is reported; a cut on a record boundary cannot be told apart
-        assert rep.stats["truncated"] is (cut not in boundaries), cut
+        assert rep.stats.truncated is (cut not in boundaries), cut
 
 
 def test_truncated_record_is_an_anomaly(tmp_path):
     frames, _ = _two_jobs()
     data = g.pcap(frames)
     rep = _flows(tmp_path, data[:-7])
-    assert rep.stats["truncated"] is True
-    assert any(a["kind"] == "truncated_capture" for a in rep.anomalies)
+    assert rep.stats.truncated is True
+    assert any(a.kind == "truncated_capture" for a in rep.anomalies)
 
 
 def test_lying_captured_length_is_read_by_the_wire_length_when_the_next_record_agrees(tmp_path):
@@ -184,10 +186,10 @@ def test_lying_captured_length_is_read_by_the_wire_length_when_the_next_record_a
     off = len(g.pcap(frames[: len(frames) // 2]))  # the record right after the first connection
     data[off + 8:off + 12] = (10_000_000).to_bytes(4, "little")
     rep = _flows(tmp_path, bytes(data))
-    assert [a["kind"] for a in rep.anomalies] == ["bad_record_length"]
-    assert rep.stats["captures"][0]["damaged"] is True
-    assert rep.stats["frames"] == len(frames)  # nothing lost: the wire length was the truth
-    assert {f["client_port"] for f in rep.flows} == {40000, 40001}
+    assert [a.kind for a in rep.anomalies] == ["bad_record_length"]
+    assert rep.stats.captures[0].damaged is True
+    assert rep.stats.frames == len(frames)  # nothing lost: the wire length was the truth
+    assert {f.client_port for f in rep.flows} == {40000, 40001}
 
 
 def test_lying_record_header_resyncs_and_keeps_what_came_before(tmp_path):
@@ -196,14 +198,14 @@ def test_lying_record_header_resyncs_and_keeps_what_came_before(tmp_path):
     off = len(g.pcap(frames[: len(frames) // 2]))
     data[off + 8:off + 16] = (10_000_000).to_bytes(4, "little") * 2  # both lengths lie
     rep = _flows(tmp_path, bytes(data))
-    skips = [a for a in rep.anomalies if a["kind"] == "capture_damaged"]
-    assert len(skips) == 1 and f"bytes {off}-" in skips[0]["detail"], rep.anomalies
-    assert rep.stats["captures"][0]["damaged"] is True
-    first = [f for f in rep.flows if f["client_port"] == 40000]
-    assert first[0]["c2s_bytes"] == len(job1)
+    skips = [a for a in rep.anomalies if a.kind == "capture_damaged"]
+    assert len(skips) == 1 and f"bytes {off}-" in skips[0].detail, rep.anomalies
+    assert rep.stats.captures[0].damaged is True
+    first = [f for f in rep.flows if f.client_port == 40000]
+    assert first[0].c2s_bytes == len(job1)
     # resynchronised: the second connection is still seen (minus the damaged frame, a SYN)
-    assert any(f["client_port"] == 40001 for f in rep.flows)
-    assert rep.stats["frames"] == len(frames) - 1
+    assert any(f.client_port == 40001 for f in rep.flows)
+    assert rep.stats.frames == len(frames) - 1
 
 
 def test_garbage_frames_are_anomalies_not_errors(tmp_path):
@@ -212,7 +214,7 @@ def test_garbage_frames_are_anomalies_not_errors(tmp_path):
             g.ether(b"\x4f" + b"\x00" * 40), b"\xff" * 14 + b"\x45"]
     rep = _flows(tmp_path, g.pcap(frames[:3] + junk + frames[3:]))
     _one_print_flow(rep, job)
-    kinds = {a["kind"] for a in rep.anomalies}
+    kinds = {a.kind for a in rep.anomalies}
     assert {"bad_link_header", "bad_ip_header"} <= kinds
 
 
@@ -386,3 +388,15 @@ def test_a_capture_is_read_once(tmp_path):
     assert len(_read_all(cap)[0]) == len(frames)
     with pytest.raises(RuntimeError):
         _read_all(cap)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash for process substitution")
+def test_verify_reads_a_process_substitution_once(tmp_path):
+    """``verify <(cat x.pcap)``: the readability check must not consume the pipe (issue 9)."""
+    frames, _ = g.print_job_frames()
+    (tmp_path / "x.pcap").write_bytes(g.pcap(frames))
+    out = subprocess.run(["bash", "-c", f'"{sys.executable}" -m sniffprint verify <(cat x.pcap)'],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 1, out.stderr  # EXPOSED: the job was read, not "not a capture" (2)
+    assert "EXPOSED" in out.stderr

@@ -1,0 +1,77 @@
+"""SMB2 CREATE: a file or pipe opened on a tree, named in the request, given its FileId in the response.
+
+Read from: MS-SMB2 2.2.13 (request: NameOffset, NameLength), 2.2.14 (response: FileId),
+3.3.5.9, 3.2.4.1.4 (a CREATE that opens a compound chain: later related commands use its file).
+
+The request creates the ``File`` (its name, tree and session; a ``Pipe`` when it opens a followed
+named pipe on IPC$), remembers it under the MessageId, and makes it the chain's file. The
+response files it under its FileId; a file on a print share starts its print job there.
+
+Invariants: the name is read only inside the message; a response is read only as the successful
+answer to a CREATE request seen.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from ...events import Event
+from .. import printjob
+from ..pipe import Pipe
+from ..state import Connection, File, Pending
+from .header import Command
+from .packet import Packet, utf16
+
+# StructureSize 57, SecurityFlags, RequestedOplockLevel, ImpersonationLevel, SmbCreateFlags,
+# Reserved, DesiredAccess, FileAttributes, ShareAccess, CreateDisposition, CreateOptions,
+# NameOffset, NameLength, CreateContextsOffset, CreateContextsLength
+_REQUEST = struct.Struct("<HBBIQQIIIIIHHII")
+# StructureSize 89, OplockLevel, Flags, CreateAction, CreationTime, LastAccessTime, LastWriteTime,
+# ChangeTime, AllocationSize, EndofFile, FileAttributes, Reserved2, FileId, CreateContextsOffset,
+# CreateContextsLength
+_RESPONSE = struct.Struct("<HBBIQQQQQQII16sII")
+
+
+@dataclass(slots=True, frozen=True)
+class CreateRequest:
+    name_offset: int  # from the start of the SMB2 header
+    name_length: int
+
+    @classmethod
+    def parse(cls, buf: bytes | memoryview, off: int = 0) -> CreateRequest | None:
+        if len(buf) - off < _REQUEST.size:
+            return None
+        f = _REQUEST.unpack_from(buf, off)
+        return cls(name_offset=f[11], name_length=f[12])
+
+
+@dataclass(slots=True, frozen=True)
+class CreateResponse:
+    file_id: bytes
+
+    @classmethod
+    def parse(cls, buf: bytes | memoryview, off: int = 0) -> CreateResponse | None:
+        if len(buf) - off < _RESPONSE.size:
+            return None
+        return cls(file_id=_RESPONSE.unpack_from(buf, off)[12])
+
+
+def request(conn: Connection, p: Packet) -> list[Event]:
+    req = CreateRequest.parse(p.body)
+    if req is None:
+        return []
+    name = utf16(p.span(req.name_offset, req.name_length)) if req.name_length else ""
+    tree = conn.trees.get(p.tree_id) if p.tree_id is not None else None
+    f = File(name, tree, p.session_id, pipe=Pipe.opened(tree, name))
+    conn.pending[p.header.message_id] = Pending(Command.CREATE, file=f)
+    p.chain.file = f
+    return []
+
+
+def response(conn: Connection, p: Packet, pend: Pending) -> list[Event]:
+    resp = CreateResponse.parse(p.body)
+    if resp is None or pend.file is None:
+        return []
+    f = pend.file
+    conn.files[resp.file_id] = f
+    return printjob.start(conn, f) if f.printing else []

@@ -35,13 +35,16 @@ def _live(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start:
           **kw: object) -> Iterator[RawFrame]:
     from .live import read_live  # scapy is imported only there, only when asked for
 
+    kw.pop("limits", None)  # file reading limits
     return read_live(spec.name, sink, stats, index_start, bpf=spec.bpf, duration=spec.duration,
                      count=spec.count, **kw)  # type: ignore[arg-type]
 
 
 def _file(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start: int,
-          **_kw: object) -> Iterator[RawFrame]:
-    return read_capture(spec.name, sink, stats, index_start)
+          **kw: object) -> Iterator[RawFrame]:
+    limits = kw.get("limits")
+    return read_capture(spec.name, sink, stats, index_start,
+                        limits=limits if isinstance(limits, ReadLimits) else None)
 
 
 SOURCES: dict[SourceKind, Callable[..., Iterator[RawFrame]]] = {
@@ -53,7 +56,9 @@ SOURCES: dict[SourceKind, Callable[..., Iterator[RawFrame]]] = {
 
 def open_source(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start: int = 0,
                 **kw: object) -> Iterator[RawFrame]:
-    """Frames of ``spec``; ``kw`` are the live controls (tick, stop, ready), ignored by files."""
+    """Frames of ``spec``. ``kw``: ``limits`` (a ``ReadLimits``: hash, gzip limits) for files, the
+    live controls (tick, stop, ready) for live capture; each kind ignores the other's. Raises
+    ``CaptureReadError`` (after the frames read before it) when the OS fails a read."""
     return SOURCES[spec.kind](spec, sink, stats, index_start, **kw)
 
 

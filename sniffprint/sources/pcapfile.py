@@ -267,11 +267,11 @@ def peek(path: str) -> Peek:
         return Peek(cap.kind, cap.compressed, cap.head)
 
 
-def read_capture(path: str, sink: AnomalySink, stats: CaptureStats,
-                 index_start: int = 0) -> Iterator[RawFrame]:
+def read_capture(path: str, sink: AnomalySink, stats: CaptureStats, index_start: int = 0, *,
+                 limits: ReadLimits | None = None) -> Iterator[RawFrame]:
     """Open ``path`` and yield its frames (the two steps of ``open_capture`` in one generator,
     for callers that need no check before the run)."""
-    cap = open_capture(path, stats=stats)
+    cap = open_capture(path, stats=stats, limits=limits)
     yield from cap.frames(sink, index_start)
 
 

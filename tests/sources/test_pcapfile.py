@@ -19,7 +19,15 @@ from sniffprint import analyze
 from sniffprint.anomalies import AnomalySink
 from sniffprint.errors import CaptureError
 from sniffprint.options import Options
-from sniffprint.sources.pcapfile import CaptureReadError, Peek, ReadLimits, open_capture, open_stream, peek
+from sniffprint.sources.pcapfile import (
+    CaptureReadError,
+    CaptureStats,
+    Peek,
+    ReadLimits,
+    open_capture,
+    open_stream,
+    peek,
+)
 from tests import pcapgen as g
 from tests.conftest import ROOT
 from tests.hostile import make_hostile as mh
@@ -400,3 +408,17 @@ def test_verify_reads_a_process_substitution_once(tmp_path):
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 1, out.stderr  # EXPOSED: the job was read, not "not a capture" (2)
     assert "EXPOSED" in out.stderr
+
+
+def test_open_source_passes_the_read_limits_to_files(tmp_path):
+    from sniffprint.sources import SourceSpec, open_source
+
+    data, frames = _big_capture(4)
+    (tmp_path / "a.pcap.gz").write_bytes(gzip.compress(data))
+    stats = CaptureStats(path="a")
+    sink = AnomalySink()
+    got = list(open_source(SourceSpec.parse(str(tmp_path / "a.pcap.gz")), sink, stats,
+                           limits=ReadLimits(sha256=True, max_inflated=50_000)))
+    assert 0 < len(got) < len(frames) and stats.truncated
+    assert [a.kind for a in sink.kept][-1] == "limit_exceeded"
+    assert stats.sha256 == hashlib.sha256((tmp_path / "a.pcap.gz").read_bytes()).hexdigest()

@@ -207,6 +207,7 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
         fp.close()
     _carve_warning(options)
     fp.check()
+    _read_errors(pipeline, exposed=False)
 
 
 @main.command()
@@ -258,10 +259,20 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
         fp.check()  # exit 2: the output could not be written
     elif fp.failure is not None:  # proof is proof: exposure still exits 1, and says what was lost
         click.echo(f"sniffprint: {fp.failure}", err=True)
+    _read_errors(pipeline, exposed=v.exit_code == ExitCode.EXPOSED)
     code = v.exit_code
     if exit_zero and code == ExitCode.EXPOSED:
         code = ExitCode.CLEAN
     sys.exit(int(code))
+
+
+def _read_errors(pipeline: Pipeline, *, exposed: bool) -> None:
+    """An input an OS error cut short: every output was written from what was read before it; the
+    exit is 2 naming the path and the error, unless an exposure was proven (proof is proof)."""
+    for exc in pipeline.read_errors:
+        click.echo(f"sniffprint: {exc}", err=True)
+    if pipeline.read_errors and not exposed:
+        sys.exit(int(ExitCode.USAGE))
 
 
 def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...]) -> None:

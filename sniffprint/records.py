@@ -178,7 +178,7 @@ class JobRecord:
     protection: Protection = col("protection of the flow when the job started", "category")
     author: str | None = col("author the document states (masked)", "string", None)
     creator: str | None = col("creating application (masked)", "string", None)
-    producer: str | None = col("producing library (PDF)", "string", None)
+    producer: str | None = col("producing library (PDF; masked)", "string", None)
     creation_date: str | None = col("creation date the document states", "string", None)
     pages: str | None = col("page count the document states", "string", None)
     lpd_print_type: str | None = col("LPD control-file print type", "string", None)
@@ -189,8 +189,9 @@ class JobRecord:
                                   factory=dict)
     sha256: str | None = col("SHA-256 of the captured document bytes", "string", None)
 
+    # free text the document or the protocol carried: masked unless --reveal
     TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("user", "host", "job_name", "document_name", "title", "author",
-                                              "creator")
+                                              "creator", "producer")
 
 
 # ----------------------------------------------------------------------------------- evidence

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import math
 import os
@@ -132,8 +133,15 @@ class Tool:
         self.count_lines = count_lines  # stdout to a temp file whose lines are counted
 
 
-def sniffprint_argv(cmd_override, extra):
-    argv, env, cwd, desc = bs.resolve_sniffprint(cmd_override)
+def sniffprint_argv(cmd_override, extra, tree=None):
+    if tree and not cmd_override:
+        # a given source tree (e.g. an exported commit): python -m sniffprint with it first on the path
+        env = dict(os.environ)
+        env['PYTHONPATH'] = tree + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+        argv, cwd, desc = ([sys.executable, '-m', 'sniffprint', 'scan', '--format', 'json', '{cap}'], None,
+                           '%s -m sniffprint (from %s)' % (os.path.basename(sys.executable), tree))
+    else:
+        argv, env, cwd, desc = bs.resolve_sniffprint(cmd_override)
     if extra:
         i = argv.index('{cap}')
         argv = argv[:i] + shlex.split(extra) + argv[i:]
@@ -142,7 +150,7 @@ def sniffprint_argv(cmd_override, extra):
 
 def make_tools(args):
     tools = []
-    sp, env, cwd, desc = sniffprint_argv(args.cmd, args.sniffprint_args)
+    sp, env, cwd, desc = sniffprint_argv(args.cmd, args.sniffprint_args, args.sniffprint_tree)
     tools.append(Tool('sniffprint', sp, env, cwd, desc))
     missing = []
     tshark = shutil.which('tshark')
@@ -228,7 +236,7 @@ def versions(tools):
         if t.name == 'sniffprint':
             argv = [a for a in t.argv if a != '{cap}']
             cut = argv.index('scan') if 'scan' in argv else len(argv)
-            out['sniffprint'] = bs.tool_version(argv[:cut] + ['--version']) if not any('{' in a for a in argv) else None
+            out['sniffprint'] = sniffprint_version(argv[:cut], t.env)
         elif t.name == 'tshark-Y':
             out['tshark'] = bs.tool_version([t.argv[0], '--version'])
         elif t.name == 'ndpiReader':
@@ -241,6 +249,33 @@ def versions(tools):
         elif t.name == 'tcpflow':
             out['tcpflow'] = bs.tool_version([t.argv[0], '-V'])
     return out
+
+
+def sniffprint_version(argv, env):
+    try:
+        o = subprocess.run(argv + ['--version'], capture_output=True, text=True, timeout=60, env=env)
+        return o.stdout.strip().splitlines()[0] if o.stdout.strip() else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def tree_commit(tree):
+    """The commit of a sniffprint source tree: git, or a COMMIT file beside an exported tree."""
+    if not tree:
+        spec = importlib.util.find_spec('sniffprint')
+        if spec is None or not spec.origin:
+            return None
+        tree = os.path.dirname(os.path.dirname(spec.origin))
+    try:
+        with open(os.path.join(tree, 'COMMIT')) as f:
+            return f.read().strip()
+    except OSError:
+        pass
+    try:
+        r = subprocess.run(['git', '-C', tree, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True)
+        return r.stdout.strip() or None
+    except OSError:
+        return None
 
 
 def git_head():
@@ -569,6 +604,9 @@ def main(argv=None):
                          'captures already cached are never deleted)')
     ap.add_argument('--repeat', type=int, default=1, help='run each timing N times and report the best (default 1)')
     ap.add_argument('--cmd', help="command instead of 'sniffprint scan --format json' ('{cap}' is the capture)")
+    ap.add_argument('--sniffprint-tree', metavar='DIR',
+                    help='run python -m sniffprint from this source tree (e.g. an exported commit) instead of the '
+                         'sniffprint on PATH')
     ap.add_argument('--sniffprint-args', default='', help="extra arguments for sniffprint, e.g. '--jobs 2'")
     ap.add_argument('--compare-jobs', nargs='?', const='1,2', metavar='N,M',
                     help='also run sniffprint with --jobs N and --jobs M (default 1,2), check the records are '
@@ -594,7 +632,7 @@ def main(argv=None):
     tools, missing = make_tools(args)
     sp_tool = next((t for t in tools if t.name == 'sniffprint'), None)
     if sp_tool is None and (args.compare_jobs or args.rss_scaling or args.profile):
-        sp, env, cwd, desc = sniffprint_argv(args.cmd, args.sniffprint_args)
+        sp, env, cwd, desc = sniffprint_argv(args.cmd, args.sniffprint_args, args.sniffprint_tree)
         sp_tool = Tool('sniffprint', sp, env, cwd, desc)
     for m in missing:
         log('not installed, skipped: %s' % m)
@@ -604,6 +642,7 @@ def main(argv=None):
             % (load0[0], os.cpu_count() or 1))
     doc = {'repeat': args.repeat, 'size_mb': args.size_mb, 'sniffprint_cmd': sp_tool.argv if sp_tool else None,
            'skipped_tools': missing, 'env': dict(versions(tools), loadavg_at_start=load0, git_head=git_head(),
+                                                  sniffprint_commit=tree_commit(args.sniffprint_tree),
                                                   date=time.strftime('%Y-%m-%d'))}
     generated = []
     os.makedirs(cache, exist_ok=True)
@@ -622,7 +661,9 @@ def main(argv=None):
             if doc['env'].get(k):
                 print('%s: %s' % (k, doc['env'][k]), file=out)
         if sp_tool:
-            print('sniffprint command: %s' % shlex.join(sp_tool.argv), file=out)
+            commit = doc['env'].get('sniffprint_commit')
+            print('sniffprint command: %s%s' % (shlex.join(sp_tool.argv), ' (commit %s)' % commit if commit else ''),
+                  file=out)
         for mix, info in captures.items():
             extra = ''
             if info.get('print_payload_share') is not None:

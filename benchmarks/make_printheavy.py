@@ -65,7 +65,7 @@ MiB = 1 << 20
 M32 = 0xFFFFFFFF
 BASE_EPOCH = 1710234000          # 2024-03-12 09:00:00 UTC, as make_capture.py
 RAMP_S = 2.0                     # the first --concurrency copies start within this many seconds
-CONCURRENCY = 500                # copies in progress at once (workstations printing)
+CONCURRENCY = 200                # copies in progress at once (workstations printing)
 CLIENTS = 4000                   # workstations in the pool
 BACKGROUND = ('mixed-background',)   # sources without printing: weight 0 unless asked for
 

@@ -11,7 +11,8 @@ pair (offloads off, IPv6 off, names unique to this run so parallel labs do not c
   receiver:  sniffprint live -i rx0 --format json --status-interval 1      (or: verify -i rx0)
   sender:    tcpreplay -i tx0 --mbps=RATE*8 CAPTURE                        (once the socket is open)
 
-then SIGTERM to sniffprint (by its PID) a few seconds after tcpreplay ends, and reports packets
+then, once sniffprint's status line shows it has read everything its socket held (its packet
+count still for 2 s; verify: 3 s), SIGTERM to sniffprint (by its PID), and reports packets
 sent (tcpreplay), packets seen (sniffprint's summary record), the kernel's drop counter of the
 capture socket (the summary's `drops`, and the last status line's "N dropped by the kernel"), the
 receiving veth's own rx drops, sniffprint's CPU time and peak RSS, and the highest rate with no
@@ -41,7 +42,8 @@ import bench_mixes as bm  # noqa: E402 - capture cache and sniffprint command he
 import bench_scan as bs  # noqa: E402
 
 READY_TIMEOUT_S = 60.0
-GRACE_S = 3.0                   # after tcpreplay ends: time for sniffprint to drain its socket
+GRACE_S = 3.0                   # verify mode: seconds after tcpreplay ends before SIGTERM
+DRAIN_MAX_S = 300.0             # live mode: longest wait for sniffprint to empty its socket
 
 
 def log(msg):
@@ -155,6 +157,25 @@ def parse_sniffprint(stdout_path, stderr_text):
     return out
 
 
+def wait_idle(err_path, proc, mode):
+    """Let sniffprint read what its socket still holds: in live mode, until its status line's packet
+    count has not moved for two seconds (at most DRAIN_MAX_S); otherwise GRACE_S."""
+    if mode != 'live':
+        time.sleep(GRACE_S)
+        return
+    deadline = time.monotonic() + DRAIN_MAX_S
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+        with open(err_path, 'rb') as f:
+            counts = re.findall(rb'sniffprint live: (\d+) packets', f.read())
+        n = counts[-1] if counts else None
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since >= 2.0 + 1.0:      # two status intervals (1 s) and some
+            return
+
+
 def one_rate(pair, sp_argv, sp_env, cap, rate_mbs, expected_packets, scratch, mode, extra=()):
     """Replay cap at rate_mbs MB/s into a fresh sniffprint; return the figures."""
     duration = max(30.0, 3.0 * os.path.getsize(cap) / (rate_mbs * 1e6) + 30.0)   # an upper bound only
@@ -186,7 +207,7 @@ def one_rate(pair, sp_argv, sp_env, cap, rate_mbs, expected_packets, scratch, mo
         rep_text = rep.stdout + rep.stderr
         if rep.returncode != 0:
             raise RuntimeError('tcpreplay failed (exit %d): %s' % (rep.returncode, rep_text.strip()[-800:]))
-        time.sleep(GRACE_S)
+        wait_idle(err_path, proc, mode)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)            # by its PID: ends live cleanly, with the summary

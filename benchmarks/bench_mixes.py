@@ -206,22 +206,7 @@ def run_tool(tool, cap, scratch):
 
 def run_to_file(argv, path, env=None, cwd=None):
     """As bench_scan.run_measured, with stdout to path."""
-    with tempfile.TemporaryFile() as err, open(path, 'wb') as out, open(os.devnull, 'rb') as nullin:
-        t0 = time.perf_counter()
-        try:
-            p = subprocess.Popen(argv, stdin=nullin, stdout=out, stderr=err, env=env, cwd=cwd)
-        except OSError as e:
-            return {'ok': False, 'returncode': None, 'error': str(e)}
-        _pid, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-        p.returncode = code = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        tail = err.read()[-2000:].decode('utf-8', 'replace')
-    res = {'ok': code == 0, 'returncode': code, 'wall_s': wall, 'cpu_s': ru.ru_utime + ru.ru_stime,
-           'user_s': ru.ru_utime, 'sys_s': ru.ru_stime, 'peak_rss_mib': ru.ru_maxrss / 1024.0}
-    if code != 0:
-        res['stderr_tail'] = tail
-    return res
+    return bs.run_measured(argv, env=env, cwd=cwd, stdout_path=path)
 
 
 def report_failure(r):

@@ -176,7 +176,7 @@ def wait_idle(err_path, proc, mode):
             return
 
 
-def one_rate(pair, sp_argv, sp_env, cap, rate_mbs, expected_packets, scratch, mode, extra=()):
+def one_rate(pair, sp_argv, sp_env, cap, rate_mbs, expected_packets, scratch, mode, extra=(), sp_cwd=None):
     """Replay cap at rate_mbs MB/s into a fresh sniffprint; return the figures."""
     duration = max(30.0, 3.0 * os.path.getsize(cap) / (rate_mbs * 1e6) + 30.0)   # an upper bound only
     if mode == 'live':
@@ -190,7 +190,7 @@ def one_rate(pair, sp_argv, sp_env, cap, rate_mbs, expected_packets, scratch, mo
     rx0 = pair.rx_stats()
     with open(out_path, 'wb') as out, open(err_path, 'wb') as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=sp_env)
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=sp_env, cwd=sp_cwd)
     try:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while True:
@@ -278,13 +278,16 @@ def main(argv=None):
             generated.append(info)
         cap, expected = info['path'], info['packets']
     # sniffprint as one argv prefix (everything before the subcommand)
+    # `python -m` puts the working directory first on sys.path: sniffprint runs in the tree it is
+    # taken from, or this repository's working tree would shadow --sniffprint-tree
     if args.sniffprint_tree:
-        sp_env = dict(os.environ, PYTHONPATH=args.sniffprint_tree)
+        sp_cwd = os.path.abspath(args.sniffprint_tree)
+        sp_env = dict(os.environ, PYTHONPATH=sp_cwd)
         sp = [sys.executable, '-m', 'sniffprint']
     elif shutil.which('sniffprint'):
-        sp_env, sp = None, [shutil.which('sniffprint')]
+        sp_env, sp, sp_cwd = None, [shutil.which('sniffprint')], None
     else:
-        sp_env = dict(os.environ, PYTHONPATH=bs.REPO)
+        sp_env, sp_cwd = dict(os.environ, PYTHONPATH=bs.REPO), bs.REPO
         sp = [sys.executable, '-m', 'sniffprint']
     extra = shlex.split(args.sniffprint_args)
     scratch = tempfile.mkdtemp(prefix='live-', dir=cache)
@@ -295,7 +298,7 @@ def main(argv=None):
                 for rep in range(args.repeat):
                     log('[%d/%d] %g MB/s: replaying %s into sniffprint %s in %s'
                         % (rep + 1, args.repeat, rate, os.path.basename(cap), args.mode, pair.rx))
-                    r = one_rate(pair, sp, sp_env, cap, rate, expected, scratch, args.mode, extra)
+                    r = one_rate(pair, sp, sp_env, cap, rate, expected, scratch, args.mode, extra, sp_cwd)
                     log('    sent %s, seen %s, kernel drops %s, veth rx dropped %s, sniffprint CPU %.1f s'
                         % (r.get('sent_packets'), r.get('seen_packets'), r.get('kernel_drops'),
                            r.get('veth_rx_dropped'), r['sniffprint_cpu_s']))

@@ -135,10 +135,13 @@ class Tool:
 
 def sniffprint_argv(cmd_override, extra, tree=None):
     if tree and not cmd_override:
-        # a given source tree (e.g. an exported commit): python -m sniffprint with it first on the path
+        # a given source tree (e.g. an exported commit): python -m sniffprint run *in* it, because
+        # `python -m` puts the working directory first on sys.path, before PYTHONPATH: run from this
+        # repository, it would import this working tree's sniffprint instead
+        tree = os.path.abspath(tree)
         env = dict(os.environ)
         env['PYTHONPATH'] = tree + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-        argv, cwd, desc = ([sys.executable, '-m', 'sniffprint', 'scan', '--format', 'json', '{cap}'], None,
+        argv, cwd, desc = ([sys.executable, '-m', 'sniffprint', 'scan', '--format', 'json', '{cap}'], tree,
                            '%s -m sniffprint (from %s)' % (os.path.basename(sys.executable), tree))
     else:
         argv, env, cwd, desc = bs.resolve_sniffprint(cmd_override)
@@ -221,7 +224,7 @@ def versions(tools):
         if t.name == 'sniffprint':
             argv = [a for a in t.argv if a != '{cap}']
             cut = argv.index('scan') if 'scan' in argv else len(argv)
-            out['sniffprint'] = sniffprint_version(argv[:cut], t.env)
+            out['sniffprint'] = sniffprint_version(argv[:cut], t.env, t.cwd)
         elif t.name == 'tshark-Y':
             out['tshark'] = bs.tool_version([t.argv[0], '--version'])
         elif t.name == 'ndpiReader':
@@ -236,9 +239,9 @@ def versions(tools):
     return out
 
 
-def sniffprint_version(argv, env):
+def sniffprint_version(argv, env, cwd=None):
     try:
-        o = subprocess.run(argv + ['--version'], capture_output=True, text=True, timeout=60, env=env)
+        o = subprocess.run(argv + ['--version'], capture_output=True, text=True, timeout=60, env=env, cwd=cwd)
         return o.stdout.strip().splitlines()[0] if o.stdout.strip() else None
     except (OSError, subprocess.SubprocessError):
         return None

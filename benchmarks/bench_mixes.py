@@ -22,7 +22,7 @@ reap; CPU time and peak RSS from the rusage of that child and the children it wa
 
 and one table per mix gives wall s, CPU s, MiB/s, packets/s, the speed ratio against tshark -Y
 (tshark -Y's time / the tool's time, by CPU and by wall: above 1 the tool is faster) and the
-peak RSS.  bench_scan.py (600 MiB bulk-heavy against tshark conv,tcp) is unchanged.
+peak RSS.  bench_scan.py (600 MiB bulk-heavy against tshark conv,tcp) is still there.
 """
 from __future__ import annotations
 

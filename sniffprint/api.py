@@ -12,6 +12,7 @@ collects everything into a ``Report`` for the Python API; the CLI only parses ar
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import time
@@ -127,8 +128,11 @@ class Pipeline:
 
     def _job_done(self, flow: Flow, job: Job) -> None:
         rec = job.record()
-        job.evidence = self.evidence(rec, job.document(), job.complete, flow.key,
-                                     lambda kind, detail: flow.note(kind, detail, "evidence"))
+        job.evidence = ev = self.evidence(rec, job.document(), job.complete, flow.key,
+                                          lambda kind, detail: flow.note(kind, detail, "evidence"))
+        if ev is not None and rec.pages is None and ev.pages is not None:
+            # a page count only the text extraction found: the job says the same as its evidence
+            job.final = rec = dataclasses.replace(rec, pages=ev.pages)
         self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
     def _flow(self, flow: Flow) -> None:
@@ -251,8 +255,6 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
     As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
     ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields.
     """
-    import dataclasses
-
     specs = parse_sources(source)
     base = options or Options()
     options = dataclasses.replace(base, reveal=reveal or base.reveal, policy=policy or base.policy,

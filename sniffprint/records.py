@@ -171,14 +171,18 @@ class JobRecord:
     creator: str | None = col("creating application (masked)", "string", None)
     producer: str | None = col("producing library (PDF)", "string", None)
     creation_date: str | None = col("creation date the document states", "string", None)
-    pages: str | None = col("page count the document states", "string", None)
+    pages: int | None = col("page count: as the document states it, else as its text extraction counted",
+                            "UInt32", None)
     lpd_print_type: str | None = col("LPD control-file print type", "string", None)
     pjl_device_info: str | None = col("PJL device reply seen during the job", "string", None)
     holdkey_present: bool = col("a PJL HOLDKEY PIN was sent (never the PIN)", "boolean", False)
-    compression: str | None = col("compression of the document as sent", "string", None)
+    compression: str | None = col("compression of the document as sent (IPP compression, or gzip seen); the "
+                                  "document is analysed decompressed", "string", None)
     sources: dict[str, str] = col("where each field stood: pjl, dsc, pdf-info, xmp, lpd, ipp, smb", "object",
                                   factory=dict)
     sha256: str | None = col("SHA-256 of the captured document bytes", "string", None)
+    document_format: str | None = col("document format as the envelope states it (IPP document-format, PJL "
+                                      "ENTER LANGUAGE, LPD print type)", "string", None)
 
     TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("user", "host", "job_name", "document_name", "title", "author",
                                               "creator")
@@ -210,7 +214,7 @@ class Evidence:
     text_status: str | None = col("text, raster, no-text, unsupported, truncated, not-kept or error",
                                   "category", None)
     text_detail: str | None = col("what the extractor saw", "string", None)
-    pages: int | str | None = col("page count", "object", None)
+    pages: int | None = col("page count (the same as its job's)", "UInt32", None)
     thumbnail: Thumbnail | None = col("pixelated page-1 thumbnail (evidence folder only)", "object", None)
     carved_path: str | None = col("the carved document (--carve only)", "string", None)
     names: dict[str, str] | None = col("metadata as sent (--reveal only)", "object", None, sparse=True)

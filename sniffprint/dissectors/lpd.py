@@ -66,6 +66,10 @@ DAEMON_COMMANDS = {1: "print waiting jobs", 2: "receive job", 3: "send queue sta
 PRINT_TYPES = {"c": "cifplot", "d": "DVI", "f": "formatted text", "g": "plot", "l": "text with control characters",
                "n": "ditroff", "o": "PostScript", "p": "text with pr", "r": "FORTRAN carriage control",
                "t": "troff", "v": "raster image"}
+# Print types that state the data file's format (RFC 1179 section 7): the job's document_format.
+# "l" (CUPS' choice for everything) passes bytes through and states nothing.
+FORMATS = {"o": "application/postscript", "f": "text/plain", "p": "text/plain", "d": "application/x-dvi",
+           "t": "application/x-troff"}
 CONTROL_FIELDS = {"H": "host", "P": "user", "J": "job_name", "T": "title", "C": "lpd_class",
                   "L": "banner_user", "M": "mail_to"}
 
@@ -333,6 +337,8 @@ def parse_control(raw: bytes) -> tuple[list[tuple[str, str]], dict[str, list[tup
         if letter in PRINT_TYPES:
             current = operand
             per_file.setdefault(operand, []).append(("lpd_print_type", f"{letter} ({PRINT_TYPES[letter]})"))
+            if letter in FORMATS:
+                per_file[operand].append(("document_format", FORMATS[letter]))
         elif letter == "N":
             # "N - Name of source file": BSD lpr and CUPS write it after the print line it names
             if operand:

@@ -85,7 +85,9 @@ class EvidenceStage:
             pii_counts=pii_counts,
             text_status=status,
             text_detail=detail,
-            pages=res.pages if res is not None and res.pages is not None else rec.pages,
+            # the job's own count (as the document states it) when it has one, else the extractor's;
+            # the composition root gives the job the same number (api.Pipeline._job_done)
+            pages=rec.pages if rec.pages is not None else (res.pages if res is not None else None),
             thumbnail=files.thumbnail,
             carved_path=files.carved_path,
             names={k: str(getattr(rec, k)) for k in NAME_FIELDS if getattr(rec, k)} if self.reveal else None,

@@ -140,7 +140,10 @@ def test_gap_inside_data_and_across_framing() -> None:
 def test_parse_control() -> None:
     common, per_file = parse_control(CONTROL + b"odfB\nNb.ps\n")
     assert ("user", "alice") in common
-    assert per_file["dfB"] == [("lpd_print_type", "o (PostScript)"), ("document_name", "b.ps")]
+    assert per_file["dfB"] == [("lpd_print_type", "o (PostScript)"), ("document_format", "application/postscript"),
+                               ("document_name", "b.ps")]
+    # "l" passes bytes through: it states no format
+    assert not [f for f in per_file["dfA001ws-alice"] if f[0] == "document_format"]
 
 
 def test_probe() -> None:

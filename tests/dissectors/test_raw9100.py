@@ -57,7 +57,8 @@ def test_single_pjl_job_fields_as_they_pass() -> None:
     assert ev[:2] == [PrintSeen(True), JobStarted("raw9100")]
     (doc, fields, partial), = jobs(ev)
     assert doc == PCL_JOB and not partial
-    assert fields == [("job_name", "a.doc"), ("user", "alice"), ("holdkey", "1234"), ("job_name", "a.doc")]
+    assert fields == [("job_name", "a.doc"), ("user", "alice"), ("holdkey", "1234"), ("document_format", "PCL"),
+                      ("job_name", "a.doc")]
 
 
 @pytest.mark.parametrize("order", [

@@ -165,7 +165,7 @@ class JobRecord:
     title: str | None = col("title (masked)", "string")
     bytes: int = col("document bytes captured", "UInt64")
     missed_bytes: int = col("document bytes missing from the capture", "UInt64")
-    partial: bool = col("cut by a gap or by the end of the capture", "boolean")
+    partial: bool = col("its end was not seen: cut by a gap, or still open when the capture ended", "boolean")
     protection: Protection = col("protection of the flow when the job started", "category")
     author: str | None = col("author the document states (masked)", "string", None)
     creator: str | None = col("creating application (masked)", "string", None)

@@ -92,6 +92,10 @@ class DocumentGap:
 class JobEnded:
     partial: bool = False  # cut by a gap or by the end of the capture
     key: str | None = None  # the keyed job to end (None: the current job)
+    # The job ends only because its stream stopped (``close()``), not at an end its protocol
+    # marks (UEL/EOJ, a length, a CLOSE): it is whole only if the connection's FIN or RST was
+    # seen; a job still open when the capture ends is partial.
+    eof: bool = False
 
 
 @dataclass(slots=True, frozen=True)

@@ -390,7 +390,7 @@ class HttpDissector(Dissector):
             if side.body is None:
                 continue
             if side.state is State.UNTIL_CLOSE:
-                self._body_end(side, out)  # the end of the connection ends this body
+                self._body_end(side, out, eof=True)  # the end of the connection ends this body
             else:
                 self._body_abort(side, out)
         if self.tls is not None:
@@ -775,7 +775,7 @@ class HttpDissector(Dissector):
             self._job_start(body.job, out)
             body.job.partial = True
 
-    def _body_end(self, side: _Side, out: list[Event]) -> None:
+    def _body_end(self, side: _Side, out: list[Event], eof: bool = False) -> None:
         body = side.body
         side.body = None
         if body is not None and not body.lost and not body.opaque:
@@ -805,7 +805,7 @@ class HttpDissector(Dissector):
                         tail = b""
                     if tail:
                         out.append(DocumentData(tail))
-                out.append(JobEnded(partial=job.partial))
+                out.append(JobEnded(partial=job.partial, eof=eof))
         if side.direction is S2C:
             self._pair_done(out)
 

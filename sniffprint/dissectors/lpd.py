@@ -210,8 +210,8 @@ class LpdDissector(Dissector):
             self.partial = True  # the connection ended inside a data file
         if self.state is State.CONTROL and self.remaining is None:
             self._control_done(out)  # an unspecified-length control file ends with the connection
-        if self.job_open:
-            out += self._end_job()
+        if self.job_open:  # a count-0 data file ("to the end of the connection") ends only here
+            out += self._end_job(eof=self.state is State.DATA and self.remaining is None)
         out += self._end_parked(partial=False)  # whole documents; no control file named them
         return out
 
@@ -302,10 +302,10 @@ class LpdDissector(Dissector):
         for name, value in self.per_file.get(file_name, []) + (self.fields or []):
             out.append(JobField(name, value, SOURCE, key=key))
 
-    def _end_job(self) -> list[Event]:
+    def _end_job(self, eof: bool = False) -> list[Event]:
         self.job_open = False
         self.awaiting_control = False
-        return [JobEnded(partial=self.partial, key=self.data_name)]
+        return [JobEnded(partial=self.partial, key=self.data_name, eof=eof)]
 
     def _end_parked(self, partial: bool) -> list[Event]:
         out: list[Event] = [JobEnded(partial=partial or p, key=name) for name, p in self.parked]

@@ -17,6 +17,10 @@ Job boundaries inside one connection (one flow may carry several jobs):
   binary image data does not split.
 - Padding (NUL, whitespace, Ctrl-D) and stray UELs between jobs belong to the job before; the new
   job starts at the last UEL before its first command (or at its first byte without a UEL).
+- A job's own end is the UEL after ``@PJL EOJ`` or after a body outside a ``JOB`` bracket, or
+  the next job's start (a Ctrl-D or ``%%EOF`` alone is not: binary data may hold one); one that
+  only the end of the stream ends is ``JobEnded(eof=True)`` (partial unless the connection's
+  FIN/RST came).
 
 Invariants:
 - Decisions depend on bytes only, never on how they were split into segments: a header line is
@@ -80,6 +84,7 @@ class Raw9100Dissector(Dissector):
         self.uel_closes = False  # a body outside a JOB bracket ended at a UEL
         self.closing = False  # the job's end was signalled: a new language start opens the next job
         self.partial = False
+        self.end_seen = False  # the job's own end (UEL after EOJ or after its body) was passed
         self.reply = bytearray()  # printer -> host bytes up to the next FF
         self.skip_reply = False
 
@@ -126,7 +131,7 @@ class Raw9100Dissector(Dissector):
         self._parse(out, final=True)
         if self.job_open:
             self.job_open = False
-            out.append(JobEnded(partial=self.partial))
+            out.append(JobEnded(partial=self.partial, eof=not self.end_seen))
         return out
 
     # ------------------------------------------------------------------ jobs
@@ -136,7 +141,7 @@ class Raw9100Dissector(Dissector):
         self.job_has_content = False
         self.wrapped = False
         self.lang = None
-        self.eoj = self.closing = self.uel_closes = self.bracketed = False
+        self.eoj = self.closing = self.uel_closes = self.bracketed = self.end_seen = False
         self.partial = False
 
     def _split(self, out: list[Event]) -> None:
@@ -175,10 +180,10 @@ class Raw9100Dissector(Dissector):
 
     def _run_closes(self, start: int, end: int) -> None:
         """Padding and UELs [start, end) were passed: after @PJL EOJ, or after the body of a job
-        not bracketed by @PJL JOB, a UEL closes the job."""
+        not bracketed by @PJL JOB, a UEL closes the job (its own end is seen)."""
         if (self.eoj or self.uel_closes) and self.hold.find(UEL, start, end) >= 0:
             self.eoj = self.uel_closes = False
-            self.closing = True
+            self.closing = self.end_seen = True
 
     def _header(self, out: list[Event], p: int, final: bool) -> int | None:
         buf = self.hold

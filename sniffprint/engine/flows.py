@@ -20,6 +20,10 @@ Responsibilities (Zeek's conn.log model):
   then to the dissector; its events update the flow. A ``ProtocolViolation`` detaches the
   dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
   ``x``); nothing found before is lost.
+- **Job ends**: a job is whole only when its own end is seen (the protocol marks it, or the
+  connection's FIN/RST follows it). A job the dissector ends at ``close()`` only because its
+  stream stopped (``JobEnded.eof``) on a connection with no FIN or RST (still open when the
+  capture ended, or evicted) is partial, and so is every job no one ended.
 """
 from __future__ import annotations
 
@@ -59,6 +63,7 @@ log = logging.getLogger(__name__)
 PrintRule = Callable[[Service, "bool | None", Protection, FlowKey], "bool | None"]
 """(service, what the content said, protection, key) -> print traffic: True, False or None (unknown)."""
 
+ENDED = 0b111100  # state_flags bits: a FIN or a RST from either side (the connection ended)
 MAX_KEYED_JOBS = 16  # jobs a dissector may keep open at once in one flow (each keeps its document)
 C2S = Direction.C2S
 S2C = Direction.S2C
@@ -284,7 +289,9 @@ class Flow:
         elif t is JobEnded:
             job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
             if job is not None:
-                job.partial = job.partial or ev.partial  # type: ignore[attr-defined]
+                # ended only by the end of its stream: whole only if the connection really ended
+                cut = ev.eof and not self.state_flags & ENDED  # type: ignore[attr-defined]
+                job.partial = job.partial or ev.partial or cut  # type: ignore[attr-defined]
                 self._end_job(job)
         elif t is PrintSeen:
             v = ev.value  # type: ignore[attr-defined]

@@ -256,8 +256,10 @@ def _job_detail(job: JobRecord, ev: Evidence) -> str:
         parts.append("sensitive data: " + ", ".join(f"{v} {k}" for k, v in sorted(pii.items())))
     if job.holdkey_present:
         parts.append("a PJL HOLDKEY PIN was sent in clear")
-    if job.partial:
+    if job.partial and job.missed_bytes:
         parts.append("partial (part of the job is missing from the capture)")
+    elif job.partial:
+        parts.append("partial (its end was not captured)")
     return "; ".join(parts)
 
 

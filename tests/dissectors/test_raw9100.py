@@ -119,6 +119,16 @@ def test_printer_replies() -> None:
     assert JobField("pjl_device_info", "INFO ID: HP LaserJet 4250", "pjl") in ev
 
 
+def test_a_job_is_whole_only_when_its_own_end_is_seen() -> None:
+    pxl = UEL + b"@PJL ENTER LANGUAGE=PCLXL\r\n) HP-PCL XL;2;0\n\xc0\x00\xf8\x86\x43"  # BeginPage, no end
+    for stream, eof in [(PCL_JOB, False), (pxl, True), (PS_JOB + b"\x04", True), (PS_JOB + b"\x04" + PS_JOB, True),
+                        (UEL + b"@PJL ENTER LANGUAGE=PCL\r\n\x1bEtext" + UEL, False)]:
+        ends = [e for e in feed_every_way(new, [(C2S, stream)]) if isinstance(e, JobEnded)]
+        assert ends[-1] == JobEnded(False, eof=eof), stream
+        assert all(not e.eof for e in ends[:-1])  # a job followed by another one ended there
+
+
+
 def test_unknown_content_is_one_job() -> None:
     got = jobs(feed_every_way(new, [(C2S, b"just some text\n" * 10)]))
     assert len(got) == 1

@@ -209,7 +209,7 @@ class Evidence:
     hashed_names: dict[str, str] | None = col("keyed BLAKE2b of user, host, job, document name, title, author",
                                               "object", None)
     masked_excerpt: str | None = col("word shapes of its text, digits masked", "string", None)
-    pii_counts: dict[str, int] | None = col("sensitive data found: email, phone, ssn, card, iban, keyword",
+    pii_counts: dict[str, int] | None = col("sensitive data found: email, phone, ssn, card, iban, keyword, private_key",
                                             "object", None)
     text_status: str | None = col("text, raster, no-text, unsupported, truncated, not-kept or error",
                                   "category", None)

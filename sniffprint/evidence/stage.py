@@ -5,7 +5,7 @@ job up to ``Options.keep_document_bytes``):
 - ``sha256`` and ``length`` of the reassembled document as captured (``complete`` says whether
   every byte was captured and kept: only then is the hash the document's own);
 - the extracted text (``extract``), never output by default: it only feeds
-  ``pii_counts`` (``pii``: email, phone, ssn, card, iban, keyword) and ``masked_excerpt``
+  ``pii_counts`` (``pii``: email, phone, ssn, card, iban, keyword, private_key) and ``masked_excerpt``
   (``masking``: word shapes, digits masked), which prove readable text crossed the wire without
   showing it; ``text_status`` says "text", "raster" (text not recoverable), ...;
 - ``hashed_names``: keyed BLAKE2b of the user, host, job, document and title values, so the same

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
-from .model import ConnState, Orientation, PrinterVerdict, Protection, Service, Severity
+from .model import ConnState, JobDirection, Orientation, PrinterVerdict, Protection, Service, Severity
 
 __all__ = ["Anomaly", "CaptureSummary", "Column", "Evidence", "Finding", "FlowRecord", "JobRecord",
            "PrinterRecord", "RECORD_TYPES", "Record", "Summary", "TallyKey", "Thumbnail", "Worst", "col",
@@ -107,7 +107,7 @@ class FlowRecord:
     bad_checksums: int = col("segments with a bad TCP checksum (kept, never dropped)", "UInt64")
     anomalies: int = col("anomalies recorded on this flow", "UInt64")
     languages: tuple[str, ...] = col("print languages of its jobs, in order of first appearance", "object")
-    jobs: int = col("print jobs seen", "UInt64")
+    jobs: int = col("job records of the flow (print jobs, documents sent back, files written)", "UInt64")
     tls_version: str | None = col("negotiated TLS version", "string", None)
     tls_cipher: str | None = col("negotiated cipher suite", "string", None)
     sni: str | None = col("server name the client asked for", "string", None)
@@ -126,7 +126,14 @@ class FlowRecord:
                                        sparse=True)
     ipp_operations: tuple[str, ...] | None = col("IPP operations seen", "object", None, sparse=True)
     lpd_queue: str | None = col("LPD queue named", "string", None, sparse=True)
-    pjl_device_info: str | None = col("PJL INFO/USTATUS reply seen", "string", None, sparse=True)
+    pjl_device_info: str | None = col("PJL INFO/USTATUS reply seen (job names in it masked unless --reveal)",
+                                      "string", None, sparse=True)
+    pjl_fs_commands: tuple[str, ...] | None = col("PJL file-system commands sent (FSINIT, FSDIRLIST, FSUPLOAD...)",
+                                                  "object", None, sparse=True)
+    pjl_fs_paths: tuple[str, ...] | None = col("printer file-system paths those commands named (masked unless "
+                                               "--reveal)", "object", None, sparse=True)
+    pjl_fs_listed: tuple[str, ...] | None = col("paths the printer listed in FSDIRLIST replies (masked unless "
+                                                "--reveal)", "object", None, sparse=True)
     smb1: bool | None = col("SMB1 was spoken", "boolean", None, sparse=True)
     smb_signing: bool | None = col("SMB signing in use", "boolean", None, sparse=True)
     smb_encryption_capable: bool | None = col("the SMB server offered encryption", "boolean", None, sparse=True)
@@ -181,8 +188,13 @@ class JobRecord:
     sources: dict[str, str] = col("where each field stood: pjl, dsc, pdf-info, xmp, lpd, ipp, smb", "object",
                                   factory=dict)
     sha256: str | None = col("SHA-256 of the captured document bytes", "string", None)
+    direction: JobDirection = col("c2s: sent to the printer; s2c: sent back by the printer (PJL FSUPLOAD)",
+                                  "category", JobDirection.C2S)
     document_format: str | None = col("document format as the envelope states it (IPP document-format, PJL "
                                       "ENTER LANGUAGE, LPD print type)", "string", None)
+    file_transfer: str | None = col("PJL file-system command that carried it: FSDOWNLOAD/FSAPPEND (a file "
+                                    "written to the printer, not a print document) or FSUPLOAD (read back)",
+                                    "category", None, sparse=True)
 
     TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("user", "host", "job_name", "document_name", "title", "author",
                                               "creator")
@@ -271,7 +283,7 @@ class PrinterRecord:
     flows: int = col("print flows", "UInt32")
     print_flows: int = col("print flows", "UInt32")
     jobs_clear: int = col("jobs seen in clear", "UInt32")
-    bytes_clear: int = col("print bytes in clear", "UInt64")
+    bytes_clear: int = col("print bytes in clear: sent to it, and documents it sent back", "UInt64")
     bytes_protected: int = col("print bytes protected", "UInt64")
     closed_ports: tuple[int, ...] = col("print ports that answered a SYN with RST", "object")
     worst: Worst | None = col("worst finding not excepted by policy", "object")

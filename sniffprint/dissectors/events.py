@@ -60,6 +60,9 @@ class JobStarted:
 
     protocol: str  # raw9100 | lpd | ipp | smb
     key: str | None = None
+    # S2C: a document the server sends back (PJL FSUPLOAD reply). Such a job must be keyed; it
+    # neither ends nor replaces the current client -> server job, whatever the interleaving.
+    direction: Direction = Direction.C2S
 
 
 @dataclass(slots=True, frozen=True)

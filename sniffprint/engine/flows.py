@@ -24,6 +24,8 @@ Responsibilities (Zeek's conn.log model):
   connection's FIN/RST follows it). A job the dissector ends at ``close()`` only because its
   stream stopped (``JobEnded.eof``) on a connection with no FIN or RST (still open when the
   capture ended, or evicted) is partial, and so is every job no one ended.
+- **Directions**: a document the server sends back (``JobStarted`` with direction S2C, keyed)
+  is a job of its own beside the client's current job.
 """
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ from ..dissectors.events import (
     ServiceSeen,
 )
 from ..errors import ProtocolViolation
-from ..model import PRINT_PORTS, ConnState, Direction, FlowKey, Orientation, Protection, Service
+from ..model import PRINT_PORTS, ConnState, Direction, FlowKey, JobDirection, Orientation, Protection, Service
 from ..options import Options
 from ..records import FlowRecord
 from .decode import TH_ACK, TH_FIN, TH_RST, TH_SYN
@@ -271,6 +273,10 @@ class Flow:
             if job is not None:
                 job.gap(ev.length)  # type: ignore[attr-defined]
         elif t is JobStarted:
+            if ev.direction is S2C and ev.key is not None:  # type: ignore[attr-defined]
+                # a document the server sends back runs beside the client's job, never ends it
+                self._start_job(ev.protocol, ev.key, JobDirection.S2C)  # type: ignore[attr-defined]
+                return
             if self.job is not None and self.job.key is None:
                 self._end_job(self.job)
             self._start_job(ev.protocol, ev.key)  # type: ignore[attr-defined]
@@ -310,11 +316,13 @@ class Flow:
         elif t is Note:
             self.note(ev.kind, ev.detail, "dissector")  # type: ignore[attr-defined]
 
-    def _start_job(self, protocol: str, key: str | None = None) -> None:
+    def _start_job(self, protocol: str, key: str | None = None,
+                   direction: JobDirection = JobDirection.C2S) -> None:
         # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
         # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
         job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol, key=key,
-                  keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value)
+                  keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value,
+                  direction=direction)
         if key is not None:
             old = self.keyed.pop(key, None)
             if old is not None:  # the same key again: the earlier job is over
@@ -324,7 +332,8 @@ class Flow:
                 first.partial = True
                 self._end_job(first)
             self.keyed[key] = job
-        self.job = job
+        if direction is JobDirection.C2S:
+            self.job = job
         self.jobs.append(job)
 
     def _end_job(self, job: Job) -> None:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..content import classify
-from ..model import Protection
+from ..model import JobDirection, Protection
 from ..records import Evidence, JobRecord
 
 HEAD_BYTES = 64 * 1024
@@ -50,7 +50,7 @@ SENSITIVE = frozenset({"holdkey"})
 _Bytes = bytes  # ``Job.bytes`` (the byte count, a contract name) shadows the type in the class body
 # Extra record fields, after the contract ones; each is None when not known.
 EXTRA_FIELDS = ("author", "creator", "producer", "creation_date", "lpd_print_type", "pjl_device_info",
-                "document_format")
+                "document_format", "file_transfer")
 _RECORDED = frozenset(("user", "host", "job_name", "document_name", "title", "pages", "compression")
                       + EXTRA_FIELDS)
 MAX_PAGES = 0xFFFF_FFFF  # a stated count beyond this is not a page count
@@ -74,6 +74,7 @@ class Job:
     index: int
     protocol: str
     protection: str = "none"  # of the flow when the job started (Protection value)
+    direction: JobDirection = JobDirection.C2S
     key: str | None = None  # set when the dissector ends the job by key (JobStarted.key)
     fields: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
@@ -232,5 +233,6 @@ class Job:
             sources={k: v for k, v in sources.items() if v and k in _RECORDED and shown.get(k) is not None},
             sha256=self.sha.hexdigest() if self.bytes else None,  # of the captured bytes
             pages=pages,
+            direction=self.direction,
             **extra,
         )

@@ -199,6 +199,19 @@ def test_job_whose_uel_was_seen_is_whole_without_fin(tmp_path):
     assert [j.partial for j in rep.jobs] == [False]
 
 
+def test_document_sent_back_runs_beside_the_clients_job(tmp_path):
+    c = g.Conversation()
+    body = b"%!PS-Adobe-3.0\n%%Title: kept\n(stored job) show showpage\n"
+    reply = (b'@PJL FSUPLOAD FORMAT:BINARY NAME="0:\\k.ps" OFFSET=0 SIZE=%d\r\n' % len(body) + body + b"\x0c")
+    frames = (c.handshake() + c.c2s(PXL_OPEN[:60]) + c.s2c(reply) + c.c2s(PXL_OPEN[60:] + b"\x1b%-12345X")
+              + c.close())
+    rep = run(tmp_path, [g.ether(f) for f in frames])
+    by_dir = {j.direction.value: j for j in rep.jobs}
+    assert by_dir["c2s"].bytes == len(PXL_OPEN) + 9 and not by_dir["c2s"].partial
+    assert by_dir["s2c"].bytes == len(body) and by_dir["s2c"].language == "PostScript"
+    assert by_dir["s2c"].file_transfer == "FSUPLOAD"
+
+
 def test_job_cut_by_the_capture_end_is_still_an_exposure_for_verify(tmp_path):
     from click.testing import CliRunner
 

@@ -122,3 +122,11 @@ def test_jobattr_accounting_fills_user_host_creator() -> None:
     # an envelope's user (LPD, IPP) keeps precedence over the accounting inside the document
     assert job(doc, fields={"user": "lpduser"}, protocol="lpd").record().user == "lpduser"
 
+
+def test_direction_defaults_to_c2s() -> None:
+    from sniffprint.model import JobDirection
+
+    assert job(b"%!PS\n").record().direction is JobDirection.C2S
+    j = Job(uid="C1", index=1, protocol="raw9100", direction=JobDirection.S2C)
+    j.add(b"%!PS\n")
+    assert to_json(j.record())["direction"] == "s2c"

@@ -22,19 +22,23 @@ from typing import Any, Protocol
 
 from .anomalies import AnomalySink
 from .engine.decode import Decoder
-from .engine.flows import Flow, FlowTable
+from .engine.flows import Flow
 from .engine.jobs import Job
 from .engine.recorder import PrintFlowRecorder
+from .engine.table import FlowTable
 from .errors import CaptureError
 from .evidence.folder import EvidenceFolder
 from .evidence.redact import redact_flow, redact_job
 from .evidence.stage import EvidenceStage
 from .findings.policy import Policy
 from .findings.rules import Findings
+from .findings.verdict import Verdict, decide
+from .model import Severity
 from .options import Options
 from .records import RECORD_TYPES, Anomaly, CaptureSummary, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 from .report import Report, from_json, to_json
 from .sources import CaptureStats, SourceSpec, check_readable, open_source
+from .sources.spec import expand
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +117,6 @@ class Pipeline:
         self.table = FlowTable(options, self.sink, self._flow, print_rule=self.policy.is_print,
                                on_job_done=self._job_done)
         self.captures: list[CaptureStats] = []
-        self.internal_errors = 0
         self.elapsed = 0.0
 
     # ------------------------------------------------------------- streaming to the sinks
@@ -181,9 +184,11 @@ class Pipeline:
         process = self.table.process
         recorder = self.recorder
         table = self.table
-        for spec in specs:
+        for n, spec in enumerate(specs):
             stats = CaptureStats(path=str(spec))
             self.captures.append(stats)
+            self.table.begin_capture(stats.path, n)
+            self.sink.capture = stats.path
             kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {}
             for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **kw):
                 try:
@@ -193,7 +198,6 @@ class Pipeline:
                         if recorder is not None and table.last is not None:
                             recorder.frame(table.last, ts, data, wirelen)
                 except Exception as exc:  # a bug: keep the run and what it found
-                    self.internal_errors += 1
                     log.debug("internal error on frame %d", idx, exc_info=True)
                     self.sink.add(ts, None, "internal", "internal_error",
                                   f"frame {idx}: {type(exc).__name__}: {exc}")
@@ -208,6 +212,15 @@ class Pipeline:
         for printer in self.findings.printers.records():
             for s in self.sinks:
                 s.printer(printer)
+
+    def verdict(self, stats: Summary, fail_on: Severity = Severity.MEDIUM, *,
+                exit_code: bool = False) -> tuple[Verdict, Summary]:
+        """The run's verdict (``findings.verdict.decide``) and the summary that carries it, so that
+        every output and the exit status read the same object. ``exit_code``: verify's summary
+        also names the exit status."""
+        v = decide(self.findings, stats, fail_on)
+        return v, dataclasses.replace(stats, verdict=v.word, reasons=v.reasons, fail_on=v.fail_on,
+                                      exit_code=int(v.exit_code) if exit_code else None)
 
     def close(self, stats: Summary) -> None:
         """Hand the final summary (with the verdict, for verify) to every sink."""
@@ -233,16 +246,17 @@ class Pipeline:
             flows=self.table.flows_total,
             flows_evicted=self.table.evicted,
             anomalies=self.sink.total(),
-            internal_errors=self.internal_errors,
+            internal_errors=self.sink.total("internal_error"),
             truncated=any(c.truncated for c in self.captures),
             elapsed_s=round(self.elapsed, 3),
         )
 
 
 def parse_sources(sources: str | Path | Iterable[str | Path]) -> list[SourceSpec]:
-    """Source specs from a path, a ``Path``, ``-``, ``live:IFACE`` or a list of them."""
+    """Source specs from a path, a ``Path``, a directory, a glob, ``-``, ``live:IFACE`` or a list of
+    them (``sources.spec.expand``), each checked readable before any work is done."""
     items = [sources] if isinstance(sources, (str, Path)) else list(sources)
-    specs = [SourceSpec.parse(str(s)) for s in items]
+    specs = [spec for s in items for spec in expand(str(s))]
     for spec in specs:
         check_readable(spec)
     return specs
@@ -261,7 +275,7 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
                                   keywords=tuple(keywords) or base.keywords)
     report = Report()
     pipeline = Pipeline(options, [ReportSink(report)], sources=specs)
-    pipeline.close(pipeline.run(specs))
+    pipeline.close(pipeline.verdict(pipeline.run(specs))[1])
     return report
 
 

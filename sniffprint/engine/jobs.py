@@ -73,6 +73,7 @@ class Job:
     uid: str
     index: int
     protocol: str
+    capture: str | None = None  # of its flow
     protection: str = "none"  # of the flow when the job started (Protection value)
     direction: JobDirection = JobDirection.C2S
     key: str | None = None  # set when the dissector ends the job by key (JobStarted.key)
@@ -215,6 +216,7 @@ class Job:
         shown = {**fields, "pages": pages, "compression": compression}
         return JobRecord(
             uid=self.uid,
+            capture=self.capture,
             job_index=self.index,
             protocol=self.protocol,
             language=body[0] if body else (langs[0] if langs else None),

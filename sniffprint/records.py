@@ -316,6 +316,13 @@ class CaptureSummary:
     first_ts: float | None = col("first frame", _TS)
     drops: int | None = col("packets the kernel dropped (live)", "UInt64")
     last_ts: float | None = col("last frame", _TS)
+    skipped_bytes: int = col("bytes of the capture no frame was read from (damage skipped)", "UInt64", 0)
+    undeclared_frames: int = col("pcapng packets on an interface no IDB declared (decoded by best evidence)",
+                                 "UInt64", 0)
+    raw_bytes: int = col("bytes read from the file as stored (compressed, for .gz)", "UInt64", 0)
+    sha256: str | None = col("SHA-256 of the capture as stored (when an evidence folder is written)", "string",
+                             None, sparse=True)
+    read_error: str | None = col("the OS error that ended the input early", "string", None, sparse=True)
 
 
 @dataclass(slots=True, frozen=True, kw_only=True)

@@ -62,10 +62,6 @@ def open_source(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_
     return SOURCES[spec.kind](spec, sink, stats, index_start, **kw)
 
 
-CAPTURE_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1",
-                  b"\x0a\x0d\x0d\x0a")  # pcap (us, ns; either byte order), pcapng
-
-
 def check_readable(spec: SourceSpec) -> None:
     """Raise ``CaptureError`` unless a capture file starts like a capture (before any work).
 
@@ -76,5 +72,5 @@ def check_readable(spec: SourceSpec) -> None:
         peek(spec.name)
 
 
-__all__ = ["CAPTURE_MAGICS", "Capture", "CaptureReadError", "CaptureStats", "Peek", "ReadLimits", "SOURCES",
+__all__ = ["Capture", "CaptureReadError", "CaptureStats", "Peek", "ReadLimits", "SOURCES",
            "SourceKind", "SourceSpec", "check_readable", "open_capture", "open_source", "open_stream", "peek"]

@@ -134,8 +134,11 @@ class Pipeline:
 
     def _job_done(self, flow: Flow, job: Job) -> None:
         rec = job.record()
-        job.evidence = self.evidence(rec, job.document(), job.complete, flow.key,
-                                     lambda kind, detail: flow.note(kind, detail, "evidence"))
+        job.evidence = ev = self.evidence(rec, job.document(), job.complete, flow.key,
+                                          lambda kind, detail: flow.note(kind, detail, "evidence"))
+        if ev is not None and rec.pages is None and ev.pages is not None:
+            # a page count only the text extraction found: the job says the same as its evidence
+            job.final = rec = dataclasses.replace(rec, pages=ev.pages)
         self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
     def _flow(self, flow: Flow) -> None:

@@ -9,6 +9,11 @@ SP1xx  a print job's document or metadata crossed the network in clear
                         document bytes seen)
   SP103  high           Obsolete SMB1 print session (never encrypted)
   SP104  high           Password sent in cleartext (HTTP Basic authentication on a print flow)
+  SP105  high           Printer file system accessed in clear (PJL FSDIRLIST, FSUPLOAD,
+                        FSDOWNLOAD...): once per flow naming the commands and, by keyed hash,
+                        the paths; once more per file written to the printer (FSDOWNLOAD,
+                        FSAPPEND), with its evidence (critical with sensitive data in it). A
+                        file read back (FSUPLOAD) is a document sent back in clear: SP101.
 SP2xx  protection that is weak or cannot be verified
   SP201  high           Print flow protected only by an obsolete TLS/SSL version
   SP202  high           Print flow uses a weak TLS cipher (RC4, 3DES, DES, NULL, EXPORT, anonymous)
@@ -40,6 +45,7 @@ TITLES = {
     "SP102": "Print job metadata sent in cleartext",
     "SP103": "Obsolete SMB1 print session (never encrypted)",
     "SP104": "Password sent in cleartext (HTTP Basic authentication)",
+    "SP105": "Printer file system accessed in clear",
     "SP201": "Print flow protected only by an obsolete TLS/SSL version",
     "SP202": "Print flow uses a weak TLS cipher",
     "SP203": "TLS key exchange without forward secrecy",
@@ -70,5 +76,9 @@ REMEDIATION = {
     "cert": "Install a certificate issued by your internal CA on the printer, and renew it before it expires.",
     "smb-unknown": ("List the host in the policy's print_servers if it is a print server, so its "
                     "encrypted sessions count as protected printing."),
+    "pjlfs": ("Disable PJL and PostScript file-system access on the printer and set a PJL password (HP: "
+              "the file system access settings of the embedded web server), allow 9100 only from print "
+              "servers, and move printing to IPPS; treat files read back as disclosed and files written "
+              "as planted."),
     "capture": "Capture again from the same vantage point for longer, without loss (check span/tap drops).",
 }

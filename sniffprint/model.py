@@ -27,6 +27,7 @@ class Service(str, enum.Enum):
     SMB = "smb"
     TLS = "tls"
     HTTP = "http"
+    DCERPC = "dcerpc"  # DCE/RPC over TCP (ncacn_ip_tcp): print RPC, the endpoint mapper
     OTHER = "other"
 
 
@@ -34,6 +35,7 @@ class Protection(str, enum.Enum):
     NONE = "none"
     TLS = "tls"
     SMB3 = "smb3-encrypted"
+    RPC_PRIVACY = "rpc-privacy"  # print RPC at packet privacy: the stubs are sealed
     UNKNOWN = "unknown"
 
 

@@ -17,7 +17,9 @@ Responsibilities (Zeek's conn.log model):
   of a flow that had not closed is a ``flow_evicted`` anomaly. Streams bound their buffers
   (``reassembly``) and dissectors theirs.
 - **Content**: each direction's reassembled bytes go to the probe until a dissector is chosen,
-  then to the dissector; its events update the flow. A ``ProtocolViolation`` detaches the
+  then to the dissector; its events update the flow. Endpoints a flow announces for a service
+  (``EndpointExpected``: an RPC endpoint mapper naming a dynamic port) are kept, bounded, in
+  ``expect.Expectations`` and hint the probe of later flows to that endpoint. A ``ProtocolViolation`` detaches the
   dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
   ``x``); nothing found before is lost.
 """
@@ -37,6 +39,7 @@ from ..dissectors.events import (
     ContentDone,
     DocumentData,
     DocumentGap,
+    EndpointExpected,
     FlowFact,
     JobEnded,
     JobField,
@@ -51,6 +54,7 @@ from ..model import PRINT_PORTS, ConnState, Direction, FlowKey, Orientation, Pro
 from ..options import Options
 from ..records import FlowRecord
 from .decode import TH_ACK, TH_FIN, TH_RST, TH_SYN
+from .expect import Expectations
 from .jobs import Job
 from .reassembly import Stream
 
@@ -188,12 +192,13 @@ class Flow:
 
     # ------------------------------------------------------------- dissection
     def _probe(self, final: bool) -> None:
-        cls, decided = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final)
+        hint = self.table.expected.hint(self.key)
+        cls, decided = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final, hint)
         if not decided:
             if self.pending_bytes < 4 * PROBE_BYTES:
                 return
             # enough bytes buffered: take the best plausible candidate rather than wait forever
-            cls, _ = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True)
+            cls, _ = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True, hint)
         self.decided = True
         self.heads = (bytearray(), bytearray())
         pending, self.pending, self.pending_bytes = self.pending, [], 0
@@ -290,8 +295,12 @@ class Flow:
             v = ev.value  # type: ignore[attr-defined]
             if v is True or self.print is not True:
                 self.print = v
+                self.table.print_changed(self)
         elif t is ProtectionSeen:
             self.protection = ev.protection  # type: ignore[attr-defined]
+            self.table.print_changed(self)
+        elif t is EndpointExpected:
+            self.table.expected.expect(self.key.server_ip, ev.port, ev.service)  # type: ignore[attr-defined]
         elif t is ServiceSeen:
             self.service = ev.service  # type: ignore[attr-defined]
         elif t is FlowFact:
@@ -427,12 +436,15 @@ class FlowTable:
     """Owns the live flows; ``process`` takes one decoded segment, ``flush`` ends them all."""
 
     def __init__(self, options: Options, sink: AnomalySink, emit: Callable[[Flow], None], *,
-                 print_rule: PrintRule, on_job_done: Callable[[Flow, Job], None] | None = None) -> None:
+                 print_rule: PrintRule, on_job_done: Callable[[Flow, Job], None] | None = None,
+                 on_print: Callable[[Flow], None] | None = None) -> None:
         self.options = options
         self.sink = sink
         self.emit = emit
         self.print_rule = print_rule  # the one place "print" is decided (findings.policy.Policy.is_print)
         self.on_job_done = on_job_done
+        self.on_print = on_print  # told when a flow's print content or protection changes
+        self.expected = Expectations()  # endpoints announced by other flows (RPC endpoint mappers)
         self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}
         self.lru: OrderedDict[str, Flow] = OrderedDict()
         self.closing: OrderedDict[str, Flow] = OrderedDict()
@@ -569,6 +581,12 @@ class FlowTable:
             for flow in [f for f in self.lru.values() if now - f.first_ts >= o.active_timeout]:
                 self._evict(flow, f"active for {now - flow.first_ts:.0f} s (active timeout "
                             f"{o.active_timeout:g} s); later packets start a new flow")
+
+    def print_changed(self, flow: Flow) -> None:
+        """A flow's print content or protection changed: the run may learn from it (the pipeline
+        feeds the set of known print servers the print rule reads)."""
+        if self.on_print is not None:
+            self.on_print(flow)
 
     def job_done(self, flow: Flow, job: Job) -> None:
         """A job ended: let the evidence stage read its document once, then free it."""

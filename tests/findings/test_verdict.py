@@ -194,3 +194,52 @@ def test_upgrade_before_any_job_is_protected(tmp_path):
     frames = c.handshake() + c.c2s(UPGRADE) + c.s2c(SWITCH + SERVER_HELLO) + c.c2s(HELLO) + c.close()
     r = CliRunner().invoke(main, ["verify", _cap(tmp_path, "early-upgrade.pcap", frames)])
     assert r.exit_code == 0, r.stderr
+
+
+# ----------------------------------------------------------------- print servers learned from the traffic
+def _rpc_privacy_then_smb3(tmp_path, smb_server: str = "10.0.0.2") -> str:
+    """A client prints at RPC packet privacy over TCP, then opens an SMB3-encrypted session."""
+    from tests.dissectors.dcerpc import vectors as rpc
+    from tests.dissectors.smb.wire import login, nbss, transform
+
+    sealed = (rpc.NTLMSSP, 6, rpc.SIGNATURE)
+    r = g.Conversation(sport=49668, cport=40001)
+    frames = r.handshake() + r.c2s(rpc.bind(1, [(0, rpc.MS_PAR, [rpc.NDR])], auth=(rpc.NTLMSSP, 6, rpc.NTLM_NEGOTIATE)))
+    frames += r.s2c(rpc.bind_ack(1)) + r.c2s(rpc.request(2, 10, b"\x93" * 64, auth=sealed, pad_to=16)) + r.close()
+    s = g.Conversation(sport=445, cport=40002, server=smb_server)
+    frames += s.handshake()
+    for direction, data in login(session_flags=4) + [(0, nbss(transform()))]:
+        frames += s.c2s(data) if direction == 0 else s.s2c(data)
+    frames += s.close()
+    return _cap(tmp_path, "fleet.pcap", frames)
+
+
+def test_a_server_seen_at_rpc_privacy_makes_its_smb3_sessions_print(tmp_path):
+    r = CliRunner().invoke(main, ["verify", "--format", "json", _rpc_privacy_then_smb3(tmp_path)])
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    flows = {x["server_port"]: x for x in recs if x["type"] == "flow"}
+    assert flows[49668]["protection"] == "rpc-privacy" and flows[49668]["service"] == "dcerpc"
+    assert flows[445]["protection"] == "smb3-encrypted" and flows[445]["print"] is True
+    assert r.exit_code == 0 and recs[-1]["verdict"] == "protected"
+    # an SMB3 session to a server never seen serving print stays unknown
+    r = CliRunner().invoke(main, ["verify", "--format", "json", _rpc_privacy_then_smb3(tmp_path, "10.0.0.7")])
+    flows = {x["server_ip"]: x for x in map(json.loads, r.stdout.splitlines()) if x["type"] == "flow"}
+    assert flows["10.0.0.7"]["print"] is None
+
+
+def test_the_print_rule_and_the_servers_it_learns():
+    from sniffprint.findings.policy import Policy, PrintServers
+    from sniffprint.model import FlowKey, Protection, Service
+
+    key = FlowKey("tcp", "10.0.0.1", 5000, "10.0.0.2", 445)
+    known = PrintServers(cap=2)
+    assert Policy().is_print(Service.SMB, None, Protection.SMB3, key, known) is None
+    known.add("10.0.0.2")
+    assert Policy().is_print(Service.SMB, None, Protection.SMB3, key, known) is True
+    known.add("10.0.0.3")
+    known.add("10.0.0.4")
+    assert "10.0.0.2" not in known and len(known) == 2  # bounded, oldest out
+    assert Policy.serves_print(True, Protection.RPC_PRIVACY) and Policy.serves_print(True, Protection.TLS)
+    assert not Policy.serves_print(True, Protection.NONE) and not Policy.serves_print(None, Protection.SMB3)
+    assert Policy().is_print(Service.DCERPC, True, Protection.RPC_PRIVACY, key) is True
+    assert Policy().is_print(Service.DCERPC, None, Protection.NONE, key) is False

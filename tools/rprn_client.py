@@ -216,6 +216,7 @@ def main(argv=None) -> int:
     ap.add_argument("--password", default="")
     ap.add_argument("--domain", default="")
     ap.add_argument("--printer", default="Floor2")
+    ap.add_argument("--server-name", help="server part of the printer name (default: --host)")
     ap.add_argument("--enum", action="store_true", help="EnumPrinters level 2 first")
     ap.add_argument("--getprinter", action="store_true", help="GetPrinter level 2 on the handle")
     ap.add_argument("--doc-name", help="RpcStartDocPrinter document name")
@@ -231,7 +232,7 @@ def main(argv=None) -> int:
         info["enum_printers_returned"] = resp["pcReturned"]
         info["enum_printers_bytes"] = len(b"".join(resp["pPrinterEnum"]))
         calls.append("RpcEnumPrinters")
-    server = f"\\\\{args.host}"
+    server = f"\\\\{args.server_name or args.host}"
     resp = rprn.hRpcOpenPrinter(dce, f"{server}\\{args.printer}\x00",
                                 accessRequired=PRINTER_ACCESS_USE)
     check(resp, "RpcOpenPrinter")

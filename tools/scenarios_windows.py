@@ -214,6 +214,9 @@ class WinScenario(Scenario):
                 add(r[0], "spoolss_document_names", r[1])
             if r[2]:
                 add(r[0], "spoolss_datatypes", r[2])
+        for r in tshark(pcap, *dec, "-Y", "ntlmssp.auth.username", "-T", "fields",
+                        "-e", "tcp.stream", "-e", "ntlmssp.auth.username"):
+            facts.setdefault(int(r[0]), {})["ntlmssp_user"] = r[1]
         for r in tshark(pcap, *dec, "-Y", "spoolss.writeprinter.numwritten", "-T", "fields",
                         "-e", "tcp.stream", "-e", "spoolss.writeprinter.numwritten"):
             f = facts.setdefault(int(r[0]), {})
@@ -416,5 +419,90 @@ class SpoolssPrintjobNp(WinScenario):
         self.rprn_info = info
 
 
+# --------------------------------------------------------------------------- print RPC over TCP
+RPRN_UUID = "12345678-1234-abcd-ef00-0123456789ab"
+RELAY_PORT = 49160          # in Samba's dynamic range (49152-65535), above what it allocates
+
+
+class RpcTcp(WinScenario):
+    """MS-RPRN over ncacn_ip_tcp: ept_map on 135, then a bind to the port it names.
+
+    Samba 4.17 has no TCP endpoint for spoolss (its IDL names only ncacn_np and ncalrpc, and its
+    spoolss refuses OpenPrinter over ncalrpc), so on the print server tools/rpc_tcp_bridge.py
+    listens on the dynamic port and carries each DCE/RPC PDU unchanged to a \\spoolss pipe
+    on Samba over the server's loopback, and tools/epm_register.py adds that port to the map
+    Samba's real endpoint mapper (samba-dcerpcd/rpcd_epmapper on 135) answers from.  On the wire
+    the client is impacket and every answer, the bind's NTLMSSP included, is Samba's; only the
+    bind_ack's secondary address names the pipe where Windows would put the port.
+    """
+
+    name = "rpc-tcp-clear"
+    packages = ("samba", "socat", "ghostscript")
+    decode_as = (f"tcp.port=={RELAY_PORT},dcerpc",)
+    # (auth level, print a job); Samba faults calls at level connect (access denied)
+    flows = (("integrity", False), ("integrity", True))
+    kind = ("ps", "pjl-ps", WORD_DOC)
+
+    def run(self, lab: Lab, pcap: Path) -> None:
+        smb = Samba(self, lab, extra_printers=4,
+                    extra_global="  rpc start on demand helpers = no\n")
+        self.spawn(lab, "prn", smb.wrap + ["/usr/libexec/samba/samba-dcerpcd", "--foreground",
+                                           "--libexec-rpcds", "--no-process-group",
+                                           "--debug-stdout", "-s", str(smb.conf)],
+                   stdout=open(self.work / "samba-dcerpcd.log", "w"), stderr=subprocess.STDOUT)
+        lab.wait_port("prn", 135)
+        bridge = self.spawn(lab, "prn", [sys.executable, str(TOOLS / "rpc_tcp_bridge.py"),
+                                         "--listen", str(RELAY_PORT), "--user", USER,
+                                         "--password", PASSWORD], stdout=subprocess.PIPE,
+                            stderr=open(self.work / "bridge.log", "w"))
+        if bridge.popen.stdout is None or bridge.popen.stdout.readline().strip() != b"listening":
+            raise LabError("rpc_tcp_bridge.py did not start: "
+                           + (self.work / "bridge.log").read_text()[-1500:])
+        # wait until samba-dcerpcd has written every worker's interfaces to its map
+        epmdb = smb.dir / "lock" / "epmdb.tdb"
+        time.sleep(1.0)
+        self.cmd(lab, "prn", ["/usr/bin/python3", str(TOOLS / "epm_register.py"), str(epmdb),
+                              f"{RPRN_UUID}/0x00000001", str(RELAY_PORT)])
+        doc = self.docs.make(*self.kind[:2], self.kind[2], pages=2)
+        job: Expect | None = None
+        with lab.capture(pcap, self.fmt):
+            for level, with_job in self.flows:
+                args = ["--host", lab.ip("prn"), "--transport", "tcp", "--auth", level,
+                        "--enum", "--getprinter"]
+                if with_job:
+                    args += ["--doc-name", WORD_DOC, "--datatype", "RAW", "--file", str(doc.path)]
+                info = rprn(self, lab, *args)
+                if info["port"] != RELAY_PORT:
+                    raise LabError(f"ept_map named port {info['port']}, not {RELAY_PORT}")
+                self.expects.append(Expect(
+                    135, None, False, ground_truth="dcerpc-epm",
+                    facts={"epm": {"maps": "MS-RPRN", "protocol": "ncacn_ip_tcp",
+                                   "port": RELAY_PORT}},
+                    note="ept_map (unauthenticated) for MS-RPRN over ncacn_ip_tcp, answered by "
+                         "Samba's endpoint mapper with the registered port"))
+                e = Expect(RELAY_PORT, "dcerpc", level == "privacy", doc if with_job else None,
+                           USER, WORD_DOC if with_job else None,
+                           facts=rpc_facts("ncacn_ip_tcp", level, info=info,
+                                           doc_name=WORD_DOC if with_job else None,
+                                           datatype="RAW" if with_job else None),
+                           note=f"tools/rprn_client.py over ncacn_ip_tcp, NTLMSSP at {level}: "
+                                + ", ".join(info["calls"]))
+                self.expects.append(e)
+                if with_job:
+                    job = e
+                time.sleep(0.5)
+        if job is not None:
+            (job.received,) = smb.jobs(1)
+        self.notes.append((RpcTcp.__doc__ or "").split("\n\n", 1)[1].strip().replace("\n    ", " "))
+        self.notes.append("MS-PAR (IRemoteWinspool, 76f03f96-cdfd-44fc-a22c-64950a001209) is not "
+                          "served by Samba 4.17 (rpcd_spoolss lists only spoolss) nor by any other "
+                          "free software found: no MS-PAR capture.")
+
+
+class RpcTcpPrivacy(RpcTcp):
+    name = "rpc-tcp-privacy"
+    flows = (("privacy", True),)
+
+
 SCENARIOS: list[type[Scenario]] = [Smb1Print, RpcclientSpoolss, SpoolssSmb3Pipe,
-                                   SpoolssSmb3PipeEnc, SpoolssPrintjobNp]
+                                   SpoolssSmb3PipeEnc, SpoolssPrintjobNp, RpcTcp, RpcTcpPrivacy]

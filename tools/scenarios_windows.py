@@ -130,6 +130,18 @@ class Samba:
         self.sc.cmd(self.lab, "prn", self.wrap + ["net", "-s", str(self.conf), "sam", "rights",
                                                   "grant", user, "SePrintOperatorPrivilege"])
 
+    def warm_up(self) -> None:
+        """One EnumPrinters before the capture: spoolss writes every printer's registry keys on
+        its first enumeration, which can take longer than a client's RPC timeout on a busy host."""
+        for _ in range(6):      # each try gets further: the keys written so far stay
+            res = self.lab.run("ws", ["rpcclient", "-s", "/dev/null", "-U", f"{USER}%{PASSWORD}",
+                                      "-c", "enumprinters", self.lab.ip("prn")], check=False)
+            if res.returncode == 0:
+                break
+        else:
+            raise LabError(f"spoolss never answered EnumPrinters: {res.stdout}{res.stderr}")
+        self.sc.how.append("[ws] rpcclient -c enumprinters (warm-up, before the capture)")
+
     def jobs(self, count: int, timeout: float = 30) -> list[Path]:
         """The spool copies the print command made, oldest first."""
         return sorted(wait_files(self.out, count, timeout), key=lambda p: p.stat().st_mtime)
@@ -302,6 +314,7 @@ class RpcclientSpoolss(WinScenario):
                     encrypt=self.encrypt, extra_printers=self.extra_printers)
         doc = self.docs.make("pcl", "pjl-pcl5-text", WORD_DOC) if self.job_on_139 else None
         smb.grant_print_operator()
+        smb.warm_up()
         conf = client_conf(self, smb1=self.smb1)
         argv = ["rpcclient", "-s", conf, "-U", f"{USER}%{PASSWORD}",
                 f"--client-protection={self.protection}"]
@@ -310,8 +323,10 @@ class RpcclientSpoolss(WinScenario):
         with lab.capture(pcap, self.fmt):
             res = self.cmd(lab, "ws", [*argv, "-c", "; ".join(self.commands), lab.ip("prn")],
                            check=False)
-            if "WERR_ACCESS_DENIED" in res.stdout + res.stderr:
-                raise LabError(f"rpcclient was refused: {res.stdout}{res.stderr}")
+            shown = res.stdout.count("printername:[")
+            if "WERR_ACCESS_DENIED" in res.stdout + res.stderr or shown < len(smb.printers) + 1:
+                raise LabError(f"rpcclient did not list every printer ({shown}): "
+                               f"{res.stdout[-1500:]}{res.stderr[-1500:]}")
             (self.work / "rpcclient.out").write_text(res.stdout + res.stderr)
             self.expects.append(Expect(
                 445, "smb1" if self.smb1 else "smb2", self.protection == "encrypt", None, USER,
@@ -407,6 +422,7 @@ class SpoolssPrintjobNp(WinScenario):
 
     def run(self, lab: Lab, pcap: Path) -> None:
         smb = Samba(self, lab, extra_printers=EXTRA_PRINTERS)
+        smb.warm_up()
         # PJL + PCL XL from Ghostscript, as a Windows PCL6 driver sends with datatype RAW
         doc = self.docs.make("pxl", "pjl-pclxl", WORD_DOC, pages=2)
         with lab.capture(pcap, self.fmt):
@@ -461,9 +477,9 @@ class RpcTcp(WinScenario):
         if bridge.popen.stdout is None or bridge.popen.stdout.readline().strip() != b"listening":
             raise LabError("rpc_tcp_bridge.py did not start: "
                            + (self.work / "bridge.log").read_text()[-1500:])
-        # wait until samba-dcerpcd has written every worker's interfaces to its map
+        # samba-dcerpcd has written every worker's interfaces to its map once they answer
+        smb.warm_up()
         epmdb = smb.dir / "lock" / "epmdb.tdb"
-        time.sleep(1.0)
         self.cmd(lab, "prn", ["/usr/bin/python3", str(TOOLS / "epm_register.py"), str(epmdb),
                               f"{RPRN_UUID}/0x00000001", str(RELAY_PORT)])
         doc = self.docs.make(*self.kind[:2], self.kind[2], pages=2)

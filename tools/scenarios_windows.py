@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -117,6 +118,13 @@ class Samba:
                      "&& exec \"$@\"", "wrap"]
         sc.cmd(lab, "prn", self.wrap + ["sh", "-c", f"printf '{PASSWORD}\\n{PASSWORD}\\n' | "
                                         f"smbpasswd -c {self.conf} -s -a alice"])
+        sc.notes.append(
+            f"Samba {'SMB1 (server min protocol = NT1, ntlm auth = ntlmv1-permitted), ' if smb1 else ''}"
+            f"smb ports = {ports}, disable netbios = {netbios}, server smb encrypt = {encrypt}, "
+            f"disable spoolss = {'no' if spoolss else 'yes'}, printing = bsd with "
+            f"{len(printers)} printable shares ({len(printers) - 1} with ~220-character comments, "
+            "so EnumPrinters level 2 spans several DCE/RPC fragments); every print command copies "
+            "the spool file, whose sha256 is checked against what the client sent")
         self.log = sc.work / "smbd.log"
         sc.spawn(lab, "prn", self.wrap + ["smbd", "--foreground", "--no-process-group",
                                           "--debug-stdout", "-s", str(self.conf)],
@@ -182,6 +190,28 @@ class WinScenario(Scenario):
     """Adds tshark's view of DCE/RPC, spoolss, EPM and SMB named pipes to each flow's truth."""
 
     decode_as: tuple[str, ...] = ()     # extra "-d" rules (a dynamic RPC port)
+
+    def _how(self, line: str) -> None:
+        # the lab's own scripts, named as a reader would run them from the repository root
+        self.how[-1] = line.replace(sys.executable, "python3").replace(str(TOOLS), "tools")
+
+    def cmd(self, lab: Lab, host: str, argv, **kw):
+        res = super().cmd(lab, host, argv, **kw)
+        self._how(self.how[-1])
+        return res
+
+    def spawn(self, lab: Lab, host: str, argv, **kw):
+        proc = super().spawn(lab, host, argv, **kw)
+        self._how(self.how[-1])
+        return proc
+
+    def impacket_note(self) -> None:
+        try:
+            version = importlib.metadata.version("impacket")
+        except importlib.metadata.PackageNotFoundError:
+            version = "?"
+        self.notes.append(f"impacket {version} (PyPI) under tools/rprn_client.py and "
+                          "tools/rpc_tcp_bridge.py")
 
     def stream_facts(self, pcap: Path) -> dict[int, dict]:
         dec = [a for rule in self.decode_as for a in ("-d", rule)]
@@ -351,6 +381,12 @@ class RpcclientSpoolss(WinScenario):
                             "--getprinter", "--transceive", str(self.transceive))
                 if not self.encrypt == "required" and not info["transceive_buffer_overflows"]:
                     raise LabError(f"no STATUS_BUFFER_OVERFLOW on the pipe: {info}")
+                self.notes.append(
+                    "rpcclient transceives with MaxOutputResponse 4280, the negotiated fragment "
+                    "size, so Samba never answers it STATUS_BUFFER_OVERFLOW: it returns one "
+                    "fragment per IOCTL (often after STATUS_PENDING) and rpcclient READs the "
+                    "next ones.  The second flow asks for 1024 bytes as Windows does and gets "
+                    "STATUS_BUFFER_OVERFLOW, then READs the rest of the message.")
                 self.expects.append(Expect(
                     445, "smb2", self.encrypt == "required", None, USER, None,
                     facts=rpc_facts("ncacn_np", "none", info=info),
@@ -407,8 +443,10 @@ def rpc_facts(transport: str, auth_level: str, *, info: dict | None = None,
     return facts
 
 
-def rprn(sc: Scenario, lab: Lab, *args: str) -> dict:
+def rprn(sc: WinScenario, lab: Lab, *args: str) -> dict:
     """Run tools/rprn_client.py in the workstation namespace; its JSON summary."""
+    if not any(n.startswith("impacket") for n in sc.notes):
+        sc.impacket_note()
     res = sc.cmd(lab, "ws", [sys.executable, str(TOOLS / "rprn_client.py"), "--user", USER,
                              "--password", PASSWORD, *args])
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -513,6 +551,10 @@ class RpcTcp(WinScenario):
         if job is not None:
             (job.received,) = smb.jobs(1)
         self.notes.append((RpcTcp.__doc__ or "").split("\n\n", 1)[1].strip().replace("\n    ", " "))
+        if any(level != "privacy" for level, _ in self.flows):
+            self.notes.append("Samba faults spoolss calls bound at auth level connect "
+                              "(nca_s_fault_access_denied), so the clear flows bind NTLMSSP at "
+                              "packet integrity: signed, stubs readable.")
         self.notes.append("MS-PAR (IRemoteWinspool, 76f03f96-cdfd-44fc-a22c-64950a001209) is not "
                           "served by Samba 4.17 (rpcd_spoolss lists only spoolss) nor by any other "
                           "free software found: no MS-PAR capture.")
@@ -547,7 +589,7 @@ echo 'pwned' > /dev/console
 """
 
 
-class PjlFsSession(Scenario):
+class PjlFsSession(WinScenario):
     """A PJL file-system session on 9100 against tools/pjlfs_responder.py (a test responder)."""
 
     name = "pjlfs-session"

@@ -51,6 +51,16 @@ ROWS = [
     ("ipps-only", lambda t: [str(PCAPS / "ipps-ipptool.pcap")], 0),
     ("ipp-upgraded-before-any-job", lambda t: [str(PCAPS / "ipp-upgrade-tls.pcap")], 0),
     ("smb-encrypted-only", lambda t: [str(PCAPS / "smb-print-encrypted.pcap")], 3),
+    # issue 10: Windows print paths, made with real software (tools/scenarios_windows.py)
+    ("smb1-print-share", lambda t: [str(PCAPS / "smb1-print.pcap")], 1),
+    ("smb1-spoolss", lambda t: [str(PCAPS / "smb1-spoolss.pcap")], 1),
+    ("spoolss-control-in-clear", lambda t: [str(PCAPS / "spoolss-smb3-pipe.pcap")], 1),
+    ("spoolss-job-named-pipe", lambda t: [str(PCAPS / "spoolss-printjob-np.pcap")], 1),
+    ("rpc-tcp-below-privacy", lambda t: [str(PCAPS / "rpc-tcp-clear.pcap")], 1),
+    ("rpc-tcp-privacy", lambda t: [str(PCAPS / "rpc-tcp-privacy.pcap")], 0),
+    ("spoolss-smb3-encrypted-unknown-server", lambda t: [str(PCAPS / "spoolss-smb3-pipe-encrypted.pcap")], 3),
+    ("windows-fleet-protected", lambda t: [str(PCAPS / "rpc-tcp-privacy.pcap"),
+                                           str(PCAPS / "spoolss-smb3-pipe-encrypted.pcap")], 0),
     ("smb-encrypted-policy-print-server", lambda t: [
         "--policy", _policy(t, 'print_servers = ["10.77.0.0/24"]\n'), str(PCAPS / "smb-print-encrypted.pcap")], 0),
     ("no-print-traffic", lambda t: [str(PCAPS / "mixed-background.pcap")], 3),

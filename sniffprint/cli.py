@@ -16,26 +16,29 @@ to stdout or ``-o``.
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
+import logging
 import signal
 import sys
 import threading
 import time
+import traceback
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from ._version import __version__
-from .errors import CaptureError, OptionsError
+from .errors import CaptureError, OptionsError, OutputError
 from .findings.verdict import ExitCode
 from .model import Severity
-from .outputs.base import Writer
+from .outputs.base import TextSink, Writer
+from .outputs.guard import Output
+from .outputs.line import LineWriter
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Pipeline
     from .options import Options
-    from .records import Finding, PrinterRecord, Summary
+    from .records import PrinterRecord
     from .sources import SourceSpec
 
 SEVERITIES = tuple(s.value for s in Severity)
@@ -47,25 +50,27 @@ def _fail(msg: str, code: ExitCode) -> None:
 
 
 def _guard(fn: Any) -> Any:
-    """Turn every failure into a one-line message and the right exit status."""
+    """Turn every failure into a one-line message and the right exit status; ``--debug`` wires
+    logging to stderr (the tracebacks of internal errors caught during the run) and prints the
+    traceback of a crash, which still exits 4, never 1."""
 
     @functools.wraps(fn)
     def wrapper(*a: Any, **kw: Any) -> Any:
         debug = kw.get("debug", False)
+        if debug:
+            logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+                                format="sniffprint: %(levelname)s %(name)s: %(message)s")
         try:
             return fn(*a, **kw)
-        except (CaptureError, OptionsError) as exc:
+        except (CaptureError, OptionsError, OutputError) as exc:
             _fail(str(exc), ExitCode.USAGE)
         except click.ClickException:
             raise  # click prints it and exits 2 (usage)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(0)
         except KeyboardInterrupt:
             _fail("interrupted", ExitCode.INTERNAL)
         except Exception as exc:  # a bug
             if debug:
-                raise
+                traceback.print_exc()
             _fail(f"internal error: {type(exc).__name__}: {exc} -- please report it "
                   "(run again with --debug for the traceback)", ExitCode.INTERNAL)
 
@@ -96,7 +101,7 @@ def _specs(captures: tuple[str, ...]) -> list[SourceSpec]:
     return parse_sources(captures)
 
 
-def _writer(fmt: str, fp: IO[str], *, show_all: bool = False, reveal: bool = False) -> Writer:
+def _writer(fmt: str, fp: TextSink, *, show_all: bool = False, reveal: bool = False) -> Writer:
     from .outputs import OUTPUTS
 
     return OUTPUTS[fmt](fp, show_all=show_all, reveal=reveal)
@@ -115,13 +120,14 @@ def _carve_warning(options: Options) -> None:
                    "and their text in clear (files mode 0600): protect it, delete it when done", err=True)
 
 
-def _open_output(output: str | None) -> IO[str]:
+def _open_output(output: str | None) -> Output:
     if output:
         try:
-            return open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+            fp: IO[str] = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
         except OSError as exc:
-            raise OptionsError(f"{output}: cannot write ({exc.strerror})") from None
-    return sys.stdout
+            raise OutputError(f"{output}: cannot write ({exc.strerror})") from None
+        return Output(fp, output)
+    return Output(sys.stdout, "standard output")
 
 
 def _ready(bpf: str | None) -> Any:
@@ -181,10 +187,12 @@ def main() -> None:
               help="Write findings, redacted evidence and a chain-of-custody manifest to this folder.")
 @click.option("--carve", is_flag=True, help="With --evidence: also write each whole document, its text and a "
               "pcap slice of its flow (the folder then holds the documents).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
+              help="The threshold of the verdict the outputs show (scan itself always exits 0).")
 @_with_common
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
-         reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
+         fail_on: str, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
          max_flows: int | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
@@ -193,11 +201,13 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
     fp = _open_output(output)
     try:
         pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs)
-        pipeline.close(pipeline.run(specs))
+        # what verify would say: every output claims the verdict verify would exit with
+        pipeline.close(pipeline.verdict(pipeline.run(specs), Severity(fail_on))[1])
     finally:
-        if fp is not sys.stdout:
-            fp.close()
+        fp.close()
     _carve_warning(options)
+    fp.check()
+    _read_errors(pipeline, exposed=False)
 
 
 @main.command()
@@ -224,7 +234,6 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
     input, 3 inconclusive, 4 internal error.
     """
-    from .findings.verdict import decide
     from .sources import SourceSpec
 
     if not captures and not interface:
@@ -241,18 +250,29 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     try:
         pipeline = _pipeline(options, _writer(fmt, fp, reveal=reveal), specs)
         live: dict[str, Any] = {"stop": _stop_on_signals(), "ready": _ready(bpf)} if interface else {}
-        stats = pipeline.run(specs, **live)
-        v = decide(pipeline.findings, stats, Severity(fail_on))
-        stats = dataclasses.replace(stats, verdict=v.word, exit_code=int(v.exit_code), reasons=v.reasons)
+        v, stats = pipeline.verdict(pipeline.run(specs, **live), Severity(fail_on), exit_code=True)
         pipeline.close(stats)
     finally:
-        if fp is not sys.stdout:
-            fp.close()
+        fp.close()
     _summary(pipeline.findings.printers.records(), v.word, v.reasons)
+    if v.exit_code != ExitCode.EXPOSED:
+        fp.check()  # exit 2: the output could not be written
+    elif fp.failure is not None:  # proof is proof: exposure still exits 1, and says what was lost
+        click.echo(f"sniffprint: {fp.failure}", err=True)
+    _read_errors(pipeline, exposed=v.exit_code == ExitCode.EXPOSED)
     code = v.exit_code
     if exit_zero and code == ExitCode.EXPOSED:
         code = ExitCode.CLEAN
     sys.exit(int(code))
+
+
+def _read_errors(pipeline: Pipeline, *, exposed: bool) -> None:
+    """An input an OS error cut short: every output was written from what was read before it; the
+    exit is 2 naming the path and the error, unless an exposure was proven (proof is proof)."""
+    for exc in pipeline.read_errors:
+        click.echo(f"sniffprint: {exc}", err=True)
+    if pipeline.read_errors and not exposed:
+        sys.exit(int(ExitCode.USAGE))
 
 
 def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...]) -> None:
@@ -289,7 +309,7 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days
-    writer: Writer = _writer("json", fp, reveal=reveal) if fmt == "json" else _LineWriter(fp, reveal=reveal)
+    writer: Writer = _writer("json", fp, reveal=reveal) if fmt == "json" else LineWriter(fp, reveal=reveal)
     recorder = PrintFlowRecorder(write_pcap, LINKTYPE_ETHERNET) if write_pcap else None
     last = [time.monotonic()]
 
@@ -304,34 +324,17 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
 
     try:
         pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)
-        stats = pipeline.run(specs, stop=_stop_on_signals(), ready=_ready(bpf))
+        _, stats = pipeline.verdict(pipeline.run(specs, stop=_stop_on_signals(), ready=_ready(bpf)))
         pipeline.close(stats)
     finally:
         if recorder is not None:
             recorder.close()
-        if fp is not sys.stdout:
-            fp.close()
+        fp.close()
     printers = pipeline.findings.printers.records()
     click.echo(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
                f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
                                                 or "none"), err=True)
-
-
-class _LineWriter(Writer):
-    """``live --format line``: one line per finding, as soon as it is known."""
-
-    def printer(self, rec: PrinterRecord) -> None:
-        self.fp.write(f"printer {rec.server_ip}: {rec.verdict.value}\n")
-
-    def finding(self, rec: Finding) -> None:
-        ts = time.strftime("%H:%M:%S", time.localtime(rec.ts)) if rec.ts else "--:--:--"
-        where = f"{rec.client_ip} -> {rec.server_ip}:{rec.server_port}" if rec.server_ip else "capture"
-        self.fp.write(f"{ts} {rec.code} {rec.severity.value:<8} {where} {rec.title}"
-                      f"{': ' + rec.detail if rec.detail else ''}\n")
-        self.fp.flush()
-
-    def end(self, stats: Summary) -> None:
-        self.fp.flush()
+    fp.check()
 
 
 if __name__ == "__main__":  # pragma: no cover

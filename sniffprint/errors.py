@@ -16,6 +16,10 @@ class CaptureError(SniffprintError):
     """The input cannot be read as a capture at all (missing, empty, not pcap/pcapng, no privilege)."""
 
 
+class OutputError(SniffprintError):
+    """An output cannot be written (full disk, read-only path): exit 2 with the path and the OS error."""
+
+
 class OptionsError(SniffprintError):
     """An option or policy value is invalid (a usage error)."""
 

@@ -5,7 +5,7 @@ records. Per-packet data never becomes an object that outlives the packet: ``Raw
 NamedTuple (a tuple, the cheapest record Python has) and the decoder hands plain tuples on.
 
 Invariants:
-- Closed sets are Enums whose values are the strings of the JSON contract (README "JSON lines").
+- Closed sets are Enums whose values are the strings of the JSON contract (docs/json.md).
 - ``Flow`` (engine) is the only mutable record; it is owned by ``FlowTable`` until the flow ends,
   then frozen into a ``records.FlowRecord``. The typed output records live in ``records``.
 """
@@ -120,7 +120,10 @@ DLT_RAW_ALT = 12  # some BSDs write DLT_RAW as 12 or 14 in pcap files
 DLT_RAW_ALT2 = 14
 
 PRINT_PORTS = frozenset({9100, 515, 631})
-"""Ports whose TLS flows count as print traffic (a TLS flow's content cannot be seen)."""
+"""Print ports: raw JetDirect, LPD, IPP (the policy's default ``print_ports``; a TLS flow to one
+of them counts as print traffic, since a TLS flow's content cannot be seen)."""
+PRINT_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB, Service.DCERPC})
+"""Services that carry print jobs (the policy's default ``print_protocols``)."""
 
 
 class RawFrame(NamedTuple):

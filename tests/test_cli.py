@@ -62,7 +62,7 @@ def test_table_lists_flows_that_matter_and_a_summary(capture):
 def test_csv(capture):
     r = CliRunner().invoke(main, ["scan", "--format", "csv", "--all", str(capture)])
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("uid,proto,client_ip") and len(lines) == 3
+    assert lines[0].startswith("uid,capture,community_id,proto,client_ip") and len(lines) == 3
 
 
 def test_output_file(capture, tmp_path):
@@ -159,3 +159,53 @@ def test_max_flows_bounds_the_live_flow_table(tmp_path):
     r = CliRunner().invoke(main, ["scan", "--format", "json", "--max-flows", "100", str(p)])
     summary = records(r.stdout)[-1]
     assert summary["flows"] == 300 and summary["flows_evicted"] == 200
+
+
+def test_a_closed_pipe_never_changes_the_verdict():
+    import subprocess
+    import sys
+
+    from tests.conftest import PCAPS, ROOT
+
+    cap = str(PCAPS / "raw9100-cups-socket.pcap")
+    proc = subprocess.Popen([sys.executable, "-m", "sniffprint", "verify", "--format", "json", cap], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline()  # `| head -1`
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err  # still EXPOSED, not 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="no /dev/full")
+def test_a_full_disk_is_exit_2_with_the_path_and_the_os_error():
+    from tests.conftest import PCAPS
+
+    r = CliRunner().invoke(main, ["scan", "--format", "json", "-o", "/dev/full", str(PCAPS / "lpd-cups.pcap")])
+    assert r.exit_code == 2 and "/dev/full" in r.stderr and "No space left" in r.stderr
+    r = CliRunner().invoke(main, ["verify", "-o", "/dev/full", str(PCAPS / "tls9100-socat.pcap")])
+    assert r.exit_code == 2 and "/dev/full" in r.stderr
+    r = CliRunner().invoke(main, ["verify", "-o", "/dev/full", str(PCAPS / "lpd-cups.pcap")])
+    assert r.exit_code == 1 and "/dev/full" in r.stderr  # proof is proof: exposure still exits 1
+
+
+@pytest.mark.parametrize(("cap", "code"), [("tls9100-socat.pcap", 2), ("lpd-cups.pcap", 1)])
+def test_a_read_error_keeps_what_was_found_and_exits_2_unless_exposed(cap, code, monkeypatch):
+    import errno
+
+    from sniffprint import api
+    from sniffprint.sources import CaptureReadError
+    from tests.conftest import PCAPS
+
+    real = api.open_source
+
+    def cut_short(spec, sink, stats, index_start=0, **kw):  # noqa: ANN001
+        yield from real(spec, sink, stats, index_start, **kw)  # everything, then the disk fails
+        raise CaptureReadError(spec.name, OSError(errno.EIO, "Input/output error"), stats)
+
+    monkeypatch.setattr(api, "open_source", cut_short)
+    r = CliRunner().invoke(main, ["verify", "--format", "json", str(PCAPS / cap)])
+    assert r.exit_code == code, r.stderr
+    assert "Input/output error" in r.stderr and "Traceback" not in r.stderr
+    recs = records(r.stdout)
+    assert recs[-1]["type"] == "summary" and any(x["type"] == "flow" for x in recs)  # nothing found was lost

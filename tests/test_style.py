@@ -42,8 +42,8 @@ TESTED_ELSEWHERE = {
     "findings/printers.py": "tests/findings/test_rules.py (printer verdicts)",
     "findings/policy.py": "tests/findings/test_verdict.py (policy parsing and effects)",
     "sources/pcapwriter.py": "tests/evidence/test_pcapslice.py",
-    "sources/spec.py": "tests/test_cli.py, tests/sources/test_live.py",
     "outputs/base.py": "the writer interface: every output's tests",
+    "dissectors/http/sink.py": "the framing's callback protocol: tests/dissectors/http/test_framing.py",
     "outputs/csv.py": "tests/test_cli.py",
     "outputs/jsonl.py": "tests/test_cli.py (the JSON contract), goldens",
     "outputs/junit.py": "tests/findings/test_verdict.py",
@@ -83,3 +83,26 @@ def test_library_imports_scapy_and_matplotlib_only_where_allowed():
         for mod, where in allowed.items():
             if (f"import {mod}" in text or f"from {mod}" in text) and rel not in where:
                 pytest.fail(f"{rel} imports {mod}")
+
+
+IMPORT_TO_DIST = {"click": "click", "scapy": "scapy", "pandas": "pandas", "matplotlib": "matplotlib",
+                  "numpy": "numpy", "cryptography": "cryptography", "tomli": "tomli"}
+
+
+def test_runtime_dependencies_are_exactly_what_the_library_imports():
+    import ast
+
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+    stdlib = set(sys.stdlib_module_names) | {"tomllib"}  # tomllib is stdlib from 3.11
+    imported = set()
+    for path in (ROOT / "sniffprint").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - stdlib - {"sniffprint"}
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {d.split(";")[0].split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip() for d in declared}
+    assert {IMPORT_TO_DIST.get(m, m) for m in third_party} == names

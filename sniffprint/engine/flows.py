@@ -1,38 +1,29 @@
-"""The flow table: TCP segments in, finished ``Flow`` records out.
+"""A flow: one TCP connection while the flow table owns it, and the record it becomes.
 
-Responsibilities (Zeek's conn.log model):
-- **Bidirectional flows** keyed by both orientations of (src ip, src port, dst ip, dst port);
-  each flow has a stable ``uid`` derived from its endpoints and first timestamp, so the same
-  capture always gives the same uids, and a reused port (which starts later) another one.
-- **Orientation**: the SYN sender is the client (``syn``); without a SYN (mid-stream start) the
-  side on a well-known or print port is the server (``port``, history ``^`` when that flips the
-  first packet's direction); otherwise the first sender is the client (``first``).
+``Flow`` holds both directions' reassembly streams (``reassembly.Stream``), Zeek-style history
+and state, and the content path:
+- **Content**: each direction's reassembled bytes go to the probe until a dissector is chosen
+  (``dissectors.base.choose``; pending bytes and gaps are replayed to it), then to the dissector;
+  its events update the flow (service, print, protection, facts) and build its jobs
+  (``jobs.Job``). Endpoints a flow announces for a service (``EndpointExpected``: an RPC endpoint
+  mapper naming a dynamic port) go to the table's ``expect.Expectations``, which hints the probe of
+  later flows to that endpoint; print and protection changes are told to the table
+  (``print_changed``), so the run can learn print servers. A ``ProtocolViolation`` detaches the
+  dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
+  ``x``); nothing found before is lost.
 - **History** in Zeek letters, uppercase for the client, lowercase for the server, each letter
   once per direction in order of first occurrence: S syn, H syn-ack, A pure ack, D data, F fin,
   R rst, C bad checksum, T retransmission, G content gap, I inconsistent retransmission,
   x dissector crash, ^ direction flipped by the port heuristic.
-- **Port reuse**: a SYN on a flow that has closed (FIN/RST) or that carries a different initial
-  sequence number finishes the old flow and starts a new one.
-- **Bounded memory**: idle timeout, active timeout and a cap on live flows (LRU); every eviction
-  of a flow that had not closed is a ``flow_evicted`` anomaly. Streams bound their buffers
-  (``reassembly``) and dissectors theirs.
-- **Content**: each direction's reassembled bytes go to the probe until a dissector is chosen,
-  then to the dissector; its events update the flow. Endpoints a flow announces for a service
-  (``EndpointExpected``: an RPC endpoint mapper naming a dynamic port) are kept, bounded, in
-  ``expect.Expectations`` and hint the probe of later flows to that endpoint. A ``ProtocolViolation`` detaches the
-  dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
-  ``x``); nothing found before is lost.
+- **Record**: ``record()`` freezes what is known into a ``records.FlowRecord``; whether the flow
+  is print traffic comes from the run's print rule (``Policy.is_print``), never from here.
 """
 from __future__ import annotations
 
-import hashlib
-import ipaddress
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..anomalies import AnomalySink
 from ..dissectors import DISSECTORS
 from ..dissectors.base import PROBE_BYTES, Dissector, choose
 from ..dissectors.events import (
@@ -50,13 +41,14 @@ from ..dissectors.events import (
     ServiceSeen,
 )
 from ..errors import ProtocolViolation
-from ..model import PRINT_PORTS, ConnState, Direction, FlowKey, Orientation, Protection, Service
-from ..options import Options
+from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Service
 from ..records import FlowRecord
-from .decode import TH_ACK, TH_FIN, TH_RST, TH_SYN
-from .expect import Expectations
+from .communityid import community_id
 from .jobs import Job
 from .reassembly import Stream
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .table import FlowTable
 
 log = logging.getLogger(__name__)
 
@@ -66,25 +58,6 @@ PrintRule = Callable[[Service, "bool | None", Protection, FlowKey], "bool | None
 MAX_KEYED_JOBS = 16  # jobs a dissector may keep open at once in one flow (each keeps its document)
 C2S = Direction.C2S
 S2C = Direction.S2C
-# Ports whose side is taken to be the server when no SYN was seen (Zeek's likely_server_ports).
-SERVER_PORTS = PRINT_PORTS | {445, 139, 443, 80, 8080, 22, 21, 25, 53, 110, 143, 993, 995, 3389, 8443,
-                              9101, 9102, 389, 636}
-_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def _uid(seed: str) -> str:
-    n = int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=12).digest(), "big")
-    out = []
-    for _ in range(17):
-        n, r = divmod(n, 62)
-        out.append(_B62[r])
-    return "C" + "".join(out)
-
-
-def _ip_text(raw: bytes) -> str:
-    return str(ipaddress.ip_address(raw))
-
-
 class Flow:
     """One TCP connection, mutable while the flow table owns it."""
 
@@ -92,13 +65,14 @@ class Flow:
                  "streams", "hist", "state_flags", "closed_at", "service",
                  "violations", "protection", "print", "facts", "dissector", "decided",
                  "heads", "pending", "pending_bytes", "jobs", "job", "keyed", "table", "bad_checksums",
-                 "ip_version", "anomalies", "syn_isn")
+                 "ip_version", "anomalies", "syn_isn", "internal_errors", "capture")
 
     def __init__(self, table: FlowTable, uid: str, key: FlowKey, orientation: Orientation,
                  ts: float, ip_version: int) -> None:
         o = table.options
         self.table = table
         self.uid = uid
+        self.capture = table.capture
         self.key = key
         self.orientation = orientation
         self.first_ts = ts
@@ -128,6 +102,7 @@ class Flow:
         self.bad_checksums = 0
         self.ip_version = ip_version
         self.anomalies = 0
+        self.internal_errors = 0  # bugs caught on this flow (dissector, evidence): never silent
         self.syn_isn: int | None = None
         for d in (C2S, S2C):
             st = self.streams[d]
@@ -142,6 +117,9 @@ class Flow:
 
     def note(self, kind: str, detail: str, layer: str = "flow") -> None:
         self.anomalies += 1
+        if kind == "internal_error":
+            self.internal_errors += 1
+            self.h("x")
         self.table.sink.add(self.last_ts, self.uid, layer, kind, detail)
 
     # ------------------------------------------------------------- stream callbacks
@@ -192,7 +170,7 @@ class Flow:
 
     # ------------------------------------------------------------- dissection
     def _probe(self, final: bool) -> None:
-        hint = self.table.expected.hint(self.key)
+        hint = self.table.expected.hint(self.key)  # an endpoint another flow announced (RPC endpoint mapper)
         cls, decided = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final, hint)
         if not decided:
             if self.pending_bytes < 4 * PROBE_BYTES:
@@ -315,7 +293,7 @@ class Flow:
     def _start_job(self, protocol: str, key: str | None = None) -> None:
         # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
         # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
-        job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol, key=key,
+        job = Job(uid=self.uid, capture=self.capture, index=len(self.jobs), protocol=protocol, key=key,
                   keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value)
         if key is not None:
             old = self.keyed.pop(key, None)
@@ -400,6 +378,9 @@ class Flow:
         facts: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.facts.items()}
         return FlowRecord(
             uid=self.uid,
+            capture=self.capture,
+            community_id=community_id("tcp", self.key.client_ip, self.key.client_port, self.key.server_ip,
+                                      self.key.server_port),
             proto="tcp",
             client_ip=self.key.client_ip,
             client_port=self.key.client_port,
@@ -426,208 +407,8 @@ class Flow:
             rexmit_bytes=c.rexmit_bytes + s.rexmit_bytes,
             bad_checksums=self.bad_checksums,
             anomalies=self.anomalies,
+            internal_errors=self.internal_errors or None,
             languages=tuple(languages),
             jobs=len(self.jobs),
             **facts,
         )
-
-
-class FlowTable:
-    """Owns the live flows; ``process`` takes one decoded segment, ``flush`` ends them all."""
-
-    def __init__(self, options: Options, sink: AnomalySink, emit: Callable[[Flow], None], *,
-                 print_rule: PrintRule, on_job_done: Callable[[Flow, Job], None] | None = None,
-                 on_print: Callable[[Flow], None] | None = None) -> None:
-        self.options = options
-        self.sink = sink
-        self.emit = emit
-        self.print_rule = print_rule  # the one place "print" is decided (findings.policy.Policy.is_print)
-        self.on_job_done = on_job_done
-        self.on_print = on_print  # told when a flow's print content or protection changes
-        self.expected = Expectations()  # endpoints announced by other flows (RPC endpoint mappers)
-        self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}
-        self.lru: OrderedDict[str, Flow] = OrderedDict()
-        self.closing: OrderedDict[str, Flow] = OrderedDict()
-        self.next_sweep = 0.0
-        self.next_active_sweep = 0.0
-        self.flows_total = 0
-        self.evicted = 0
-        self.now = 0.0
-        self.last: Flow | None = None  # the flow of the last segment processed
-
-    # ------------------------------------------------------------- creation
-    def _new(self, ts: float, src: bytes, dst: bytes, sport: int, dport: int, flags: int) -> tuple[Flow, Direction]:
-        flipped = False
-        if flags & TH_SYN:
-            orientation = Orientation.SYN
-            flipped = bool(flags & TH_ACK)  # a SYN-ACK comes from the server
-        else:
-            if dport in SERVER_PORTS and sport not in SERVER_PORTS:
-                orientation, flipped = Orientation.PORT, False
-            elif sport in SERVER_PORTS and dport not in SERVER_PORTS:
-                orientation, flipped = Orientation.PORT, True
-            elif dport < 1024 <= sport:
-                orientation, flipped = Orientation.PORT, False
-            elif sport < 1024 <= dport:
-                orientation, flipped = Orientation.PORT, True
-            else:
-                orientation = Orientation.FIRST
-        if flipped:
-            csrc, cport, ssrc, sport_ = dst, dport, src, sport
-        else:
-            csrc, cport, ssrc, sport_ = src, sport, dst, dport
-        ck = (csrc, cport, ssrc, sport_)
-        cip, sip = _ip_text(csrc), _ip_text(ssrc)
-        key = FlowKey("tcp", cip, cport, sip, sport_)
-        # endpoints + first timestamp: a reused port starts later, so it gets another uid, and no
-        # per-endpoint counter has to be kept for days of live capture
-        uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}")
-        if uid in self.lru:  # the same 4-tuple twice in one microsecond: keep uids unique
-            uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}|{self.flows_total}")
-        flow = Flow(self, uid, key, orientation, ts, 6 if len(src) == 16 else 4)
-        if flipped and orientation is Orientation.PORT:
-            flow.h("^")
-        self.table[ck] = (flow, C2S)
-        self.table[(ssrc, sport_, csrc, cport)] = (flow, S2C)
-        self.lru[uid] = flow
-        self.flows_total += 1
-        if len(self.lru) > self.options.max_flows:
-            _, victim = next(iter(self.lru.items()))
-            self._evict(victim, f"flow table full ({self.options.max_flows} flows): least recently active flow evicted")
-        return flow, (S2C if flipped else C2S)
-
-    # ------------------------------------------------------------- per packet
-    def process(self, ts: float, seg: tuple) -> None:  # type: ignore[type-arg]
-        src, dst, sport, dport, seq, ack, flags, _win, payload, claimed, csum_bad = seg
-        self.now = ts
-        ent = self.table.get((src, sport, dst, dport))
-        if ent is None:
-            flow, d = self._new(ts, src, dst, sport, dport, flags)
-        else:
-            flow, d = ent
-            if flags & TH_SYN and not flags & TH_ACK and d is C2S:
-                st = flow.streams[0]
-                if flow.closed_at is not None or (st.syn_seen and seq != st.isn):
-                    self._finish(flow)  # port reuse: the old connection is over
-                    flow, d = self._new(ts, src, dst, sport, dport, flags)
-        if ts > flow.last_ts:
-            flow.last_ts = ts
-        self.lru.move_to_end(flow.uid)
-        di = 0 if d is C2S else 1
-        flow.packets[di] += 1
-        upper = di == 0
-        if csum_bad:
-            flow.bad_checksums += 1
-            flow.h("C" if upper else "c")
-        st = flow.streams[di]
-        if flags & TH_SYN:
-            if flags & TH_ACK:
-                flow.state_flags |= 2
-                flow.h("H" if upper else "h")
-            else:
-                flow.state_flags |= 1
-                flow.h("S" if upper else "s")
-            st.syn(seq)
-            seq = (seq + 1) & 0xFFFFFFFF
-        if flags & TH_ACK:
-            flow.streams[1 - di].last_ack = ack
-            if not claimed and not flags & (TH_SYN | TH_FIN | TH_RST):
-                flow.h("A" if upper else "a")
-        if claimed or flags & TH_FIN:
-            if claimed:
-                flow.wire_bytes[di] += claimed
-                flow.h("D" if upper else "d")
-                before = st.rexmits
-                st.add(seq, payload, claimed, bool(flags & TH_FIN))
-                if st.rexmits != before:
-                    flow.h("T" if upper else "t")
-            else:
-                st.add(seq, b"", 0, True)
-        if flags & TH_FIN:
-            flow.state_flags |= 4 if upper else 8
-            flow.h("F" if upper else "f")
-            if flow.state_flags & 12 == 12 and flow.closed_at is None:
-                flow.closed_at = ts
-                self.closing[flow.uid] = flow
-        if flags & TH_RST:
-            flow.state_flags |= 16 if upper else 32
-            flow.h("R" if upper else "r")
-            st.rst = True
-            if flow.closed_at is None:
-                flow.closed_at = ts
-                self.closing[flow.uid] = flow
-        self.last = flow
-        if ts >= self.next_sweep:
-            self.sweep(ts)
-
-    # ------------------------------------------------------------- expiry
-    def sweep(self, now: float) -> None:
-        o = self.options
-        self.next_sweep = now + 1.0
-        while self.closing:
-            uid, flow = next(iter(self.closing.items()))
-            if flow.closed_at is not None and now - flow.last_ts < o.close_linger:
-                break
-            del self.closing[uid]
-            if uid in self.lru:
-                self._finish(flow)
-        while self.lru:
-            uid, flow = next(iter(self.lru.items()))
-            if now - flow.last_ts < o.idle_timeout:
-                break
-            self._evict(flow, f"idle for {now - flow.last_ts:.0f} s (idle timeout {o.idle_timeout:g} s)")
-        if now >= self.next_active_sweep:
-            self.next_active_sweep = now + 60.0
-            for flow in [f for f in self.lru.values() if now - f.first_ts >= o.active_timeout]:
-                self._evict(flow, f"active for {now - flow.first_ts:.0f} s (active timeout "
-                            f"{o.active_timeout:g} s); later packets start a new flow")
-
-    def print_changed(self, flow: Flow) -> None:
-        """A flow's print content or protection changed: the run may learn from it (the pipeline
-        feeds the set of known print servers the print rule reads)."""
-        if self.on_print is not None:
-            self.on_print(flow)
-
-    def job_done(self, flow: Flow, job: Job) -> None:
-        """A job ended: let the evidence stage read its document once, then free it."""
-        job.close()  # freeze the record once; the kept document stays until release()
-        try:
-            if self.on_job_done is not None:
-                self.on_job_done(flow, job)
-        except Exception as exc:  # an evidence bug costs the evidence, not the flow's dissection
-            log.debug("evidence stage failed", exc_info=True)
-            flow.note("internal_error", f"evidence for job {job.index}: {type(exc).__name__}: {exc}", "internal")
-        finally:
-            job.release()
-
-    def _evict(self, flow: Flow, why: str) -> None:
-        if flow.closed_at is None:
-            self.evicted += 1
-            flow.note("flow_evicted", why)
-        self._finish(flow)
-
-    def _finish(self, flow: Flow) -> None:
-        self.lru.pop(flow.uid, None)
-        self.closing.pop(flow.uid, None)
-        for k in self._keys(flow):
-            ent = self.table.get(k)
-            if ent is not None and ent[0] is flow:
-                del self.table[k]
-        flow.finish()
-        self.emit(flow)
-
-    @staticmethod
-    def _keys(flow: Flow) -> list[tuple[bytes, int, bytes, int]]:
-        c = ipaddress.ip_address(flow.key.client_ip).packed
-        s = ipaddress.ip_address(flow.key.server_ip).packed
-        return [(c, flow.key.client_port, s, flow.key.server_port),
-                (s, flow.key.server_port, c, flow.key.client_port)]
-
-    def flush(self) -> None:
-        """End of input: finish every live flow, oldest first."""
-        for flow in sorted(self.lru.values(), key=lambda f: f.first_ts):
-            self._finish(flow)
-        self.closing.clear()
-
-    def __len__(self) -> int:
-        return len(self.lru)

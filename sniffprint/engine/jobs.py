@@ -52,6 +52,7 @@ class Job:
     uid: str
     index: int
     protocol: str
+    capture: str | None = None  # of its flow
     protection: str = "none"  # of the flow when the job started (Protection value)
     key: str | None = None  # set when the dissector ends the job by key (JobStarted.key)
     fields: dict[str, str] = field(default_factory=dict)
@@ -190,6 +191,7 @@ class Job:
         extra = {name: fields.get(name) for name in EXTRA_FIELDS}
         return JobRecord(
             uid=self.uid,
+            capture=self.capture,
             job_index=self.index,
             protocol=self.protocol,
             language=body[0] if body else (langs[0] if langs else None),

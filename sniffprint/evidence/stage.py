@@ -60,6 +60,8 @@ class EvidenceStage:
         detail = ""
         if doc is not None and self.extract:
             res, status, detail = self._text(doc, list(rec.languages))
+            if status == "error":
+                note("internal_error", f"job {rec.job_index}: {detail}")
             text = res.text if res is not None else ""
         pii_counts = dict.fromkeys(PII_KEYS, 0)
         masked = ""
@@ -101,5 +103,6 @@ class EvidenceStage:
             res = extract_text(doc, languages, max_chars=MAX_TEXT_CHARS)
         except Exception as exc:  # an extractor bug must not cost the finding
             log.debug("extractor failed", exc_info=True)
-            return None, "error", f"text extraction failed: {type(exc).__name__}"
+            return None, "error", (f"text extraction failed ({type(exc).__name__}, a bug): sensitive data "
+                                   "cannot be ruled out")
         return res, res.status, res.detail

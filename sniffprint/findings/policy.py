@@ -27,21 +27,25 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from collections import OrderedDict
 from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 
 from ..errors import OptionsError
-from ..model import FlowKey, Protection, Service
+from ..model import PRINT_PORTS, PRINT_SERVICES, FlowKey, Protection, Service
 
 TLS_VERSIONS = {"1.0": 1, "1.1": 2, "1.2": 3, "1.3": 4}
 TLS_RANK = {"SSLv3": 0, "TLSv1.0": 1, "TLSv1.1": 2, "TLSv1.2": 3, "TLSv1.3": 4}
 DEFAULT_WEAK = ("RC4", "3DES", "DES", "NULL cipher", "EXPORT", "anonymous")
-PROTOCOLS = ("raw9100", "lpd", "ipp", "smb", "dcerpc")
+PROTOCOLS = tuple(sorted(s.value for s in PRINT_SERVICES))
 MAX_LEARNED_SERVERS = 65536  # print servers a run learns from its traffic (oldest dropped past this)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -70,7 +74,7 @@ class Policy:
     allow_unobservable_certificate: bool = True
     require_smb_encryption: bool = True
     print_servers: tuple[Network, ...] = ()
-    print_ports: frozenset[int] = frozenset({9100, 515, 631})
+    print_ports: frozenset[int] = PRINT_PORTS
     print_protocols: frozenset[str] = frozenset(PROTOCOLS)
     exceptions: tuple[Exception_, ...] = field(default=())
     source: str | None = None

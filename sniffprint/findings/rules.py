@@ -15,13 +15,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..evidence.pii import PII_KEYS
-from ..model import Protection, Service, Severity
+from ..model import PRINT_SERVICES, Protection, Service, Severity
 from ..records import Evidence, Finding, FlowRecord, JobRecord, Summary, TallyKey
 from .codes import REMEDIATION, TITLES
 from .policy import Policy
 from .printers import Printer, Printers
 
-PRINT_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB, Service.DCERPC})
 JobEvidence = tuple[JobRecord, Evidence | None]
 _NOWHERE = None  # capture-level findings have no flow
 INFO, LOW, MEDIUM, HIGH, CRITICAL = Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL
@@ -44,17 +43,21 @@ class Findings:
         self.gaps_on_print = False
         self.violations_on_print = False
         self.unknown_smb = False
+        self.internal_on_flows = 0  # internal errors tied to a flow
+        self.internal_on_print = False  # one of them touched a print flow: the verdict cannot be clean
 
     # ------------------------------------------------------------------ helpers
     def _finding(self, code: str, severity: Severity, flow: FlowRecord | None, *, confidence: str = "high",
                  protocol: str | None = None, language: str | None = None, bytes_exposed: int = 0,
                  evidence: Evidence | None = None, remediation: str = "", detail: str = "",
-                 job_index: int | None = None) -> Finding:
+                 job_index: int | None = None, capture: str | None = None) -> Finding:
         ip = flow.server_ip if flow is not None else None
         port = flow.server_port if flow is not None else None
         suppressed = self.policy.exception_for(ip, port) if ip is not None and port is not None else None
         rec = Finding(
             uid=flow.uid if flow is not None else None,
+            capture=flow.capture if flow is not None else capture,
+            community_id=flow.community_id if flow is not None else None,
             code=code,
             title=TITLES[code],
             severity=severity,
@@ -90,6 +93,10 @@ class Findings:
         self._done_now = {j.job_index for j, _ in jobs if (uid, j.job_index) in self.reported}
         self.reported.difference_update((uid, i) for i in self._done_now)  # the flow is over
         printing = flow.print
+        if flow.internal_errors:
+            self.internal_on_flows += flow.internal_errors
+            if printing is not False or flow.service in PRINT_SERVICES or flow.server_port in self.policy.print_ports:
+                self.internal_on_print = True  # a print dissector or a print port: it may have hidden a job
         port = flow.server_port
         clear = flow.protection is Protection.NONE
         answered = "h" in flow.history or "d" in flow.history  # the server sent a SYN-ACK or data: it listens
@@ -105,6 +112,7 @@ class Findings:
         pr.ports.add(port)
         pr.services.add(flow.service.value)
         pr.clients.add(flow.client_ip)
+        pr.captures.add(flow.capture)
         self.print_seen = True
         pr.print_flows += 1
         if flow.service_violations:
@@ -172,11 +180,14 @@ class Findings:
 
     def _job_finding(self, flow: FlowRecord, job: JobRecord, ev: Evidence | None) -> Finding:
         fix = REMEDIATION.get(flow.service.value, REMEDIATION["ipp"])
-        if ev is None:
-            ev = Evidence(sha256=job.sha256, length=job.bytes)
+        if ev is None:  # the evidence stage failed on this job (an internal error was recorded)
+            ev = Evidence(sha256=job.sha256, length=job.bytes, text_status="error",
+                          text_detail="the evidence stage failed (a bug): sensitive data cannot be ruled out")
         if job.bytes:
             pii = ev.pii_counts or {}
-            critical = any(pii.get(k) for k in PII_KEYS) or job.holdkey_present
+            # an extractor that failed (a bug) cannot rule sensitive data out: the job keeps the
+            # severity it could have, never a silent drop to high
+            critical = any(pii.get(k) for k in PII_KEYS) or job.holdkey_present or ev.text_status == "error"
             return self._finding(
                 "SP101", CRITICAL if critical else HIGH, flow, confidence="medium" if job.partial else "high",
                 protocol=job.protocol, language=job.language, bytes_exposed=job.bytes,
@@ -235,12 +246,15 @@ class Findings:
                 pr = self._printer(flow)
                 pr.closed_ports.add(port)
                 out.append(self._finding("SP303", INFO, flow, detail=f"{ip}:{port} answered a SYN with RST"))
-        if stats.truncated:
-            out.append(self._finding("SP901", INFO, _NOWHERE, remediation=REMEDIATION["capture"],
-                                     detail="the capture file ends inside a record: the end of the traffic is unknown"))
-        if any(c.damaged for c in stats.captures):
-            out.append(self._finding("SP903", INFO, _NOWHERE, remediation=REMEDIATION["capture"],
-                                     detail="damaged records were skipped"))
+        for c in stats.captures:
+            if c.truncated:
+                out.append(self._finding("SP901", INFO, _NOWHERE, remediation=REMEDIATION["capture"], capture=c.path,
+                                         detail="the capture file ends inside a record: the end of the traffic "
+                                                "is unknown"))
+        for c in stats.captures:
+            if c.damaged:
+                out.append(self._finding("SP903", INFO, _NOWHERE, remediation=REMEDIATION["capture"], capture=c.path,
+                                         detail="damaged records were skipped"))
         if not self.print_seen:
             out.append(self._finding("SP904", INFO, _NOWHERE, remediation=REMEDIATION["capture"],
                                      detail="no print flow (cleartext or protected) was seen"))

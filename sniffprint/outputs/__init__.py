@@ -1,12 +1,12 @@
 """Output formats: one file each, one line each in ``OUTPUTS`` (``--format`` choices follow).
 
 A writer is streaming: ``begin()``, then ``flow()``, ``job()``, ``anomaly()`` as records become
-known, then ``end(stats)``. Records are the dicts of the JSON contract (README, "JSON lines").
+known, then ``end(stats)``. Records are typed (``sniffprint.records``); their JSON form is documented in docs/json.md.
 """
 from __future__ import annotations
 
 from . import csv as csv_out
-from . import jsonl, junit, sarif, table
+from . import jsonl, junit, line, sarif, table
 from .base import Writer
 
 OUTPUTS: dict[str, type[Writer]] = {
@@ -15,4 +15,5 @@ OUTPUTS: dict[str, type[Writer]] = {
     "csv": csv_out.CsvWriter,
     "junit": junit.JunitWriter,
     "sarif": sarif.SarifWriter,
+    "line": line.LineWriter,
 }

@@ -6,13 +6,20 @@
 """
 from __future__ import annotations
 
-from typing import IO
+from typing import Protocol
 
 from ..records import Anomaly, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 
 
+class TextSink(Protocol):
+    """Where a writer writes: a text file, standard output, or the CLI's guarded ``Output``."""
+
+    def write(self, s: str, /) -> int: ...
+    def flush(self) -> None: ...
+
+
 class Writer:
-    def __init__(self, fp: IO[str], *, show_all: bool = False, reveal: bool = False) -> None:
+    def __init__(self, fp: TextSink, *, show_all: bool = False, reveal: bool = False) -> None:
         self.fp = fp
         self.show_all = show_all
         self.reveal = reveal

@@ -2,11 +2,11 @@
 a summary line. ``--all`` lists every flow."""
 from __future__ import annotations
 
-from ..model import PRINT_PORTS, Protection, Service, Severity
+from ..model import PRINT_PORTS, PRINT_SERVICES, Protection, Service, Severity
 from ..records import Finding, FlowRecord, PrinterRecord, Summary
 from .base import Writer
 
-SHOWN_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB, Service.TLS})
+SHOWN_SERVICES = PRINT_SERVICES | {Service.TLS}
 ALWAYS_SHOWN = ("SP204", "SP205", "SP206", "SP303")  # info findings worth a line even without --all
 
 
@@ -91,7 +91,11 @@ class TableWriter(Writer):
                               f"  worst {worst}\n")
         c = self.counts
         trunc = " (capture truncated)" if stats.truncated else ""
+        bugs = (f", {stats.internal_errors} internal errors (a bug: please report it; --debug shows the "
+                "tracebacks)") if stats.internal_errors else ""
         self.fp.write(
             f"\n{stats.frames} frames, {c['flows']} TCP flows, {c['print']} print flows: "
             f"{c['clear']} in clear, {c['protected']} protected, {c['unknown']} unknown; "
-            f"{stats.anomalies} anomalies{trunc}\n")
+            f"{stats.anomalies} anomalies{bugs}{trunc}\n")
+        if stats.verdict:
+            self.fp.write(f"verdict: {stats.verdict.upper()} -- {'; '.join(stats.reasons or ())}\n")

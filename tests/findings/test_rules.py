@@ -9,7 +9,7 @@ from sniffprint.findings.rules import Findings
 from sniffprint.outputs.base import Writer
 from sniffprint.records import Evidence
 from tests import pcapgen as g
-from tests.dissectors.test_http import ipp_ok, post, print_job, response
+from tests.dissectors.http.vectors import ipp_ok, post, print_job, response
 from tests.records import flow_record, job_record, summary
 
 SUMMARY = summary()

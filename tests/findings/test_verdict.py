@@ -91,12 +91,12 @@ def test_exit_code_contract(tmp_path, args, expected):
 
 
 def test_internal_error_exits_4(monkeypatch):
-    from sniffprint.findings import verdict
+    from sniffprint import api
 
     def boom(*_a, **_k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(verdict, "decide", boom)
+    monkeypatch.setattr(api, "decide", boom)
     r = CliRunner().invoke(main, ["verify", str(PCAPS / "raw9100-cups-socket.pcap")])
     assert r.exit_code == 4 and "internal error" in r.stderr
 
@@ -183,7 +183,7 @@ def test_basic_auth_on_a_print_flow_is_sp104():
 
 
 def test_job_sent_before_an_rfc2817_upgrade_is_still_exposed(tmp_path):
-    from tests.dissectors.test_http import HELLO, SERVER_HELLO, SWITCH, UPGRADE, ipp_ok, post, print_job, response
+    from tests.dissectors.http.vectors import HELLO, SERVER_HELLO, SWITCH, UPGRADE, ipp_ok, post, print_job, response
 
     c = g.Conversation(sport=631)
     frames = c.handshake() + c.c2s(post(print_job())) + c.s2c(response(ipp_ok())) + c.c2s(UPGRADE)
@@ -198,12 +198,47 @@ def test_job_sent_before_an_rfc2817_upgrade_is_still_exposed(tmp_path):
 
 
 def test_upgrade_before_any_job_is_protected(tmp_path):
-    from tests.dissectors.test_http import HELLO, SERVER_HELLO, SWITCH, UPGRADE
+    from tests.dissectors.http.vectors import HELLO, SERVER_HELLO, SWITCH, UPGRADE
 
     c = g.Conversation(sport=631)
     frames = c.handshake() + c.c2s(UPGRADE) + c.s2c(SWITCH + SERVER_HELLO) + c.c2s(HELLO) + c.close()
     r = CliRunner().invoke(main, ["verify", _cap(tmp_path, "early-upgrade.pcap", frames)])
     assert r.exit_code == 0, r.stderr
+
+
+def _job_on_port(tmp_path, port: int = 9101) -> str:
+    frames, _ = g.print_job_frames(sport=port)
+    p = tmp_path / f"job-{port}.pcap"
+    p.write_bytes(g.pcap(frames))
+    return str(p)
+
+
+def test_a_failing_extractor_is_never_silent(tmp_path, monkeypatch):
+    import sniffprint.content.extract as extract
+
+    def boom(*_a, **_k):
+        raise RuntimeError("extractor bug")
+
+    monkeypatch.setattr(extract, "extract_text", boom)
+    r = CliRunner().invoke(main, ["verify", "--format", "json", "--fail-on", "critical", _job_on_port(tmp_path)])
+    recs = [json.loads(x) for x in r.stdout.splitlines()]
+    sp101 = [x for x in recs if x["type"] == "finding" and x["code"] == "SP101"]
+    # sensitive data cannot be ruled out: the finding keeps the severity it could have had
+    assert sp101 and sp101[0]["severity"] == "critical" and sp101[0]["evidence"]["text_status"] == "error"
+    assert any(x["type"] == "anomaly" and x["kind"] == "internal_error" for x in recs)
+    assert recs[-1]["internal_errors"] >= 1 and r.exit_code == 1
+
+
+def test_a_failing_dissector_on_a_print_flow_is_exit_4_not_0(tmp_path, monkeypatch):
+    from sniffprint.dissectors.raw9100 import Raw9100Dissector
+
+    def boom(self, direction, data):  # noqa: ANN001
+        raise RuntimeError("dissector bug")
+
+    monkeypatch.setattr(Raw9100Dissector, "feed", boom)
+    r = CliRunner().invoke(main, ["verify", "--format", "table", _job_on_port(tmp_path)])
+    assert r.exit_code == 4, r.stdout
+    assert "internal errors" in r.stdout and "INTERNAL-ERROR" in r.stdout
 
 
 # ----------------------------------------------------------------- print servers learned from the traffic

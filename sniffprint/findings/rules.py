@@ -131,6 +131,9 @@ class Findings:
             out.append(self._finding("SP902", LOW, flow, confidence="high", detail=(
                 f"{flow.missed_bytes} bytes of this print flow are missing from the capture"),
                 remediation=REMEDIATION["capture"]))
+        if flow.smb1:  # whatever else it carries, SMB1 itself can never be encrypted
+            out.append(self._finding("SP103", HIGH, flow, remediation=REMEDIATION["smb"],
+                                     detail="SMB1 has no encryption at all"))
         if printing is None:  # encrypted SMB, share unknown
             pr.unknown_flows += 1
             self.unknown_smb = True
@@ -165,9 +168,6 @@ class Findings:
     def _cleartext(self, flow: FlowRecord, jobs: list[JobEvidence], pr: Printer) -> list[Finding]:
         out: list[Finding] = []
         fix = REMEDIATION.get(flow.service.value, REMEDIATION["ipp"])
-        if flow.smb1:
-            out.append(self._finding("SP103", HIGH, flow, remediation=REMEDIATION["smb"],
-                                     detail="SMB1 has no encryption at all"))
         if flow.http_basic_auth:
             out.append(self._finding("SP104", HIGH, flow, remediation=fix + " Rotate the exposed password.",
                                      detail="an Authorization: Basic header crossed in clear (value not shown)"))
@@ -350,4 +350,12 @@ def _query_detail(flow: FlowRecord) -> str:
         return "LPD command in clear (queue state or control, no job)"
     if flow.pjl_device_info:
         return "PJL status exchange in clear"
+    if flow.rpc_interfaces and any(i in _RPC_FAMILY for i in flow.rpc_interfaces):
+        family = " and ".join(dict.fromkeys(_RPC_FAMILY[i] for i in flow.rpc_interfaces if i in _RPC_FAMILY))
+        if flow.rpc_calls:
+            return f"{family} calls in clear: " + ", ".join(flow.rpc_calls)
+        return f"{family} bound in clear (no call seen)"
     return "print protocol exchange in clear without a job"
+
+
+_RPC_FAMILY = {"MS-RPRN": "spoolss", "MS-PAR": "winspool"}  # how the print RPC interfaces are called

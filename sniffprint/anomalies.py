@@ -13,7 +13,7 @@ from .records import Anomaly
 
 
 class AnomalySink:
-    __slots__ = ("per_kind_limit", "kept", "counts", "listener")
+    __slots__ = ("per_kind_limit", "kept", "counts", "listener", "capture")
 
     def __init__(self, per_kind_limit: int = 200,
                  listener: Callable[[Anomaly], None] | None = None) -> None:
@@ -21,12 +21,13 @@ class AnomalySink:
         self.kept: list[Anomaly] = []
         self.counts: Counter[str] = Counter()
         self.listener = listener  # called for each kept anomaly (streaming outputs)
+        self.capture: str | None = None  # the capture being read (set by the composition root)
 
     def add(self, ts: float | None, uid: str | None, layer: str, kind: str, detail: str) -> None:
         n = self.counts[kind] + 1
         self.counts[kind] = n
         if n <= self.per_kind_limit:
-            a = Anomaly(ts=ts, uid=uid, layer=layer, kind=kind, detail=detail)
+            a = Anomaly(ts=ts, uid=uid, capture=self.capture, layer=layer, kind=kind, detail=detail)
             self.kept.append(a)
             if self.listener is not None:
                 self.listener(a)

@@ -34,12 +34,15 @@ from .errors import CaptureError
 from .evidence.folder import EvidenceFolder
 from .evidence.redact import credentials, redact_flow, redact_job
 from .evidence.stage import EvidenceStage
-from .findings.policy import Policy
+from .findings.policy import Policy, PrintServers
 from .findings.rules import Findings
+from .findings.verdict import Verdict, decide
+from .model import FlowKey, Protection, Service, Severity
 from .options import Options
 from .records import RECORD_TYPES, Anomaly, CaptureSummary, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 from .report import Report, from_json, to_json
-from .sources import CaptureStats, SourceSpec, check_readable, open_source
+from .sources import CaptureReadError, CaptureStats, ReadLimits, SourceSpec, check_readable, open_source
+from .sources.spec import expand
 
 log = logging.getLogger(__name__)
 
@@ -112,15 +115,28 @@ class Pipeline:
         self.recorder = recorder
         self.findings = Findings(self.policy)
         self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly)
-        self.udp = UdpTable(options, self.sink, self._flow, print_rule=self.policy.is_print)
-        self.decoder = Decoder(self.sink, options.verify_checksums, on_udp=self.udp.process)
         self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
                                       extract=options.extract_text)
-        self.table = FlowTable(options, self.sink, self._flow, print_rule=self.policy.is_print,
-                               on_job_done=self._job_done)
+        # print servers learned from the traffic (print RPC at privacy...): the print rule reads
+        # them, so a server seen serving protected print makes its SMB3 sessions print
+        self.print_servers = PrintServers()
+        self.table = FlowTable(options, self.sink, self._flow, print_rule=self._is_print,
+                               on_job_done=self._job_done, on_print=self._print_changed)
+        self.udp = UdpTable(options, self.sink, self._flow, print_rule=self._is_print)
+        self.decoder = Decoder(self.sink, options.verify_checksums, on_udp=self.udp.process)
         self.captures: list[CaptureStats] = []
-        self.internal_errors = 0
+        self.read_errors: list[CaptureReadError] = []  # inputs an OS error cut short (exit 2 at the end)
+        # hash the captures while reading them when the evidence folder's manifest needs it
+        self.limits = ReadLimits(sha256=self.folder is not None)
         self.elapsed = 0.0
+
+    def _is_print(self, service: Service, content: bool | None, protection: Protection,
+                  key: FlowKey) -> bool | None:
+        return self.policy.is_print(service, content, protection, key, self.print_servers)
+
+    def _print_changed(self, flow: Flow) -> None:
+        if self.policy.serves_print(flow.print, flow.protection):
+            self.print_servers.add(flow.key.server_ip)
 
     # ------------------------------------------------------------- streaming to the sinks
     def _anomaly(self, a: Anomaly) -> None:
@@ -134,8 +150,11 @@ class Pipeline:
 
     def _job_done(self, flow: Flow, job: Job) -> None:
         rec = job.record()
-        job.evidence = self.evidence(rec, job.document(), job.complete, flow.key,
-                                     lambda kind, detail: flow.note(kind, detail, "evidence"))
+        job.evidence = ev = self.evidence(rec, job.document(), job.complete, flow.key,
+                                          lambda kind, detail: flow.note(kind, detail, "evidence"))
+        if ev is not None and rec.pages is None and ev.pages is not None:
+            # a page count only the text extraction found: the job says the same as its evidence
+            job.final = rec = dataclasses.replace(rec, pages=ev.pages)
         self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
     def _flow(self, flow: Flow | UdpFlow) -> None:
@@ -186,22 +205,27 @@ class Pipeline:
         process = self.table.process
         recorder = self.recorder
         table = self.table
-        for spec in specs:
+        for n, spec in enumerate(specs):
             stats = CaptureStats(path=str(spec))
             self.captures.append(stats)
-            kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {}
-            for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **kw):
-                try:
-                    seg = decode(ts, linktype, data, idx)
-                    if seg is not None:
-                        process(ts, seg)
-                        if recorder is not None and table.last is not None:
-                            recorder.frame(table.last, ts, data, wirelen)
-                except Exception as exc:  # a bug: keep the run and what it found
-                    self.internal_errors += 1
-                    log.debug("internal error on frame %d", idx, exc_info=True)
-                    self.sink.add(ts, None, "internal", "internal_error",
-                                  f"frame {idx}: {type(exc).__name__}: {exc}")
+            self.table.begin_capture(stats.path, n)
+            self.udp.begin_capture(stats.path, n)
+            self.sink.capture = stats.path
+            kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {"limits": self.limits}
+            try:
+                for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **kw):
+                    try:
+                        seg = decode(ts, linktype, data, idx)
+                        if seg is not None:
+                            process(ts, seg)
+                            if recorder is not None and table.last is not None:
+                                recorder.frame(table.last, ts, data, wirelen)
+                    except Exception as exc:  # a bug: keep the run and what it found
+                        log.debug("internal error on frame %d", idx, exc_info=True)
+                        self.sink.add(ts, None, "internal", "internal_error",
+                                      f"frame {idx}: {type(exc).__name__}: {exc}")
+            except CaptureReadError as exc:  # an OS error mid-read: keep what was read, say so at the end
+                self.read_errors.append(exc)
             index += stats.frames
 
     def _finish(self) -> None:
@@ -215,6 +239,15 @@ class Pipeline:
             for s in self.sinks:
                 s.printer(printer)
 
+    def verdict(self, stats: Summary, fail_on: Severity = Severity.MEDIUM, *,
+                exit_code: bool = False) -> tuple[Verdict, Summary]:
+        """The run's verdict (``findings.verdict.decide``) and the summary that carries it, so that
+        every output and the exit status read the same object. ``exit_code``: verify's summary
+        also names the exit status."""
+        v = decide(self.findings, stats, fail_on)
+        return v, dataclasses.replace(stats, verdict=v.word, reasons=v.reasons, fail_on=v.fail_on,
+                                      exit_code=int(v.exit_code) if exit_code else None)
+
     def close(self, stats: Summary) -> None:
         """Hand the final summary (with the verdict, for verify) to every sink."""
         for s in self.sinks:
@@ -226,7 +259,10 @@ class Pipeline:
             captures=tuple(CaptureSummary(path=c.path, format=c.format, frames=c.frames, bytes=c.bytes_read,
                                           truncated=c.truncated, damaged=c.damaged,
                                           linktypes=tuple(sorted(c.linktypes)), first_ts=c.first_ts,
-                                          drops=c.drops, last_ts=c.last_ts) for c in self.captures),
+                                          drops=c.drops, last_ts=c.last_ts, skipped_bytes=c.skipped_bytes,
+                                          undeclared_frames=c.undeclared_frames, raw_bytes=c.raw_bytes,
+                                          sha256=c.sha256, read_error=c.read_error)
+                           for c in self.captures),
             frames=d.frames,
             tcp_segments=d.tcp,
             udp_datagrams=d.udp,
@@ -240,16 +276,17 @@ class Pipeline:
             udp_flows=self.udp.flows_total,
             flows_evicted=self.table.evicted + self.udp.evicted,
             anomalies=self.sink.total(),
-            internal_errors=self.internal_errors,
+            internal_errors=self.sink.total("internal_error"),
             truncated=any(c.truncated for c in self.captures),
             elapsed_s=round(self.elapsed, 3),
         )
 
 
 def parse_sources(sources: str | Path | Iterable[str | Path]) -> list[SourceSpec]:
-    """Source specs from a path, a ``Path``, ``-``, ``live:IFACE`` or a list of them."""
+    """Source specs from a path, a ``Path``, a directory, a glob, ``-``, ``live:IFACE`` or a list of
+    them (``sources.spec.expand``), each checked readable before any work is done."""
     items = [sources] if isinstance(sources, (str, Path)) else list(sources)
-    specs = [SourceSpec.parse(str(s)) for s in items]
+    specs = [spec for s in items for spec in expand(str(s))]
     for spec in specs:
         check_readable(spec)
     return specs
@@ -268,7 +305,7 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
                                   keywords=tuple(keywords) or base.keywords)
     report = Report()
     pipeline = Pipeline(options, [ReportSink(report)], sources=specs)
-    pipeline.close(pipeline.run(specs))
+    pipeline.close(pipeline.verdict(pipeline.run(specs))[1])
     return report
 
 

@@ -16,7 +16,6 @@ to stdout or ``-o``.
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import signal
@@ -86,12 +85,14 @@ def _formats() -> list[str]:
 
 # ---------------------------------------------------------------------------- building a run
 def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, max_flows: int | None,
-             evidence_dir: str | None = None, carve: bool = False) -> Options:
+             max_buffer: int | None = None, evidence_dir: str | None = None, carve: bool = False) -> Options:
     """The run's frozen options, validated once."""
     from .findings.policy import load
     from .options import Options
 
     limits: dict[str, Any] = {"max_flows": max_flows} if max_flows else {}
+    if max_buffer:
+        limits["max_buffer"] = max_buffer << 20
     return Options(reveal=reveal, keywords=keywords, policy=load(policy_path) if policy_path else None,
                    evidence_dir=evidence_dir, carve=carve, **limits)
 
@@ -162,6 +163,9 @@ _common = [
     click.option("--max-flows", type=click.IntRange(min=100), default=None, metavar="N",
                  help="Live flows kept at once (about 3 KB each; default 100000): the least recently "
                       "active one is evicted, as an anomaly, beyond it."),
+    click.option("--max-buffer", type=click.IntRange(min=1), default=None, metavar="MIB",
+                 help="Memory the documents of all open print jobs may hold together (default 256 MiB); "
+                      "beyond it they spill to temporary files."),
     click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
 ]
 
@@ -188,23 +192,28 @@ def main() -> None:
               help="Write findings, redacted evidence and a chain-of-custody manifest to this folder.")
 @click.option("--carve", is_flag=True, help="With --evidence: also write each whole document, its text and a "
               "pcap slice of its flow (the folder then holds the documents).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
+              help="The threshold of the verdict the outputs show (scan itself always exits 0).")
 @_with_common
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
-         reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
-         max_flows: int | None, debug: bool) -> None:
+         fail_on: str, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
+         max_flows: int | None, max_buffer: int | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
+                       max_buffer=max_buffer,
                        evidence_dir=evidence_dir, carve=carve)
     specs = _specs(captures)
     fp = _open_output(output)
     try:
         pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs)
-        pipeline.close(pipeline.run(specs))
+        # what verify would say: every output claims the verdict verify would exit with
+        pipeline.close(pipeline.verdict(pipeline.run(specs), Severity(fail_on))[1])
     finally:
         fp.close()
     _carve_warning(options)
     fp.check()
+    _read_errors(pipeline, exposed=False)
 
 
 @main.command()
@@ -225,13 +234,12 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
 def verify(captures: tuple[str, ...], interface: str | None, duration: float | None, bpf: str | None,
            fail_on: str, exit_zero: bool, fmt: str, evidence_dir: str | None, reveal: bool,
            keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
-           debug: bool) -> None:
+           max_buffer: int | None, debug: bool) -> None:
     """Prove from a separate vantage point that no print job crosses in clear.
 
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
     input, 3 inconclusive, 4 internal error.
     """
-    from .findings.verdict import decide
     from .sources import SourceSpec
 
     if not captures and not interface:
@@ -242,15 +250,14 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     if interface and not duration:
         raise click.UsageError("--interface needs --duration SECONDS")
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
+                       max_buffer=max_buffer,
                        evidence_dir=evidence_dir)
     specs = _specs(captures) if captures else [SourceSpec.live(interface or "", bpf=bpf, duration=duration)]
     fp = _open_output(output)
     try:
         pipeline = _pipeline(options, _writer(fmt, fp, reveal=reveal), specs)
         live: dict[str, Any] = {"stop": _stop_on_signals(), "ready": _ready(bpf)} if interface else {}
-        stats = pipeline.run(specs, **live)
-        v = decide(pipeline.findings, stats, Severity(fail_on))
-        stats = dataclasses.replace(stats, verdict=v.word, exit_code=int(v.exit_code), reasons=v.reasons)
+        v, stats = pipeline.verdict(pipeline.run(specs, **live), Severity(fail_on), exit_code=True)
         pipeline.close(stats)
     finally:
         fp.close()
@@ -259,10 +266,20 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
         fp.check()  # exit 2: the output could not be written
     elif fp.failure is not None:  # proof is proof: exposure still exits 1, and says what was lost
         click.echo(f"sniffprint: {fp.failure}", err=True)
+    _read_errors(pipeline, exposed=v.exit_code == ExitCode.EXPOSED)
     code = v.exit_code
     if exit_zero and code == ExitCode.EXPOSED:
         code = ExitCode.CLEAN
     sys.exit(int(code))
+
+
+def _read_errors(pipeline: Pipeline, *, exposed: bool) -> None:
+    """An input an OS error cut short: every output was written from what was read before it; the
+    exit is 2 naming the path and the error, unless an exposure was proven (proof is proof)."""
+    for exc in pipeline.read_errors:
+        click.echo(f"sniffprint: {exc}", err=True)
+    if pipeline.read_errors and not exposed:
+        sys.exit(int(ExitCode.USAGE))
 
 
 def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...]) -> None:
@@ -289,13 +306,15 @@ def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...])
 @_guard
 def live(interface: str, bpf: str | None, duration: float | None, count: int | None, fmt: str,
          write_pcap: str | None, status_interval: float, reveal: bool, keywords: tuple[str, ...],
-         policy_path: str | None, output: str | None, max_flows: int | None, debug: bool) -> None:
+         policy_path: str | None, output: str | None, max_flows: int | None, max_buffer: int | None,
+         debug: bool) -> None:
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
     from .engine.recorder import PrintFlowRecorder
     from .model import LINKTYPE_ETHERNET
     from .sources import SourceSpec
 
-    options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows)
+    options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
+                       max_buffer=max_buffer)
     specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days
@@ -314,7 +333,7 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
 
     try:
         pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)
-        stats = pipeline.run(specs, stop=_stop_on_signals(), ready=_ready(bpf))
+        _, stats = pipeline.verdict(pipeline.run(specs, stop=_stop_on_signals(), ready=_ready(bpf)))
         pipeline.close(stats)
     finally:
         if recorder is not None:

@@ -9,7 +9,8 @@ from sniffprint.records import FlowRecord, JobRecord, Summary
 
 def flow_record(**kw: Any) -> FlowRecord:
     base: dict[str, Any] = {
-        "uid": "C1", "proto": "tcp", "client_ip": "10.0.0.1", "client_port": 5000, "server_ip": "10.0.0.2",
+        "uid": "C1", "capture": "test.pcap", "community_id": "1:test", "proto": "tcp", "client_ip": "10.0.0.1",
+        "client_port": 5000, "server_ip": "10.0.0.2",
         "server_port": 9100, "ip_version": 4, "service": Service.RAW9100, "service_violations": (),
         "protection": Protection.NONE, "print": True, "c2s_bytes": 100, "s2c_bytes": 0, "c2s_packets": 3,
         "s2c_packets": 2, "c2s_wire_bytes": 100, "s2c_wire_bytes": 0, "missed_bytes": 0, "history": "ShADFf",
@@ -21,7 +22,7 @@ def flow_record(**kw: Any) -> FlowRecord:
     for name, enum_type in (("service", Service), ("protection", Protection), ("state", ConnState)):
         if isinstance(base[name], str):
             base[name] = enum_type(base[name])
-    for name in ("tls_weak", "ipp_operations", "languages"):
+    for name in ("tls_weak", "ipp_operations", "languages", "rpc_interfaces", "rpc_calls"):
         if isinstance(base.get(name), list):
             base[name] = tuple(base[name])
     return FlowRecord(**base)

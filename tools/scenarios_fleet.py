@@ -335,7 +335,7 @@ class HttpAdmin(Scenario):
             r.setdefault("credentials", None)
         self.expects.append(Expect(port, None, scheme == "https", ground_truth="http-admin",
                                    note=note, bytes_vary=True,
-                                   facts={"service": "https-admin" if scheme == "https" else
+                                   truth_facts={"service": "https-admin" if scheme == "https" else
                                           "http-admin", "scheme": scheme,
                                           "server_software": software, "requests": requests}))
 
@@ -1232,7 +1232,7 @@ class MigrationBefore(IppTool):
     def other(self, host: str, port: int, ground_truth: str, note: str,
               facts: dict | None = None) -> None:
         self.expects.append(Expect(port, None, False, None, ground_truth=ground_truth,
-                                   note=f"{host}: {note}", facts=facts,
+                                   note=f"{host}: {note}", truth_facts=facts,
                                    bytes_vary=ground_truth in ("http-admin", "lpd-queue-query")))
 
     def annotate(self, pcap: Path, lab: Lab, truth: dict) -> None:

@@ -6,12 +6,13 @@ offered the stream dissectors, UDP pseudo-flows the datagram ones (``Dissector.d
 """
 from __future__ import annotations
 
-from . import cups_browse, http, lpd, mdns, raw9100, smb, snmp, tls
+from . import cups_browse, dcerpc, http, lpd, mdns, raw9100, smb, snmp, tls
 from .base import Dissector
 
 DISSECTORS: list[type[Dissector]] = [
     tls.TlsDissector,
     smb.SmbDissector,
+    dcerpc.DcerpcDissector,
     lpd.LpdDissector,
     http.HttpDissector,
     raw9100.Raw9100Dissector,

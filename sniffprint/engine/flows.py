@@ -5,12 +5,22 @@ and state, and the content path:
 - **Content**: each direction's reassembled bytes go to the probe until a dissector is chosen
   (``dissectors.base.choose``; pending bytes and gaps are replayed to it), then to the dissector;
   its events update the flow (service, print, protection, facts) and build its jobs
-  (``jobs.Job``). A ``ProtocolViolation`` detaches the dissector (service ``-name``, anomaly),
-  any other exception is an ``internal_error`` (history ``x``); nothing found before is lost.
+  (``jobs.Job``). Endpoints a flow announces for a service (``EndpointExpected``: an RPC endpoint
+  mapper naming a dynamic port) go to the table's ``expect.Expectations``, which hints the probe of
+  later flows to that endpoint; print and protection changes are told to the table
+  (``print_changed``), so the run can learn print servers. A ``ProtocolViolation`` detaches the
+  dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
+  ``x``); nothing found before is lost.
 - **History** in Zeek letters, uppercase for the client, lowercase for the server, each letter
   once per direction in order of first occurrence: S syn, H syn-ack, A pure ack, D data, F fin,
   R rst, C bad checksum, T retransmission, G content gap, I inconsistent retransmission,
   x dissector crash, ^ direction flipped by the port heuristic.
+- **Job ends**: a job is whole only when its own end is seen (the protocol marks it, or the
+  connection's FIN/RST follows it). A job the dissector ends at ``close()`` only because its
+  stream stopped (``JobEnded.eof``) on a connection with no FIN or RST (still open when the
+  capture ended, or evicted) is partial, and so is every job no one ended.
+- **Directions**: a document the server sends back (``JobStarted`` with direction S2C, keyed)
+  is a job of its own beside the client's current job.
 - **Record**: ``record()`` freezes what is known into a ``records.FlowRecord``; whether the flow
   is print traffic comes from the run's print rule (``Policy.is_print``), never from here.
 - **Secrets** (``SecretSeen``: an HTTP password, a session cookie) are kept in ``secrets``, apart
@@ -32,6 +42,7 @@ from ..dissectors.events import (
     ContentDone,
     DocumentData,
     DocumentGap,
+    EndpointExpected,
     FlowFact,
     JobEnded,
     JobField,
@@ -44,8 +55,9 @@ from ..dissectors.events import (
     TlsProgress,
 )
 from ..errors import ProtocolViolation
-from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Service
+from ..model import ConnState, Direction, FlowKey, JobDirection, Orientation, Protection, Service
 from ..records import Credential, FlowRecord
+from .communityid import community_id
 from .jobs import Job
 from .reassembly import Stream
 
@@ -57,6 +69,7 @@ log = logging.getLogger(__name__)
 PrintRule = Callable[[Service, "bool | None", Protection, FlowKey], "bool | None"]
 """(service, what the content said, protection, key) -> print traffic: True, False or None (unknown)."""
 
+ENDED = 0b111100  # state_flags bits: a FIN or a RST from either side (the connection ended)
 MAX_KEYED_JOBS = 16  # jobs a dissector may keep open at once in one flow (each keeps its document)
 MAX_SECRETS = 16  # distinct credentials kept per flow (a client resends the same one on every request)
 C2S = Direction.C2S
@@ -68,13 +81,14 @@ class Flow:
                  "streams", "hist", "state_flags", "closed_at", "service",
                  "violations", "protection", "print", "facts", "dissector", "decided",
                  "heads", "pending", "pending_bytes", "jobs", "job", "keyed", "table", "bad_checksums",
-                 "ip_version", "anomalies", "syn_isn", "secrets", "tls_marks")
+                 "ip_version", "anomalies", "syn_isn", "internal_errors", "capture", "secrets", "tls_marks")
 
     def __init__(self, table: FlowTable, uid: str, key: FlowKey, orientation: Orientation,
                  ts: float, ip_version: int) -> None:
         o = table.options
         self.table = table
         self.uid = uid
+        self.capture = table.capture
         self.key = key
         self.orientation = orientation
         self.first_ts = ts
@@ -104,6 +118,7 @@ class Flow:
         self.bad_checksums = 0
         self.ip_version = ip_version
         self.anomalies = 0
+        self.internal_errors = 0  # bugs caught on this flow (dissector, evidence): never silent
         self.syn_isn: int | None = None
         self.secrets: list[SecretSeen] = []
         self.tls_marks: list[float | None] | None = None  # ClientHello, first protected c2s, s2c
@@ -120,6 +135,9 @@ class Flow:
 
     def note(self, kind: str, detail: str, layer: str = "flow") -> None:
         self.anomalies += 1
+        if kind == "internal_error":
+            self.internal_errors += 1
+            self.h("x")
         self.table.sink.add(self.last_ts, self.uid, layer, kind, detail)
 
     # ------------------------------------------------------------- stream callbacks
@@ -170,12 +188,15 @@ class Flow:
 
     # ------------------------------------------------------------- dissection
     def _probe(self, final: bool) -> None:
-        cls, decided = choose(STREAM_DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final)
+        hint = self.table.expected.hint(self.key)  # an endpoint another flow announced (RPC endpoint mapper)
+        cls, decided = choose(STREAM_DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final,
+                              hint)
         if not decided:
             if self.pending_bytes < 4 * PROBE_BYTES:
                 return
             # enough bytes buffered: take the best plausible candidate rather than wait forever
-            cls, _ = choose(STREAM_DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True)
+            cls, _ = choose(STREAM_DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True,
+                            hint)
         self.decided = True
         self.heads = (bytearray(), bytearray())
         pending, self.pending, self.pending_bytes = self.pending, [], 0
@@ -238,16 +259,20 @@ class Flow:
             if key is not None:
                 job = self.keyed.get(key)
                 if job is not None:  # else pushed out by the cap: it ended partial
-                    job.add(ev.data)  # type: ignore[attr-defined]
+                    self._add(job, ev.data)  # type: ignore[attr-defined]
                 return
             if self.job is None:
                 self._start_job(self.service.value if self.service else "unknown")
-            self.job.add(ev.data)  # type: ignore[union-attr,attr-defined]
+            self._add(self.job, ev.data)  # type: ignore[arg-type,attr-defined]
         elif t is DocumentGap:
             job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
             if job is not None:
                 job.gap(ev.length)  # type: ignore[attr-defined]
         elif t is JobStarted:
+            if ev.direction is S2C and ev.key is not None:  # type: ignore[attr-defined]
+                # a document the server sends back runs beside the client's job, never ends it
+                self._start_job(ev.protocol, ev.key, JobDirection.S2C)  # type: ignore[attr-defined]
+                return
             if self.job is not None and self.job.key is None:
                 self._end_job(self.job)
             self._start_job(ev.protocol, ev.key)  # type: ignore[attr-defined]
@@ -266,14 +291,20 @@ class Flow:
         elif t is JobEnded:
             job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
             if job is not None:
-                job.partial = job.partial or ev.partial  # type: ignore[attr-defined]
+                # ended only by the end of its stream: whole only if the connection really ended
+                cut = ev.eof and not self.state_flags & ENDED  # type: ignore[attr-defined]
+                job.partial = job.partial or ev.partial or cut  # type: ignore[attr-defined]
                 self._end_job(job)
         elif t is PrintSeen:
             v = ev.value  # type: ignore[attr-defined]
             if v is True or self.print is not True:
                 self.print = v
+                self.table.print_changed(self)
         elif t is ProtectionSeen:
             self.protection = ev.protection  # type: ignore[attr-defined]
+            self.table.print_changed(self)
+        elif t is EndpointExpected:
+            self.table.expected.expect(self.key.server_ip, ev.port, ev.service)  # type: ignore[attr-defined]
         elif t is ServiceSeen:
             self.service = ev.service  # type: ignore[attr-defined]
         elif t is FlowFact:
@@ -304,11 +335,22 @@ class Flow:
         if c is not None and s is not None and marks[0] is not None:
             self.facts["tls_handshake_ms"] = round((max(c, s) - marks[0]) * 1000.0, 3)
 
-    def _start_job(self, protocol: str, key: str | None = None) -> None:
+    def _add(self, job: Job, data: bytes) -> None:
+        was = job.trimmed
+        job.add(data)
+        if job.trimmed and not was:
+            b = self.table.budget
+            self.note("limit_exceeded", f"job {job.index}: the run's document budget ({b.disk >> 20} MiB on disk, "
+                      f"{b.memory >> 20} MiB in memory) is spent: the rest of this document is counted and hashed, "
+                      "not kept (its evidence is incomplete)")
+
+    def _start_job(self, protocol: str, key: str | None = None,
+                   direction: JobDirection = JobDirection.C2S) -> None:
         # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
         # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
-        job = Job(uid=self.uid, index=len(self.jobs), protocol=protocol, key=key,
-                  keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value)
+        job = Job(uid=self.uid, capture=self.capture, index=len(self.jobs), protocol=protocol, key=key,
+                  keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value,
+                  budget=self.table.budget, direction=direction)
         if key is not None:
             old = self.keyed.pop(key, None)
             if old is not None:  # the same key again: the earlier job is over
@@ -318,7 +360,8 @@ class Flow:
                 first.partial = True
                 self._end_job(first)
             self.keyed[key] = job
-        self.job = job
+        if direction is JobDirection.C2S:
+            self.job = job
         self.jobs.append(job)
 
     def _end_job(self, job: Job) -> None:
@@ -393,6 +436,9 @@ class Flow:
         facts: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.facts.items()}
         return FlowRecord(
             uid=self.uid,
+            capture=self.capture,
+            community_id=community_id("tcp", self.key.client_ip, self.key.client_port, self.key.server_ip,
+                                      self.key.server_port),
             proto="tcp",
             client_ip=self.key.client_ip,
             client_port=self.key.client_port,
@@ -419,6 +465,7 @@ class Flow:
             rexmit_bytes=c.rexmit_bytes + s.rexmit_bytes,
             bad_checksums=self.bad_checksums,
             anomalies=self.anomalies,
+            internal_errors=self.internal_errors or None,
             languages=tuple(languages),
             jobs=len(self.jobs),
             credentials=credentials,

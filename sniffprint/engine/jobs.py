@@ -11,8 +11,9 @@ itself are read (``classify``):
   all. Finding a UEL is one ``bytes.find`` per chunk.
 The document itself is never held whole in memory: when the run keeps documents (for text
 extraction, sensitive-data counts and ``--carve``), its bytes go to a spooled temporary file
-(memory up to ``SPOOL_MEMORY``, disk beyond, at most ``keep_bytes``), which ``close()`` hands to
-the evidence stage once and then deletes. The SHA-256 of every captured byte is always computed.
+(``budget.Spool``: memory up to 4 MiB while the run's memory budget allows, disk beyond, at most
+``keep_bytes``, within the run's disk budget), which ``close()`` hands to the evidence stage once
+and then deletes. The SHA-256 of every captured byte is always computed.
 
 Merging (``record``): the fields the protocol envelope or the dissector sent (LPD control file,
 IPP attributes, SMB names, PJL lines seen by the raw 9100 dissector) win; the document's own
@@ -22,29 +23,50 @@ xmp...). The title falls back to the job name the document gives itself (PJL ``J
 no title is stated, so an envelope that rewrote the job name (the CUPS lpd backend turns "." into
 "_") does not hide the name the document carries. Sensitive fields (a PJL ``HOLDKEY`` PIN) are
 reported as present (``holdkey_present``), never by value.
+
+Metadata as sent: ``compression`` is what the envelope said (IPP ``compression``), else gzip when
+the bytes themselves are gzip, even though the document is analysed decompressed;
+``document_format`` is the envelope's statement (IPP ``document-format``, PJL ``ENTER LANGUAGE``,
+an LPD print type); ``pages`` is converted from the text the languages state to an integer here
+and nowhere else (``page_count``), so a job and its evidence carry the same number.
 """
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from ..content import classify
-from ..model import Protection
+from ..model import JobDirection, Protection
 from ..records import Evidence, JobRecord
+from .budget import DocumentBudget, Spool
 
 HEAD_BYTES = 64 * 1024
 TAIL_BYTES = 16 * 1024
 WINDOW_BYTES = 1024  # from a UEL: enough for a PJL header and the next language's signature
 MAX_WINDOWS = 32
-SPOOL_MEMORY = 4 * 1024 * 1024  # a kept document stays in memory up to this size, then spills to disk
+_UNBOUNDED = DocumentBudget(memory=1 << 62, disk=1 << 62)  # a job built without a run (tests)
 UEL = classify.UEL
 SENSITIVE = frozenset({"holdkey"})
 _Bytes = bytes  # ``Job.bytes`` (the byte count, a contract name) shadows the type in the class body
 # Extra record fields, after the contract ones; each is None when not known.
-EXTRA_FIELDS = ("author", "creator", "producer", "creation_date", "pages", "lpd_print_type", "pjl_device_info")
-_RECORDED = frozenset(("user", "host", "job_name", "document_name", "title") + EXTRA_FIELDS)
+EXTRA_FIELDS = ("author", "creator", "producer", "creation_date", "lpd_print_type", "pjl_device_info",
+                "document_format", "file_transfer")
+_RECORDED = frozenset(("user", "host", "job_name", "document_name", "title", "pages", "compression")
+                      + EXTRA_FIELDS)
+MAX_PAGES = 0xFFFF_FFFF  # a stated count beyond this is not a page count
+
+
+def page_count(value: str | None) -> int | None:
+    """A stated page count as an integer (None when it is not a plain non-negative number, e.g. a
+    DSC ``(atend)`` whose trailer was not seen)."""
+    if value is None:
+        return None
+    v = value.strip()
+    if not (v.isascii() and v.isdigit()):
+        return None
+    n = int(v)
+    return n if n <= MAX_PAGES else None
 
 
 @dataclass(slots=True)
@@ -52,7 +74,9 @@ class Job:
     uid: str
     index: int
     protocol: str
+    capture: str | None = None  # of its flow
     protection: str = "none"  # of the flow when the job started (Protection value)
+    direction: JobDirection = JobDirection.C2S
     key: str | None = None  # set when the dissector ends the job by key (JobStarted.key)
     fields: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
@@ -67,8 +91,10 @@ class Job:
     _carry: _Bytes = b""  # last len(UEL)-1 bytes, for a UEL cut by a chunk boundary
     _cache: tuple[int, int, list[str], list[classify.DocField]] | None = None
     keep_bytes: int = 0  # how many document bytes to keep for evidence (0: none)
-    spool: IO[_Bytes] | None = None
+    budget: DocumentBudget | None = None  # the run's shared budget for kept documents
+    spool: Spool | None = None
     kept: int = 0
+    trimmed: bool = False  # the run's document budget cut what this job keeps (evidence incomplete)
     sha: Any = field(default_factory=hashlib.sha256)
     final: JobRecord | None = None  # the record, frozen by close()
     evidence: Evidence | None = None  # set by the evidence stage
@@ -77,12 +103,13 @@ class Job:
         start = self.bytes
         self.bytes += len(data)
         self.sha.update(data)
-        if self.kept < self.keep_bytes:
+        if self.kept < self.keep_bytes and not self.trimmed:
             if self.spool is None:
-                self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115
+                self.spool = (self.budget or _UNBOUNDED).spool()
             piece = data[: self.keep_bytes - self.kept]
-            self.spool.write(piece)
-            self.kept += len(piece)
+            took = self.spool.write(piece)
+            self.kept += took
+            self.trimmed = took < len(piece)
         room = HEAD_BYTES - len(self.head)
         if room > 0:
             self.head += data[:room]
@@ -159,7 +186,6 @@ class Job:
         """The kept document bytes (None when the run keeps no documents)."""
         if self.spool is None:
             return None
-        self.spool.seek(0)
         return self.spool.read()
 
     @property
@@ -187,9 +213,13 @@ class Job:
         langs = self.languages()
         body = [x for x in langs if x != "PJL"]
         fields, sources = self.merged()
-        extra = {name: fields.get(name) for name in EXTRA_FIELDS}
+        extra: dict[str, Any] = {name: fields.get(name) for name in EXTRA_FIELDS}
+        pages = page_count(fields.get("pages"))
+        compression = fields.get("compression") or classify.compression(bytes(self.head[:2]))
+        shown = {**fields, "pages": pages, "compression": compression}
         return JobRecord(
             uid=self.uid,
+            capture=self.capture,
             job_index=self.index,
             protocol=self.protocol,
             language=body[0] if body else (langs[0] if langs else None),
@@ -204,8 +234,10 @@ class Job:
             partial=self.partial or not self.ended,
             protection=Protection(self.protection),
             holdkey_present="holdkey" in fields,
-            compression=classify.compression(bytes(self.head[:2])),
-            sources={k: v for k, v in sources.items() if v and k in _RECORDED and fields.get(k) is not None},
+            compression=compression,
+            sources={k: v for k, v in sources.items() if v and k in _RECORDED and shown.get(k) is not None},
             sha256=self.sha.hexdigest() if self.bytes else None,  # of the captured bytes
+            pages=pages,
+            direction=self.direction,
             **extra,
         )

@@ -11,6 +11,9 @@
 - **Bounded memory**: idle timeout, active timeout and a cap on live flows (LRU); every eviction
   of a flow that had not closed is a ``flow_evicted`` anomaly. Streams bound their buffers
   (``reassembly``) and dissectors theirs.
+- **Run-scoped hints**: endpoints announced by a flow (an RPC endpoint mapper's answer) are kept in
+  ``expect.Expectations`` (bounded) for the probe of later flows; a flow whose print content or
+  protection changes is handed to ``on_print`` (the pipeline learns print servers from it).
 """
 from __future__ import annotations
 
@@ -23,7 +26,9 @@ from collections.abc import Callable
 from ..anomalies import AnomalySink
 from ..model import PRINT_PORTS, Direction, FlowKey, Orientation
 from ..options import Options
+from .budget import DocumentBudget
 from .decode import TH_ACK, TH_FIN, TH_RST, TH_SYN
+from .expect import Expectations
 from .flows import C2S, S2C, Flow, PrintRule
 from .jobs import Job
 
@@ -52,18 +57,24 @@ class FlowTable:
     """Owns the live flows; ``process`` takes one decoded segment, ``flush`` ends them all."""
 
     def __init__(self, options: Options, sink: AnomalySink, emit: Callable[[Flow], None], *,
-                 print_rule: PrintRule, on_job_done: Callable[[Flow, Job], None] | None = None) -> None:
+                 print_rule: PrintRule, on_job_done: Callable[[Flow, Job], None] | None = None,
+                 on_print: Callable[[Flow], None] | None = None) -> None:
         self.options = options
         self.sink = sink
         self.emit = emit
+        self.budget = DocumentBudget(memory=options.max_buffer, disk=options.max_spill)  # kept documents, all jobs
         self.print_rule = print_rule  # the one place "print" is decided (findings.policy.Policy.is_print)
         self.on_job_done = on_job_done
+        self.on_print = on_print  # told when a flow's print content or protection changes
+        self.expected = Expectations()  # endpoints announced by other flows (RPC endpoint mappers)
         self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}
         self.lru: OrderedDict[str, Flow] = OrderedDict()
         self.closing: OrderedDict[str, Flow] = OrderedDict()
         self.next_sweep = 0.0
         self.next_active_sweep = 0.0
         self.flows_total = 0
+        self.capture = ""  # the capture being read: new flows are tagged with it
+        self.capture_index = 0  # its position in the run (uids stay unique across captures)
         self.evicted = 0
         self.now = 0.0
         self.last: Flow | None = None  # the flow of the last segment processed
@@ -94,9 +105,12 @@ class FlowTable:
         key = FlowKey("tcp", cip, cport, sip, sport_)
         # endpoints + first timestamp: a reused port starts later, so it gets another uid, and no
         # per-endpoint counter has to be kept for days of live capture
-        uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}")
+        # the capture's position joins the seed from the second capture on: the same file read twice
+        # (or two sensors' copies of one conversation) gives distinct uids, the first keeps its own
+        seed = f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}" + (f"|c{self.capture_index}" if self.capture_index else "")
+        uid = _uid(seed)
         if uid in self.lru:  # the same 4-tuple twice in one microsecond: keep uids unique
-            uid = _uid(f"{cip}|{cport}|{sip}|{sport_}|{ts:.6f}|{self.flows_total}")
+            uid = _uid(f"{seed}|{self.flows_total}")
         flow = Flow(self, uid, key, orientation, ts, 6 if len(src) == 16 else 4)
         if flipped and orientation is Orientation.PORT:
             flow.h("^")
@@ -194,6 +208,17 @@ class FlowTable:
             for flow in [f for f in self.lru.values() if now - f.first_ts >= o.active_timeout]:
                 self._evict(flow, f"active for {now - flow.first_ts:.0f} s (active timeout "
                             f"{o.active_timeout:g} s); later packets start a new flow")
+
+    def begin_capture(self, name: str, index: int) -> None:
+        """The next frames come from capture ``name``, the ``index``-th of the run."""
+        self.capture = name
+        self.capture_index = index
+
+    def print_changed(self, flow: Flow) -> None:
+        """A flow's print content or protection changed: the run may learn from it (the pipeline
+        feeds the set of known print servers the print rule reads)."""
+        if self.on_print is not None:
+            self.on_print(flow)
 
     def job_done(self, flow: Flow, job: Job) -> None:
         """A job ended: let the evidence stage read its document once, then free it."""

@@ -48,6 +48,7 @@ from ..errors import ProtocolViolation
 from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Service
 from ..options import Options
 from ..records import Credential, FlowRecord
+from .communityid import community_id
 from .flows import MAX_SECRETS, PrintRule
 from .table import _uid
 
@@ -74,7 +75,8 @@ class UdpFlow:
 
     __slots__ = ("table", "uid", "key", "orientation", "first_ts", "last_ts", "packets", "payload",
                  "missed", "hist", "service", "violations", "protection", "print", "facts", "dissector",
-                 "decided", "tries", "secrets", "anomalies", "ip_version", "jobs", "keys")
+                 "decided", "tries", "secrets", "anomalies", "ip_version", "jobs", "keys", "capture",
+                 "internal_errors")
 
     def __init__(self, table: UdpTable, uid: str, key: FlowKey, orientation: Orientation, ts: float,
                  ip_version: int) -> None:
@@ -101,6 +103,8 @@ class UdpFlow:
         self.ip_version = ip_version
         self.jobs: tuple[()] = ()  # datagram dissectors report no jobs
         self.keys: tuple[tuple[bytes, int, bytes, int], ...] = ()  # its two entries in the table
+        self.capture = table.capture  # the capture it started in
+        self.internal_errors = 0
 
     def h(self, letter: str) -> None:
         if letter not in self.hist:
@@ -154,6 +158,7 @@ class UdpFlow:
         except Exception as exc:  # a bug: recorded per flow, the run goes on
             log.debug("datagram dissector crash", exc_info=True)
             name = self.dissector.name if self.dissector else "?"
+            self.internal_errors += 1
             self.h("x")
             self.note("internal_error", f"{name}: {type(exc).__name__}: {exc}", "internal")
             self.dissector = None
@@ -198,8 +203,11 @@ class UdpFlow:
         facts: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.facts.items()}
         service = self.service or Service.OTHER
         both = self.packets[0] and self.packets[1]
+        k = self.key
         return FlowRecord(
             uid=self.uid,
+            capture=self.capture,
+            community_id=community_id("udp", k.client_ip, k.client_port, k.server_ip, k.server_port),
             proto="udp",
             client_ip=self.key.client_ip,
             client_port=self.key.client_port,
@@ -226,6 +234,7 @@ class UdpFlow:
             rexmit_bytes=0,
             bad_checksums=0,
             anomalies=self.anomalies,
+            internal_errors=self.internal_errors or None,
             languages=(),
             jobs=0,
             credentials=credentials,
@@ -247,6 +256,13 @@ class UdpTable:
         self.next_sweep = 0.0
         self.flows_total = 0
         self.evicted = 0
+        self.capture = ""  # the capture being read: new pseudo-flows are tagged with it
+        self.capture_index = 0  # its position in the run (uids stay unique across captures)
+
+    def begin_capture(self, name: str, index: int) -> None:
+        """The next datagrams come from capture ``name``, the ``index``-th of the run."""
+        self.capture = name
+        self.capture_index = index
 
     def process(self, ts: float, src: bytes, dst: bytes, sport: int, dport: int, payload: bytes,
                 claimed: int) -> None:
@@ -284,7 +300,8 @@ class UdpTable:
             csrc, cport, ssrc, sport_ = src, sport, dst, dport
         cip, sip = str(ipaddress.ip_address(csrc)), str(ipaddress.ip_address(ssrc))
         key = FlowKey("udp", cip, cport, sip, sport_)
-        uid = _uid(f"udp|{cip}|{cport}|{sip}|{sport_}|{ts:.6f}")
+        uid = _uid(f"udp|{cip}|{cport}|{sip}|{sport_}|{ts:.6f}"
+                   + (f"|c{self.capture_index}" if self.capture_index else ""))
         if uid in self.lru:
             uid = _uid(f"udp|{cip}|{cport}|{sip}|{sport_}|{ts:.6f}|{self.flows_total}")
         flow = UdpFlow(self, uid, key, orientation, ts, 6 if len(src) == 16 else 4)

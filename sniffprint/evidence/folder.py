@@ -65,6 +65,9 @@ class EvidenceFolder:
         self.files: dict[str, dict[str, Any]] = {}
         self.carved_flows: dict[str, tuple[str, int, str, int]] = {}
         self.thumbs_made = 0
+        from .thumbnail import RenderBudget
+
+        self.render_budget = RenderBudget()  # Ghostscript time for the whole run
         self.started = time.time()
         try:
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -103,7 +106,7 @@ class EvidenceFolder:
             self.thumbs_made += 1
             from .thumbnail import redacted_thumbnail
 
-            th = redacted_thumbnail(doc, lang)
+            th = redacted_thumbnail(doc, lang, budget=self.render_budget)
             thumb = Thumbnail(status=th.status, detail=th.detail,
                               path=self.write(f"evidence/{stem}-page1.png", th.png) if th.png is not None else None)
         if not self.carve:

@@ -39,6 +39,7 @@ class Printer:
     services: set[str] = field(default_factory=set)
     ports: set[int] = field(default_factory=set)
     clients: set[str] = field(default_factory=set)
+    captures: set[str] = field(default_factory=set)
     flows: int = 0
     print_flows: int = 0
     jobs_clear: int = 0
@@ -94,6 +95,7 @@ class Printer:
         despite = sorted(self.clear_job_protocols) if self.offers_tls() else []
         return PrinterRecord(
             server_ip=self.ip,
+            captures=tuple(sorted(self.captures)),
             verdict=self.verdict(),
             protocols=tuple(sorted(self.services - {"None"})),
             ports=tuple(sorted(self.ports)),

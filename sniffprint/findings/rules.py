@@ -18,7 +18,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..evidence.pii import PII_KEYS
-from ..model import PRINT_SERVICES, Protection, Service, Severity
+from ..evidence.redact import mask
+from ..model import PRINT_SERVICES, JobDirection, Protection, Service, Severity
 from ..records import Evidence, Finding, FlowRecord, JobRecord, Summary, TallyKey
 from .codes import REMEDIATION, TITLES
 from .inventory import Inventory
@@ -26,6 +27,8 @@ from .management import Management
 from .policy import Policy
 from .printers import Printer, Printers
 
+WRITTEN = frozenset({"FSDOWNLOAD", "FSAPPEND"})  # a file written to the printer: never a print document
+MAX_PATHS_SHOWN = 16
 JobEvidence = tuple[JobRecord, Evidence | None]
 _NOWHERE = None  # capture-level findings have no flow
 INFO, LOW, MEDIUM, HIGH, CRITICAL = Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL
@@ -41,6 +44,10 @@ class Findings:
         self.inventory = Inventory(self.printers)
         self.management = Management()
         self.listeners: dict[tuple[str, int], FlowRecord] = {}  # (server, port) -> first flow
+        # connections answered but carrying no byte: a cleartext listener only if they were closed
+        # (not cut by the capture's end) and no TLS was ever seen on that port
+        self.dataless: dict[tuple[str, int], FlowRecord] = {}
+        self.tls_ports: set[tuple[str, int]] = set()
         self.closed: dict[tuple[str, int], FlowRecord] = {}
         # what the verdict needs, bounded by printers x codes however long a live run lasts
         self.tally: dict[TallyKey, int] = {}
@@ -50,12 +57,15 @@ class Findings:
         self.gaps_on_print = False
         self.violations_on_print = False
         self.unknown_smb = False
+        self.internal_on_flows = 0  # internal errors tied to a flow
+        self.internal_on_print = False  # one of them touched a print flow: the verdict cannot be clean
 
     # ------------------------------------------------------------------ helpers
     def _finding(self, code: str, severity: Severity, flow: FlowRecord | None, *, confidence: str = "high",
                  protocol: str | None = None, language: str | None = None, bytes_exposed: int = 0,
                  evidence: Evidence | None = None, remediation: str = "", detail: str = "",
-                 job_index: int | None = None, printer_ip: str | None = None) -> Finding:
+                 job_index: int | None = None, capture: str | None = None,
+                 printer_ip: str | None = None) -> Finding:
         """``printer_ip``: the printer the finding is about when it is not the flow's server (an
         SNMP trap the printer sent to its manager)."""
         ip = flow.server_ip if flow is not None else None
@@ -64,6 +74,8 @@ class Findings:
         suppressed = self.policy.exception_for(target, port) if target is not None and port is not None else None
         rec = Finding(
             uid=flow.uid if flow is not None else None,
+            capture=flow.capture if flow is not None else capture,
+            community_id=flow.community_id if flow is not None else None,
             code=code,
             title=TITLES[code],
             severity=severity,
@@ -99,6 +111,10 @@ class Findings:
         self._done_now = {j.job_index for j, _ in jobs if (uid, j.job_index) in self.reported}
         self.reported.difference_update((uid, i) for i in self._done_now)  # the flow is over
         printing = flow.print
+        if flow.internal_errors:
+            self.internal_on_flows += flow.internal_errors
+            if printing is not False or flow.service in PRINT_SERVICES or flow.server_port in self.policy.print_ports:
+                self.internal_on_print = True  # a print dissector or a print port: it may have hidden a job
         port = flow.server_port
         clear = flow.protection is Protection.NONE
         if printing is not False:
@@ -110,9 +126,11 @@ class Findings:
         answered = "h" in flow.history or "d" in flow.history  # the server sent a SYN-ACK or data: it listens
         if flow.state.value == "REJ" and port in self.policy.print_ports:
             self.closed.setdefault((flow.server_ip, port), flow)
+        if flow.service is Service.TLS or flow.protection is Protection.TLS:
+            self.tls_ports.add((flow.server_ip, port))
         if printing is False:
             if clear and answered and port in self.policy.print_ports and flow.service is not Service.TLS:
-                self.listeners.setdefault((flow.server_ip, port), flow)
+                self._listener(flow)
                 self._printer(flow, "port").ports.add(port)
             return out
         pr = self._printer(flow)
@@ -120,6 +138,7 @@ class Findings:
         pr.ports.add(port)
         pr.services.add(flow.service.value)
         pr.clients.add(flow.client_ip)
+        pr.captures.add(flow.capture)
         self.print_seen = True
         pr.print_flows += 1
         if flow.service_violations:
@@ -129,6 +148,9 @@ class Findings:
             out.append(self._finding("SP902", LOW, flow, confidence="high", detail=(
                 f"{flow.missed_bytes} bytes of this print flow are missing from the capture"),
                 remediation=REMEDIATION["capture"]))
+        if flow.smb1:  # whatever else it carries, SMB1 itself can never be encrypted
+            out.append(self._finding("SP103", HIGH, flow, remediation=REMEDIATION["smb"],
+                                     detail="SMB1 has no encryption at all"))
         if printing is None:  # encrypted SMB, share unknown
             pr.unknown_flows += 1
             self.unknown_smb = True
@@ -136,10 +158,10 @@ class Findings:
                 "SP206", INFO, flow, confidence="medium", remediation=REMEDIATION["smb-unknown"],
                 detail="SMB3 encryption hides the tree connect: printing or file copy cannot be told"))
             return out
-        if clear:
-            pr.bytes_clear += flow.c2s_bytes
+        if clear:  # the client's bytes, and the documents the printer sent back (PJL FSUPLOAD)
+            pr.bytes_clear += flow.c2s_bytes + sum(j.bytes for j, _ in jobs if j.direction is JobDirection.S2C)
             if answered and port in self.policy.print_ports and flow.service is not Service.TLS:
-                self.listeners.setdefault((flow.server_ip, port), flow)
+                self._listener(flow)
             out += self._cleartext(flow, jobs, pr)
         else:
             pr.bytes_protected += flow.c2s_bytes
@@ -153,24 +175,33 @@ class Findings:
                 out += self._cleartext(flow, early, pr)
         return out
 
+    def _listener(self, flow: FlowRecord) -> None:
+        where = (flow.server_ip, flow.server_port)
+        if flow.c2s_bytes or flow.s2c_bytes:
+            self.listeners.setdefault(where, flow)  # cleartext bytes crossed: proven
+        elif flow.state.value not in ("S1", "OTH", "S0"):  # answered and closed: a complete connect
+            self.dataless.setdefault(where, flow)
+
     def _cleartext(self, flow: FlowRecord, jobs: list[JobEvidence], pr: Printer) -> list[Finding]:
         out: list[Finding] = []
         fix = REMEDIATION.get(flow.service.value, REMEDIATION["ipp"])
-        if flow.smb1:
-            out.append(self._finding("SP103", HIGH, flow, remediation=REMEDIATION["smb"],
-                                     detail="SMB1 has no encryption at all"))
         if flow.http_basic_auth:
             out.append(self._finding("SP104", HIGH, flow, remediation=fix + " Rotate the exposed password.",
                                      detail="an Authorization: Basic header crossed in clear (value not shown)"))
+        if flow.pjl_fs_commands:
+            out.append(self._finding("SP105", HIGH, flow, remediation=REMEDIATION["pjlfs"],
+                                     detail=_fs_detail(flow, [j for j, _ in jobs])))
         jobs = [(j, ev) for j, ev in jobs if not query_only(j)]
         if not jobs:
-            out.append(self._finding("SP302", MEDIUM, flow, remediation=fix, detail=_query_detail(flow)))
+            if not flow.pjl_fs_commands:  # SP105 already says what was asked of the printer
+                out.append(self._finding("SP302", MEDIUM, flow, remediation=fix, detail=_query_detail(flow)))
             return out
         for job, ev in jobs:
             if job.job_index in self._done_now:
                 continue  # already reported when the job ended
-            pr.jobs_clear += 1
-            pr.clear_job_protocols.add(job.protocol)
+            if job.file_transfer not in WRITTEN:
+                pr.jobs_clear += 1
+                pr.clear_job_protocols.add(job.protocol)
             out.append(self._job_finding(flow, job, ev))
         return out
 
@@ -183,18 +214,29 @@ class Findings:
         if flow.service not in PRINT_SERVICES or query_only(job):
             return []  # a query is judged with its flow (SP302)
         pr = self._printer(flow)
-        pr.jobs_clear += 1
-        pr.clear_job_protocols.add(job.protocol)
+        if job.file_transfer not in WRITTEN:
+            pr.jobs_clear += 1
+            pr.clear_job_protocols.add(job.protocol)
         self.reported.add((flow.uid, job.job_index))
         return [self._job_finding(flow, job, ev)]
 
     def _job_finding(self, flow: FlowRecord, job: JobRecord, ev: Evidence | None) -> Finding:
         fix = REMEDIATION.get(flow.service.value, REMEDIATION["ipp"])
-        if ev is None:
-            ev = Evidence(sha256=job.sha256, length=job.bytes)
+        if ev is None:  # the evidence stage failed on this job (an internal error was recorded)
+            ev = Evidence(sha256=job.sha256, length=job.bytes, text_status="error",
+                          text_detail="the evidence stage failed (a bug): sensitive data cannot be ruled out")
+        pii = ev.pii_counts or {}
+        # an extractor that failed (a bug) cannot rule sensitive data out: the job keeps the
+        # severity it could have, never a silent drop to high
+        critical = any(pii.get(k) for k in PII_KEYS) or ev.text_status == "error"
+        if job.file_transfer in WRITTEN:  # a file planted on the printer: not a print document
+            return self._finding(
+                "SP105", CRITICAL if critical else HIGH, flow,
+                confidence="medium" if job.partial else "high", protocol=job.protocol, language=job.language,
+                bytes_exposed=job.bytes, evidence=ev, remediation=REMEDIATION["pjlfs"], job_index=job.job_index,
+                detail=_written_detail(job, ev))
         if job.bytes:
-            pii = ev.pii_counts or {}
-            critical = any(pii.get(k) for k in PII_KEYS) or job.holdkey_present
+            critical = critical or job.holdkey_present
             return self._finding(
                 "SP101", CRITICAL if critical else HIGH, flow, confidence="medium" if job.partial else "high",
                 protocol=job.protocol, language=job.language, bytes_exposed=job.bytes,
@@ -243,6 +285,9 @@ class Findings:
         out: list[Finding] = []
         self.inventory.finish()
         out += self.management.finish(self.printers, self._finding)
+        for where, flow in self.dataless.items():
+            if where not in self.tls_ports:  # a TLS port accepts a connect too: no proof of clear text
+                self.listeners.setdefault(where, flow)
         for (ip, port), flow in sorted(self.listeners.items()):
             svc = {9100: "raw9100", 515: "lpd", 631: "ipp"}.get(port, flow.service.value)
             self._printer(flow, "port").ports.add(port)
@@ -255,12 +300,15 @@ class Findings:
                 pr = self._printer(flow, "port")
                 pr.closed_ports.add(port)
                 out.append(self._finding("SP303", INFO, flow, detail=f"{ip}:{port} answered a SYN with RST"))
-        if stats.truncated:
-            out.append(self._finding("SP901", INFO, _NOWHERE, remediation=REMEDIATION["capture"],
-                                     detail="the capture file ends inside a record: the end of the traffic is unknown"))
-        if any(c.damaged for c in stats.captures):
-            out.append(self._finding("SP903", INFO, _NOWHERE, remediation=REMEDIATION["capture"],
-                                     detail="damaged records were skipped"))
+        for c in stats.captures:
+            if c.truncated:
+                out.append(self._finding("SP901", INFO, _NOWHERE, remediation=REMEDIATION["capture"], capture=c.path,
+                                         detail="the capture file ends inside a record: the end of the traffic "
+                                                "is unknown"))
+        for c in stats.captures:
+            if c.damaged:
+                out.append(self._finding("SP903", INFO, _NOWHERE, remediation=REMEDIATION["capture"], capture=c.path,
+                                         detail="damaged records were skipped"))
         if not self.print_seen:
             out.append(self._finding("SP904", INFO, _NOWHERE, remediation=REMEDIATION["capture"],
                                      detail="no print flow (cleartext or protected) was seen"))
@@ -268,14 +316,31 @@ class Findings:
 
 
 def query_only(job: JobRecord) -> bool:
-    """A PJL exchange that is no print job: PJL alone (no page description language), no job or
-    user name, no HOLDKEY (a status monitor's ``@PJL INFO`` / ``USTATUS``)."""
-    return (job.languages == ("PJL",) and not job.holdkey_present
+    """A PJL exchange that is no print job: PJL alone (no page description language) sent to the
+    printer, no job or user name, no HOLDKEY, no file transfer (a status monitor's ``@PJL INFO`` /
+    ``USTATUS``)."""
+    return (job.languages == ("PJL",) and not job.holdkey_present and job.file_transfer is None
+            and job.direction is JobDirection.C2S
             and not any(getattr(job, name) for name in JobRecord.TEXT_FIELDS))
 
 
 def _job_detail(job: JobRecord, ev: Evidence) -> str:
-    parts = [f"{job.bytes} bytes of {job.language or 'a document'}"]
+    lang = "unknown content" if job.language == "unknown" else job.language or "a document"
+    parts = [f"{job.bytes} bytes of {lang}"]
+    if job.direction is JobDirection.S2C:
+        how = f" ({job.file_transfer} of {mask(job.document_name)})" if job.file_transfer else ""
+        parts[0] += f" sent back by the printer{how}"
+    return "; ".join(parts + _facts(job, ev))
+
+
+def _written_detail(job: JobRecord, ev: Evidence) -> str:
+    """What a file written to the printer was: never its name or content in clear."""
+    what = f"file written to the printer's file system in clear ({job.file_transfer} of {mask(job.document_name)})"
+    return "; ".join([what, f"{job.bytes} bytes, not a print document"] + _facts(job, ev))
+
+
+def _facts(job: JobRecord, ev: Evidence) -> list[str]:
+    parts = []
     if ev.text_detail:
         parts.append(ev.text_detail)
     pii = {k: v for k, v in (ev.pii_counts or {}).items() if v}
@@ -283,8 +348,29 @@ def _job_detail(job: JobRecord, ev: Evidence) -> str:
         parts.append("sensitive data: " + ", ".join(f"{v} {k}" for k, v in sorted(pii.items())))
     if job.holdkey_present:
         parts.append("a PJL HOLDKEY PIN was sent in clear")
-    if job.partial:
+    if job.partial and job.missed_bytes:
         parts.append("partial (part of the job is missing from the capture)")
+    elif job.partial:
+        parts.append("partial (its end was not captured)")
+    return parts
+
+
+def _fs_detail(flow: FlowRecord, jobs: list[JobRecord]) -> str:
+    """The commands, the paths by keyed hash, and what moved (never a path in clear)."""
+    parts = ["PJL file-system commands in clear: " + ", ".join(flow.pjl_fs_commands or ())]
+    paths = list(flow.pjl_fs_paths or ())
+    if paths:
+        shown = ", ".join(str(mask(p)) for p in paths[:MAX_PATHS_SHOWN])
+        more = f" and {len(paths) - MAX_PATHS_SHOWN} more" if len(paths) > MAX_PATHS_SHOWN else ""
+        parts.append(f"{len(paths)} paths named (keyed hashes): {shown}{more}")
+    if flow.pjl_fs_listed:
+        parts.append(f"{len(flow.pjl_fs_listed)} names listed by the printer")
+    read = sum(1 for j in jobs if j.file_transfer == "FSUPLOAD")
+    written = sum(1 for j in jobs if j.file_transfer in WRITTEN)
+    if read:
+        parts.append(f"{read} file(s) read back (FSUPLOAD)")
+    if written:
+        parts.append(f"{written} file(s) written to the printer")
     return "; ".join(parts)
 
 
@@ -295,4 +381,12 @@ def _query_detail(flow: FlowRecord) -> str:
         return "LPD command in clear (queue state or control, no job)"
     if flow.pjl_device_info:
         return "PJL status exchange in clear"
+    if flow.rpc_interfaces and any(i in _RPC_FAMILY for i in flow.rpc_interfaces):
+        family = " and ".join(dict.fromkeys(_RPC_FAMILY[i] for i in flow.rpc_interfaces if i in _RPC_FAMILY))
+        if flow.rpc_calls:
+            return f"{family} calls in clear: " + ", ".join(flow.rpc_calls)
+        return f"{family} bound in clear (no call seen)"
     return "print protocol exchange in clear without a job"
+
+
+_RPC_FAMILY = {"MS-RPRN": "spoolss", "MS-PAR": "winspool"}  # how the print RPC interfaces are called

@@ -1,14 +1,20 @@
-"""The overall verdict of a verification run and its exit status (README "verify").
+"""The verdict of a run: one object that the exit status and every output format read.
 
-0  print traffic was seen and all of it is protected (nothing at or above ``fail_on``);
-1  a finding at or above ``fail_on`` that no policy exception covers: proof is proof, so it wins
-   over every reason to be inconclusive;
-3  inconclusive: no print traffic at all (a capture from the wrong vantage point proves nothing),
-   zero packets, a capture truncated before its end, gaps or protocol violations on print flows,
-   or only encrypted SMB sessions whose shares cannot be seen (unless the policy names the host a
-   print server);
-2 (usage) and 4 (internal error) are decided by the CLI before a verdict exists.
+``decide()`` computes it once from the findings' tally and the capture summary:
 
+0  CLEAN: print traffic was seen and all of it is protected (nothing at or above ``fail_on``);
+1  EXPOSED: a finding at or above ``fail_on`` that no policy exception covers. Proof is proof: it
+   wins over every reason to be inconclusive and over internal errors;
+3  INCONCLUSIVE: no print traffic at all (a capture from the wrong vantage point proves nothing),
+   zero packets, a capture truncated before its end or damaged (records skipped), gaps or
+   protocol violations on print flows, or only encrypted SMB sessions whose shares cannot be
+   seen (unless the policy names the host a print server);
+4  INTERNAL: nothing was proven exposed, and an internal error (a bug) touched a print flow or
+   could not be tied to a flow: cleanness cannot be claimed;
+2  USAGE is decided by the CLI before a verdict exists.
+
+``fails(finding, fail_on)`` is the one rule for "this finding fails the run": the verdict counts
+it, JUnit fails the finding's printer with it, SARIF marks the result an error with it.
 Findings that never fail a run, whatever ``fail_on``: capture quality (SP9xx), a closed print port
 (SP303, good news) and an encrypted SMB session whose share is unknown (SP206, which makes the run
 inconclusive instead).
@@ -19,7 +25,7 @@ import enum
 from dataclasses import dataclass
 
 from ..model import Severity
-from ..records import Summary
+from ..records import Finding, Summary
 from .rules import Findings
 
 NEVER_FAIL = ("SP9", "SP303", "SP206")
@@ -35,22 +41,43 @@ class ExitCode(enum.IntEnum):
     INTERNAL = 4
 
 
+WORDS = {ExitCode.CLEAN: "protected", ExitCode.EXPOSED: "exposed", ExitCode.INCONCLUSIVE: "inconclusive",
+         ExitCode.INTERNAL: "internal-error"}
+
+
+def fails(code: str, severity: Severity, suppressed: str | None, fail_on: Severity) -> bool:
+    """Whether a finding fails the run at threshold ``fail_on``."""
+    return suppressed is None and severity >= fail_on and not code.startswith(NEVER_FAIL)
+
+
+def finding_fails(f: Finding, fail_on: Severity) -> bool:
+    return fails(f.code, f.severity, f.suppressed, fail_on)
+
+
 @dataclass(slots=True, frozen=True)
 class Verdict:
     exit_code: ExitCode
-    word: str  # exposed | protected | inconclusive
     reasons: tuple[str, ...]
+    fail_on: Severity
+
+    @property
+    def word(self) -> str:
+        """exposed | protected | inconclusive | internal-error"""
+        return WORDS[self.exit_code]
 
 
 def decide(findings: Findings, stats: Summary, fail_on: Severity = Severity.MEDIUM) -> Verdict:
-    failing = {k: n for k, n in findings.tally.items()
-               if k.suppressed is None and k.severity >= fail_on and not k.code.startswith(NEVER_FAIL)}
+    failing = {k: n for k, n in findings.tally.items() if fails(k.code, k.severity, k.suppressed, fail_on)}
     if failing:
         codes = sorted({k.code for k in failing})
         hosts = sorted({f"{k.server_ip}:{k.server_port}" for k in failing if k.server_ip})
-        return Verdict(ExitCode.EXPOSED, "exposed", (
+        return Verdict(ExitCode.EXPOSED, (
             f"{sum(failing.values())} finding(s) at or above {fail_on.value}: "
-            f"{', '.join(codes)} on {', '.join(hosts) or 'the capture'}",))
+            f"{', '.join(codes)} on {', '.join(hosts) or 'the capture'}",), fail_on)
+    if findings.internal_on_print or stats.internal_errors > findings.internal_on_flows:
+        return Verdict(ExitCode.INTERNAL, (
+            f"{stats.internal_errors} internal error(s) (a bug: please report it, --debug shows the "
+            "traceback) touched print traffic: cleanness cannot be claimed",), fail_on)
     reasons = []
     if not stats.frames:
         reasons.append("no packets were captured")
@@ -58,6 +85,8 @@ def decide(findings: Findings, stats: Summary, fail_on: Severity = Severity.MEDI
         reasons.append("no print traffic seen: a capture from this vantage point proves nothing")
     if stats.truncated:
         reasons.append("the capture is truncated before its end")
+    if any(c.damaged for c in stats.captures):
+        reasons.append("the capture is damaged: records were skipped, what they held is unknown")
     if findings.gaps_on_print:
         reasons.append("bytes are missing from print flows (gaps)")
     if findings.violations_on_print:
@@ -67,5 +96,5 @@ def decide(findings: Findings, stats: Summary, fail_on: Severity = Severity.MEDI
         reasons.append("only encrypted SMB sessions whose shares cannot be seen "
                        "(name the host in the policy's print_servers to count them as print)")
     if reasons:
-        return Verdict(ExitCode.INCONCLUSIVE, "inconclusive", tuple(reasons))
-    return Verdict(ExitCode.CLEAN, "protected", ("all print traffic seen was protected",))
+        return Verdict(ExitCode.INCONCLUSIVE, tuple(reasons), fail_on)
+    return Verdict(ExitCode.CLEAN, ("all print traffic seen was protected",), fail_on)

@@ -1,9 +1,18 @@
-"""JUnit XML for CI pipelines: one test case per printer (failed when exposed or weak), plus one
-for the capture itself (error when the run is inconclusive)."""
+"""JUnit XML for CI pipelines, from the run's one verdict (``findings.verdict``).
+
+- One test case per printer: failed when one of its findings fails the run (``verdict.fails`` at
+  the run's ``--fail-on``, policy exceptions honoured), skipped when its protection could not be
+  verified, passed otherwise. A failing finding whose server is no printer gets a case of its own.
+- One test case for the capture: an error when the verdict is inconclusive (exit 3) or an internal
+  error (exit 4), with the reasons.
+So ``failures > 0`` exactly when the verdict is "exposed", and ``errors > 0`` exactly when it is
+inconclusive or an internal error: a dashboard never shows red while the gate passes.
+"""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..findings.verdict import finding_fails
 from ..model import PrinterVerdict, Severity
 from ..records import Finding, PrinterRecord, Summary
 from .base import Writer
@@ -21,28 +30,34 @@ class JunitWriter(Writer):
         self.printers.append(rec)
 
     def end(self, stats: Summary) -> None:
-        suite = ET.Element("testsuite", name="sniffprint verify")
+        fail_on = stats.fail_on or Severity.MEDIUM
+        failing = [f for f in self.findings if finding_fails(f, fail_on)]
+        suite = ET.Element("testsuite", name="sniffprint")
+        props = ET.SubElement(suite, "properties")  # first, as the JUnit schema orders them
+        for name, value in (("verdict", stats.verdict), ("fail_on", fail_on.value),
+                            ("reasons", "; ".join(stats.reasons or ()))):
+            ET.SubElement(props, "property", name=name, value=str(value or ""))
         failures = errors = 0
-        for p in self.printers:
-            case = ET.SubElement(suite, "testcase", classname="sniffprint.printer", name=p.server_ip)
-            mine = [f for f in self.findings if f.server_ip == p.server_ip and not f.suppressed]
-            if p.verdict in (PrinterVerdict.EXPOSED, PrinterVerdict.WEAK):
+        cases: list[tuple[str, PrinterRecord | None]] = [(p.server_ip, p) for p in self.printers]
+        known = {p.server_ip for p in self.printers}
+        cases += [(ip, None) for ip in sorted({f.server_ip or "capture" for f in failing} - known)]
+        for ip, p in cases:
+            case = ET.SubElement(suite, "testcase", classname="sniffprint.printer", name=ip)
+            mine = [f for f in failing if (f.server_ip or "capture") == ip]
+            if mine:
                 failures += 1
-                worst_code = p.worst.code if p.worst else p.verdict.value
-                worst_title = p.worst.title if p.worst else ""
-                el = ET.SubElement(case, "failure", type=worst_code,
-                                   message=f"{p.server_ip}: {p.verdict.value} ({worst_title})")
+                worst = max(mine, key=lambda f: f.severity)
+                verdict = p.verdict.value if p is not None else "exposed"
+                el = ET.SubElement(case, "failure", type=worst.code, message=f"{ip}: {verdict} ({worst.title})")
                 el.text = "\n".join(f"{f.code} {f.severity.value} {f.server_ip}:{f.server_port} "
-                                    f"{f.title}: {f.detail}\n  fix: {f.remediation}" for f in mine
-                                    if f.severity is not Severity.INFO)
-            elif p.verdict is PrinterVerdict.UNKNOWN:
-                ET.SubElement(case, "skipped", message=f"{p.server_ip}: protection could not be verified")
-        reasons = stats.reasons or ()
-        case = ET.SubElement(suite, "testcase", classname="sniffprint.capture", name="capture is conclusive")
-        if stats.exit_code == 3:
+                                    f"{f.title}: {f.detail}\n  fix: {f.remediation}" for f in mine)
+            elif p is not None and p.verdict is PrinterVerdict.UNKNOWN:
+                ET.SubElement(case, "skipped", message=f"{ip}: protection could not be verified")
+        case = ET.SubElement(suite, "testcase", classname="sniffprint.capture", name="verdict")
+        if stats.verdict in ("inconclusive", "internal-error"):
             errors += 1
-            ET.SubElement(case, "error", type="inconclusive", message="; ".join(reasons))
-        suite.set("tests", str(len(self.printers) + 1))
+            ET.SubElement(case, "error", type=stats.verdict, message="; ".join(stats.reasons or ()))
+        suite.set("tests", str(len(cases) + 1))
         suite.set("failures", str(failures))
         suite.set("errors", str(errors))
         ET.indent(suite)

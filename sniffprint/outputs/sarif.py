@@ -7,16 +7,21 @@ from typing import Any
 
 from .._version import __version__
 from ..findings.codes import TITLES
+from ..findings.verdict import finding_fails
+from ..model import Severity
 from ..records import Finding, Summary
 from ..report import to_json
 from .base import Writer
 
-LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+# A result is an "error" exactly when it fails the run (findings.verdict.fails at the run's
+# --fail-on): SARIF levels then say what the exit status says. Otherwise by severity.
+LEVEL = {"critical": "warning", "high": "warning", "medium": "warning", "low": "note", "info": "note"}
 
 
 class SarifWriter(Writer):
     def begin(self) -> None:
         self.results: list[dict[str, Any]] = []
+        self.findings: list[Finding] = []
         self.rules: set[str] = set()
 
     def finding(self, rec: Finding) -> None:
@@ -36,8 +41,13 @@ class SarifWriter(Writer):
         if rec.suppressed:
             result["suppressions"] = [{"kind": "external", "justification": rec.suppressed}]
         self.results.append(result)
+        self.findings.append(rec)
 
     def end(self, stats: Summary) -> None:
+        fail_on = stats.fail_on or Severity.MEDIUM
+        for result, rec in zip(self.results, self.findings, strict=True):
+            if finding_fails(rec, fail_on):
+                result["level"] = "error"
         doc = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -48,8 +58,8 @@ class SarifWriter(Writer):
                               for c in sorted(self.rules)],
                 }},
                 "results": self.results,
-                "invocations": [{"executionSuccessful": (stats.exit_code or 0) in (0, 1),
-                                 "properties": {"verdict": stats.verdict,
+                "invocations": [{"executionSuccessful": stats.verdict != "internal-error",
+                                 "properties": {"verdict": stats.verdict, "fail_on": fail_on.value,
                                                 "reasons": list(stats.reasons or ())}}],
             }],
         }

@@ -97,10 +97,14 @@ class TableWriter(Writer):
         c = self.counts
         trunc = " (capture truncated)" if stats.truncated else ""
         udp = f", {c['udp']} UDP flows" if c["udp"] else ""
+        bugs = (f", {stats.internal_errors} internal errors (a bug: please report it; --debug shows the "
+                "tracebacks)") if stats.internal_errors else ""
         self.fp.write(
             f"\n{stats.frames} frames, {c['flows']} TCP flows{udp}, {c['print']} print flows: "
             f"{c['clear']} in clear, {c['protected']} protected, {c['unknown']} unknown; "
-            f"{stats.anomalies} anomalies{trunc}\n")
+            f"{stats.anomalies} anomalies{bugs}{trunc}\n")
+        if stats.verdict:
+            self.fp.write(f"verdict: {stats.verdict.upper()} -- {'; '.join(stats.reasons or ())}\n")
 
 
 def _known(p: PrinterRecord) -> list[str]:

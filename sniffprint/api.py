@@ -122,7 +122,7 @@ class Pipeline:
                  on_tick: Callable[[Pipeline], None] | None = None,
                  recorder: PrintFlowRecorder | None = None,
                  sources: Sequence[SourceSpec] = (),
-                 part: Part | None = None) -> None:
+                 part: Part | None = None, first_capture: int = 0, dask: Any = None) -> None:
         self.options = options = options or Options()
         self.policy = options.policy or Policy()
         self.folder = (EvidenceFolder(options.evidence_dir, carve=options.carve,
@@ -135,6 +135,8 @@ class Pipeline:
         # a worker of a parallel run (``parallel``) analyses only its share of the flows and hands
         # them on; the findings, the printers and the sinks are the parent's
         self.part = part
+        self.first_capture = first_capture  # the run-wide index of this pipeline's first capture (Dask)
+        self.dask = dask  # a dask.distributed Client: one task per capture file (parallel.run_dask)
         self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly,
                                 flows_only=part is not None and part.index > 0)
         self.decoder = Decoder(self.sink, options.verify_checksums)
@@ -210,6 +212,10 @@ class Pipeline:
         capture controls (``stop``, ``ready``). With ``Options.jobs`` > 1 the flows are shared
         among worker processes (``parallel``) and the findings are made here, once."""
         specs = list(specs)
+        if self.dask is not None and self.part is None:
+            from .parallel import run_dask
+
+            return run_dask(self, specs, self.dask)
         if self.options.jobs > 1 and self.part is None:
             from .parallel import run_parallel
 
@@ -234,7 +240,7 @@ class Pipeline:
         process = self.table.process
         recorder = self.recorder
         table = self.table
-        for n, spec in enumerate(specs):
+        for n, spec in enumerate(specs, self.first_capture):
             stats = CaptureStats(path=str(spec))
             self.captures.append(stats)
             self.table.begin_capture(stats.path, n)
@@ -326,18 +332,21 @@ def parse_sources(sources: str | Path | Iterable[str | Path]) -> list[SourceSpec
 
 
 def analyze(source: str | Path | Iterable[str | Path], *, options: Options | None = None,
-            policy: Policy | None = None, keywords: Iterable[str] = (), reveal: bool = False) -> Report:
+            policy: Policy | None = None, keywords: Iterable[str] = (), reveal: bool = False,
+            client: Any = None) -> Report:
     """Analyse one capture (or several, in order) and return everything found as a ``Report``.
 
     As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
-    ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields.
+    ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields. ``client``:
+    a ``dask.distributed.Client`` — each capture file becomes a task on its cluster (the files must
+    be readable at the same path by the workers), and the results are merged here.
     """
     specs = parse_sources(source)
     base = options or Options()
     options = dataclasses.replace(base, reveal=reveal or base.reveal, policy=policy or base.policy,
                                   keywords=tuple(keywords) or base.keywords)
     report = Report()
-    pipeline = Pipeline(options, [ReportSink(report)], sources=specs)
+    pipeline = Pipeline(options, [ReportSink(report)], sources=specs, dask=client)
     pipeline.close(pipeline.verdict(pipeline.run(specs))[1])
     return report
 

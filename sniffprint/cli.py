@@ -135,7 +135,7 @@ def _dask_client(address: str | None) -> Any:
     except ImportError:
         raise OptionsError("--dask needs dask[distributed]: pip install 'sniffprint[dask]'") from None
     try:
-        return Client(address, timeout=30)
+        return Client(address, timeout=30)  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise OptionsError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
 

@@ -8,7 +8,7 @@ over long before that; a poller's next round starts a new pseudo-flow).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from .errors import OptionsError
@@ -41,6 +41,12 @@ class Options:
     evidence_dir: str | None = None  # write an evidence folder here
     carve: bool = False  # with evidence_dir: also the whole documents, their text, pcap slices
     extract_text: bool = True  # read the text of documents in clear (PII counts, masked excerpt)
+    jobs: int = 1  # worker processes sharing the flows of capture files (parallel.py)
+
+    # the key credentials (passwords, communities, cookies) are hashed with; None: SNIFFPRINT_HASH_KEY,
+    # else a key made for this process. A parallel or Dask run hands its own to every worker, so a
+    # secret hashes the same in every process of one run. Never written anywhere.
+    secret_key: bytes | None = field(default=None, repr=False)
 
     ZERO_OK = frozenset({"keep_document_bytes"})
 

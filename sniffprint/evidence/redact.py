@@ -74,14 +74,17 @@ def _mask_fact(value: Any, key: bytes | None) -> Any:
     return mask(str(value), key)
 
 
-def credentials(seen: Iterable[SecretSeen], key: bytes | None = None) -> tuple[Credential, ...]:
-    """What a record may say of credentials seen in clear: kind, where, lengths and keyed hashes."""
+def credentials(seen: Iterable[SecretSeen], key: bytes | None = None,
+                secret: bytes | None = None) -> tuple[Credential, ...]:
+    """What a record may say of credentials seen in clear: kind, where, lengths and keyed hashes
+    (``key`` for user names, ``secret`` for the secrets: by default ``secret_key()``)."""
     out: list[Credential] = []
+    secret = secret or secret_key()
     for s in seen:
         c = Credential(kind=s.kind, label=s.label,
                        user_hash=keyed_hash(s.user, key) if s.user else None,
                        secret_length=len(s.secret) if s.secret is not None else None,
-                       secret_hash=keyed_hash(s.secret, secret_key()) if s.secret is not None else None)
+                       secret_hash=keyed_hash(s.secret, secret) if s.secret is not None else None)
         if c not in out:
             out.append(c)
     return tuple(out)

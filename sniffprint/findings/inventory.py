@@ -57,9 +57,10 @@ class Inventory:
             if pr is None:
                 continue
             pr.offers.add(ad.service)
-            pr.describe("name", ad.source, ad.name)
-            pr.describe("make_model", ad.source, ad.make_model)
-            pr.describe("uuid", ad.source, ad.uuid)
+            ts = flow.ts_start
+            pr.describe("name", ad.source, ad.name, ts)
+            pr.describe("make_model", ad.source, ad.make_model, ts)
+            pr.describe("uuid", ad.source, ad.uuid, ts)
             if ad.service in ("ipps", "https-admin") or ad.tls:
                 pr.tls_advertised = True
         offer = self._observed(flow)
@@ -76,21 +77,21 @@ class Inventory:
                     pr.timing(flow.tls_handshake_ms)
 
     def _identity(self, flow: FlowRecord) -> None:
-        ip = flow.server_ip
+        ip, ts = flow.server_ip, flow.ts_start
         if flow.http_printer:
             self.printers.get(ip, "http")
         if flow.service is Service.SNMP and (flow.snmp_printer_mib or flow.snmp_sys_descr or flow.snmp_sys_name):
             agent = ip if flow.server_port != 162 else flow.client_ip
             pr = self.printers.get(agent, "snmp") if flow.snmp_printer_mib else self.printers.candidate(agent)
             if pr is not None:
-                pr.describe("name", "snmp", flow.snmp_sys_name)
-                pr.describe("make_model", "snmp-device", flow.snmp_device_descr)
-                pr.describe("make_model", "snmp-descr", flow.snmp_sys_descr)
-                pr.describe("serial", "snmp", flow.snmp_serial)
+                pr.describe("name", "snmp", flow.snmp_sys_name, ts)
+                pr.describe("make_model", "snmp-device", flow.snmp_device_descr, ts)
+                pr.describe("make_model", "snmp-descr", flow.snmp_sys_descr, ts)
+                pr.describe("serial", "snmp", flow.snmp_serial, ts)
         if flow.ipp_printer_make_model or flow.ipp_printer_name or flow.ipp_printer_uris or flow.ipp_uri_security:
             pr = self.printers.get(ip, "ipp")
-            pr.describe("name", "ipp", flow.ipp_printer_name)
-            pr.describe("make_model", "ipp", flow.ipp_printer_make_model)
+            pr.describe("name", "ipp", flow.ipp_printer_name, ts)
+            pr.describe("make_model", "ipp", flow.ipp_printer_make_model, ts)
             for uri in flow.ipp_printer_uris or ():
                 scheme = uri.split(":", 1)[0].lower()
                 if scheme in ("ipp", "ipps"):
@@ -100,7 +101,7 @@ class Inventory:
             if "tls" in (flow.ipp_uri_security or ()):
                 pr.tls_advertised = True
         if flow.pjl_info_id:
-            self.printers.get(ip, "pjl").describe("make_model", "pjl", flow.pjl_info_id)
+            self.printers.get(ip, "pjl").describe("make_model", "pjl", flow.pjl_info_id, ts)
 
     @staticmethod
     def _observed(flow: FlowRecord) -> str | None:

@@ -19,7 +19,9 @@ connections or a poller's fresh source port per round make one finding, not hund
   protected and raises nothing.
 
 The details name credentials by kind, where they stood, length and keyed-hash prefix only
-(``records.Credential``); never a value. Memory is bounded by ``MAX_KEYS`` aggregates each.
+(``records.Credential``); never a value. Memory is bounded by ``MAX_KEYS`` aggregates each. The
+same flows in any order (one process or several) give the same findings: each finding names the
+earliest flow of its kind, and its details are sorted.
 """
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ MAX_ISSUED = 10_000  # session cookies issued at a login, per printer
 LOGIN_KINDS = frozenset({"basic", "digest", "form-urlencoded", "form-multipart"})
 CLEAR_SNMP_LEVELS = frozenset({"noAuthNoPriv", "authNoPriv"})
 MakeFinding = Callable[..., Finding]
+_PDU_ORDER = {name: i for i, name in enumerate(("get-request", "get-next-request", "get-bulk-request", "get-response",
+                                                "set-request", "trap", "snmpV2-trap", "inform-request", "report"))}
 
 
 @dataclass(slots=True)
@@ -65,6 +69,15 @@ class _Agent:
 def _add(items: list, item: object, bound: int) -> None:  # type: ignore[type-arg]
     if item not in items and len(items) < bound:
         items.append(item)
+
+
+def _earlier(old: FlowRecord | None, new: FlowRecord) -> FlowRecord:
+    """The earlier of two flows (by start, then uid): the same whatever order they are judged in."""
+    return new if old is None or (new.ts_start, new.uid) < (old.ts_start, old.uid) else old
+
+
+def _order(c: Credential) -> tuple[str, str, str, str]:
+    return (c.kind, c.label or "", c.user_hash or "", c.secret_hash or "")
 
 
 def _short(h: str | None) -> str:
@@ -101,13 +114,14 @@ class Management:
             if len(self.panels) >= MAX_KEYS:
                 return
             p = self.panels[key] = _Panel(flow)
+        p.first = _earlier(p.first, flow)
         p.flows += 1
         for c in logins:
             _add(p.logins, c, MAX_CREDENTIALS)
         for c in cookies:
             _add(p.cookies, c, MAX_CREDENTIALS)
-        if logins and p.login_flow is None:
-            p.login_flow = flow
+        if logins:
+            p.login_flow = _earlier(p.login_flow, flow)
         p.pages += flow.http_pages or 0
         p.prompt = p.prompt or bool(flow.http_login_prompt)
         p.redirects += bool(flow.http_redirect_https)
@@ -122,6 +136,7 @@ class Management:
             if len(self.agents) >= MAX_KEYS:
                 return
             a = self.agents[key] = _Agent(flow)
+        a.first = _earlier(a.first, flow)
         a.flows += 1
         for v in flow.snmp_versions or ():
             _add(a.versions, v, 3)
@@ -132,8 +147,8 @@ class Management:
                 _add(a.communities, c, MAX_CREDENTIALS)
         if flow.snmp_security:
             _add(a.v3_levels, flow.snmp_security, 3)
-        if flow.snmp_set and a.set_flow is None:
-            a.set_flow = flow
+        if flow.snmp_set:
+            a.set_flow = _earlier(a.set_flow, flow)
 
     # ------------------------------------------------------------- end of run
     def finish(self, printers: Printers, make: MakeFinding) -> list[Finding]:
@@ -152,12 +167,12 @@ class Management:
 
     def _panel_finding(self, ip: str, port: int, client: str, p: _Panel, make: MakeFinding) -> Finding | None:
         issued = self.issued.get(ip, set())
-        replayed = [c for c in p.cookies if c.secret_hash in issued]
+        replayed = sorted((c for c in p.cookies if c.secret_hash in issued), key=_order)
         where = f"http://{ip}:{port} from {client}"
         flows = f"{p.flows} flow{'s' if p.flows != 1 else ''}"
         fix = REMEDIATION["http-admin"]
         if p.logins or replayed:
-            parts = [_credential(c) for c in p.logins]
+            parts = [_credential(c) for c in sorted(p.logins, key=_order)]
             parts += [f"session cookie {c.label} set at a login and sent back in clear "
                       f"(hash {_short(c.secret_hash)})" for c in replayed]
             return make("SP106", Severity.CRITICAL, p.login_flow or p.first, protocol="http-admin",
@@ -180,20 +195,21 @@ class Management:
 
     @staticmethod
     def _agent_finding(agent: str, manager: str, a: _Agent, make: MakeFinding) -> Finding | None:
-        clear_versions = [v for v in a.versions if v in ("v1", "v2c")]
-        weak_v3 = [lv for lv in a.v3_levels if lv in CLEAR_SNMP_LEVELS]
+        clear_versions = [v for v in ("v1", "v2c") if v in a.versions]
+        weak_v3 = [lv for lv in ("noAuthNoPriv", "authNoPriv") if lv in a.v3_levels]
         if not clear_versions and not weak_v3:
             return None  # SNMPv3 authPriv (or only an engine discovery): protected
         parts = []
         if clear_versions:
-            comms = ", ".join(f"{_short(c.secret_hash)} ({c.secret_length} characters)" for c in a.communities)
+            comms = ", ".join(f"{_short(c.secret_hash)} ({c.secret_length} characters)"
+                              for c in sorted(a.communities, key=_order))
             parts.append(f"SNMP {'/'.join(clear_versions)} communities in clear (keyed hashes): {comms or 'none seen'}")
         if weak_v3:
             parts.append(f"SNMPv3 {'/'.join(weak_v3)}: PDUs readable in clear")
         if a.set_flow is not None:
             parts.append("set-request sent: the printer's configuration was changed in clear")
         if a.pdus:
-            parts.append("PDUs: " + ", ".join(a.pdus))
+            parts.append("PDUs: " + ", ".join(sorted(a.pdus, key=lambda p: _PDU_ORDER.get(p, 99))))
         flows = f"{a.flows} flow{'s' if a.flows != 1 else ''}"
         severity = Severity.HIGH if a.set_flow is not None else Severity.MEDIUM
         return make("SP107", severity, a.set_flow or a.first, protocol="snmp", remediation=REMEDIATION["snmp"],

@@ -51,7 +51,7 @@ class Printer:
     codes: Counter[str] = field(default_factory=Counter)
     closed_ports: set[int] = field(default_factory=set)
     identified_by: set[str] = field(default_factory=set)  # empty: a candidate, no record
-    described: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> source -> value
+    described: dict[str, dict[str, tuple[float, str]]] = field(default_factory=dict)  # field -> source -> (ts, value)
     offers: set[str] = field(default_factory=set)
     tls_advertised: bool = False
     clear_job_protocols: set[str] = field(default_factory=set)  # print protocols that carried jobs in clear
@@ -63,11 +63,14 @@ class Printer:
         if not suppressed and (self.worst is None or severity > self.worst.severity):
             self.worst = Worst(code=code, severity=severity, title=title)
 
-    def describe(self, what: str, source: str, value: str | None) -> None:
-        """Note a description (name, make_model, serial, uuid) from one source (the first value of
-        each source stands)."""
+    def describe(self, what: str, source: str, value: str | None, ts: float = 0.0) -> None:
+        """Note a description (name, make_model, serial, uuid) from one source, said by a flow that
+        started at ``ts``: the earliest value of each source stands (in any order of judging)."""
         if value:
-            self.described.setdefault(what, {}).setdefault(source, value)
+            known = self.described.setdefault(what, {})
+            old = known.get(source)
+            if old is None or (ts, value) < old:
+                known[source] = (ts, value)
 
     def timing(self, ms: float) -> None:
         if len(self.timings) < MAX_TIMINGS:
@@ -75,7 +78,7 @@ class Printer:
 
     def _best(self, what: str, order: tuple[str, ...]) -> str | None:
         known = self.described.get(what, {})
-        return next((known[s] for s in order if s in known), None)
+        return next((known[s][1] for s in order if s in known), None)
 
     def verdict(self) -> PrinterVerdict:
         worst = self.worst

@@ -9,7 +9,9 @@ of its language, one line per language in ``EXTRACTORS``; each module cites its 
 - ``pdf``: content streams through fonts' ToUnicode/encodings;
 - ``pcl``: PCL 5 text between escape sequences;
 - ``pclxl``: ``Text`` operator ``TextData``;
-- ``raster``: PWG Raster and URF (never text: status "raster" with the page count).
+- ``raster``, ``urf``: PWG Raster and URF (never text: status "raster" with the page count).
+
+Each extractor is a module meeting ``base.Language`` (``NAME``, ``extract(body, sink) -> Result``).
 
 ``TextResult.status``: "text" (some readable text), "raster" (pages are pixels: text not
 recoverable without OCR), "no-text" (a known language but nothing readable, or damaged),
@@ -23,30 +25,29 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from ..classify import detect, pjl, skip_prefix
-from . import pcl, pclxl, pdf, postscript, raster
+from ..classify import GZIP_MAGIC, UEL, detect, pjl, skip_prefix
+from . import pcl, pclxl, pdf, postscript, raster, urf
 from ._text import TextSink
+from .base import Language, Result
 
-__all__ = ["EXTRACTORS", "TextResult", "extract_text"]
+__all__ = ["EXTRACTORS", "Language", "Result", "TextResult", "extract_text"]
 
 log = logging.getLogger(__name__)
 
-UEL = b"\x1b%-12345X"
 MAX_GUNZIP = 64 << 20
 MAX_SEGMENTS = 1000
 
-EXTRACTORS: dict[str, Callable[[bytes, TextSink], Any]] = {
-    "PostScript": postscript.extract,
-    "PDF": pdf.extract,
-    "PCL5": pcl.extract,
-    "PCLXL": pclxl.extract,
-    "PWG-Raster": raster.extract_pwg,
-    "URF": raster.extract_urf,
-}
+EXTRACTORS: list[Language] = [
+    postscript,
+    pdf,
+    pcl,
+    pclxl,
+    raster,
+    urf,
+]
+_BY_NAME = {x.NAME: x for x in EXTRACTORS}
 
 
 @dataclass(slots=True, frozen=True)
@@ -114,7 +115,7 @@ def extract_text(data: bytes, languages: list[str], *, max_chars: int = 1_000_00
     """Readable text of a whole document as sent; see the module docstring for the statuses."""
     try:
         data = bytes(data)
-        if data.startswith(b"\x1f\x8b"):
+        if data.startswith(GZIP_MAGIC):
             inner = _gunzip(data)
             if not inner:
                 return TextResult("", "no-text", "gzip: does not inflate", None)
@@ -134,14 +135,14 @@ def _extract(data: bytes, languages: list[str], max_chars: int) -> TextResult:
     for lang, body in _segments(data, languages):
         if sink.full:
             break
-        fn = EXTRACTORS.get(lang or "")
-        if fn is None:
+        extractor = _BY_NAME.get(lang or "")
+        if extractor is None:
             statuses.append("unsupported")
             details.append(f"{lang or 'unknown language'}: no text extractor")
             continue
         sink.sep("\n")
         try:
-            r = fn(body, sink)
+            r: Result = extractor.extract(body, sink)
         except Exception as exc:  # one damaged segment must not lose the others
             log.debug("%s extractor failed", lang, exc_info=True)
             statuses.append("no-text")

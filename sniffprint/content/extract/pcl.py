@@ -15,22 +15,19 @@ Pages are counted by form feeds, or by raster blocks (``ESC*r#A``..``ESC*rB``) w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..classify import UEL
+from ..classify import pcl as pcl_lang
 from ._text import TextSink
+from .base import Result
+
+NAME = pcl_lang.NAME
 
 _PARAM = re.compile(rb"([+-]?[0-9]*(?:\.[0-9]*)?)([\x60-\x7e\x40-\x5e])")
 _TEXT = re.compile(rb"[^\x1b\x00-\x1f]+")
 _HPGL_LB = re.compile(rb"LB([^\x03\x1b]{0,4096})\x03?")
 WORD_GAP = 1 / 60  # inch
 MAX_VALUE = 1 << 30
-
-
-@dataclass(slots=True)
-class Result:
-    status: str
-    detail: str
-    pages: int | None
 
 
 def extract(buf: bytes, sink: TextSink) -> Result:
@@ -62,8 +59,8 @@ def extract(buf: bytes, sink: TextSink) -> Result:
         if pos + 1 >= n:
             break
         p1 = buf[pos + 1]
-        if p1 == 0x25 and buf.startswith(b"-12345X", pos + 2):  # UEL inside a segment: skip it
-            pos += 9
+        if buf.startswith(UEL, pos):  # UEL inside a segment: skip it
+            pos += len(UEL)
             continue
         if 0x21 <= p1 <= 0x2F and pos + 2 < n:
             g = buf[pos + 2]

@@ -25,10 +25,14 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from ..classify import postscript as postscript_lang
 from . import _pstokens as T
 from ._content import TEXT_OPS, TextState
 from ._fonts import glyph_char
 from ._text import TextSink
+from .base import Result
+
+NAME = postscript_lang.NAME
 
 MAX_TOKENS = 5_000_000
 WORD_GAP = 0.15
@@ -38,13 +42,6 @@ FIRST_STRING = frozenset({b"xshow", b"yshow", b"xyshow"})  # string numarray xsh
 DSC_TEXT = re.compile(rb"%%(?:Title|For|Routing):[ \t]*(.*)")
 _SKIP_BEGIN = {b"%%BeginProlog": b"%%EndProlog", b"%%BeginResource": b"%%EndResource"}
 _DATA = re.compile(rb"%%Begin(?:Data|Binary):[ \t]*([0-9]+)(?:[ \t]+\w+[ \t]+(Bytes|Lines))?")
-
-
-@dataclass(slots=True)
-class Result:
-    status: str
-    detail: str
-    pages: int | None
 
 
 @dataclass(slots=True)

@@ -1,0 +1,99 @@
+"""PDF text through fonts, encodings, object streams and filters (``sniffprint/content/extract/pdf.py``
+and ``_pdfobjects.py``)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sniffprint.content.extract import _pdfobjects
+
+from ._docs import PS, gs, needs_groff, needs_gs, pdf_file, run, stream, words
+
+
+@needs_gs
+def test_pdfwrite_matches_pdftotext(tmp_path: Path) -> None:
+    pdf = gs(tmp_path, "pdfwrite", PS)
+    r = run(pdf)
+    assert r.status == "text" and r.pages == 1
+    assert "alice.example@corp.example SSN 078-05-1120" in r.text.splitlines()
+    if shutil.which("pdftotext"):
+        ref = subprocess.run(["pdftotext", str(tmp_path / "out.pdfwrite"), "-"], capture_output=True,
+                             check=True).stdout.decode()
+        assert words(r.text) == words(ref)
+
+
+@needs_gs
+@needs_groff
+def test_pdfwrite_of_groff_matches_pdftotext(tmp_path: Path) -> None:
+    src = b"CANARY-G-2 Alice Example\n.br\nKerning Taxes Wave Over\n.bp\nsecond page\n"
+    ps = subprocess.run(["groff", "-Tps"], input=src, capture_output=True, check=True).stdout
+    pdf = gs(tmp_path, "pdfwrite", ps)
+    r = run(pdf)
+    assert r.pages == 2
+    if shutil.which("pdftotext"):
+        ref = subprocess.run(["pdftotext", str(tmp_path / "out.pdfwrite"), "-"], capture_output=True,
+                             check=True).stdout.decode()
+        assert words(r.text) == words(ref)
+
+
+def test_pdf_tounicode_objstm_tj_kerning() -> None:
+    content = (b"BT /F1 12 Tf 72 720 Td <0102> Tj [(\x03)-50(\x03)-400(\x01)] TJ 0 -14 Td (\x02\x02) Tj "
+               b"T* (Z) ' ET")
+    cmap = (b"/CIDInit /ProcSet findresource begin begincmap 1 begincodespacerange <00> <FF> endcodespacerange "
+            b"2 beginbfchar <01> <0048> <02> <0069> endbfchar 1 beginbfrange <03> <03> <00E9> endbfrange "
+            b"endcmap end")
+    objstm_obj = b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+    header = b"3 0 "
+    objstm = header + objstm_obj
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        stream(objstm, b" /Type /ObjStm /N 1 /First %d" % len(header)),
+        stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /X /ToUnicode 6 0 R >>",
+        stream(cmap),
+    ]
+    # object 3 lives only in the object stream: renumber the list so the stream is object 7
+    body = [objs[0], objs[1], None, objs[3], objs[4], objs[5], objs[2]]
+    r = run(pdf_file(body))
+    assert r.status == "text", r
+    assert r.text == "Hiéé H\nii\nZ"
+    assert "ToUnicode" in r.detail
+
+
+def test_pdf_differences_and_winansi() -> None:
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Resources << /Font << /A 5 0 R /B 6 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents [4 0 R] >>",
+        stream(b"BT /A 10 Tf 1 0 0 1 10 700 Tm (\x01\x02\x03) Tj /B 10 Tf 1 0 0 1 10 680 Tm (caf\xe9 \x80) Tj ET",
+                flate=False),
+        b"<< /Type /Font /Subtype /Type1 /Encoding << /Differences [1 /S /S /N] >> >>",
+        b"<< /Type /Font /Subtype /TrueType /Encoding /WinAnsiEncoding >>",
+    ]
+    r = run(pdf_file(objs))
+    assert r.text == "SSN\ncafé €"
+
+
+def test_pdf_image_only_is_raster() -> None:
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /XObject << /Im0 5 0 R >> >> >>",
+        stream(b"q 100 0 0 100 0 0 cm /Im0 Do Q"),
+        stream(b"\x00" * 10, b" /Type /XObject /Subtype /Image /Width 1 /Height 1", flate=False),
+    ]
+    r = run(pdf_file(objs))
+    assert r.status == "raster" and r.pages == 1
+
+
+def test_flate_bomb_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_pdfobjects, "MAX_STREAM", 1 << 16)
+    content = b"BT (x) Tj ET " + b" " * (10 << 20)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>", stream(content)]
+    r = run(pdf_file(objs))
+    assert r.text == "x" and "decompression capped" in r.detail

@@ -15,11 +15,17 @@ Each extractor is a module meeting ``base.Language`` (``NAME``, ``extract(body, 
 
 ``TextResult.status``: "text" (some readable text), "raster" (pages are pixels: text not
 recoverable without OCR), "no-text" (a known language but nothing readable, or damaged),
-"unsupported" (no extractor for the language), "truncated" (text cut at ``max_chars``).
+"unsupported" (no extractor for the language), "truncated" (text cut at ``max_chars``, or
+extraction stopped by the work budget with some text found). ``TextResult.limits`` names every
+limit that cut the result short ("max_chars", "work_budget"), and the detail says so too.
 
 Invariants: never raises on malformed input (an extractor bug on one segment is caught here and
 named in the detail); memory is bounded by ``max_chars`` and each extractor's decompression and
-object caps; gzip-wrapped documents (IPP ``compression=gzip``) inflate to at most ``MAX_GUNZIP``.
+object caps; gzip-wrapped documents (IPP ``compression=gzip``) are unwrapped once and inflate to
+at most ``MAX_GUNZIP``. Time is linear in the document: every extractor reads its segment in one
+pass, and the work that can exceed that (PDF streams inflated, content streams and forms run for
+each page or ``Do``, CMaps parsed) is charged to a budget of ``WORK_BASE + WORK_PER_BYTE`` units
+per document byte (``_text.TextSink.charge``); when it is spent, extraction stops there.
 """
 from __future__ import annotations
 
@@ -38,6 +44,8 @@ log = logging.getLogger(__name__)
 
 MAX_GUNZIP = 64 << 20
 MAX_SEGMENTS = 1000
+WORK_BASE = 16 << 20  # work units (bytes processed) any document may spend...
+WORK_PER_BYTE = 16  # ...plus this many per byte of the document (inflated content runs 3-10x)
 
 EXTRACTORS: list[Language] = [
     postscript,
@@ -56,6 +64,7 @@ class TextResult:
     status: str  # "text" | "raster" | "no-text" | "unsupported" | "truncated"
     detail: str
     pages: int | None
+    limits: tuple[str, ...] = ()  # limits that cut the result short: "max_chars", "work_budget"
 
 
 def _segments(data: bytes, languages: list[str]) -> list[tuple[str | None, bytes]]:
@@ -119,16 +128,21 @@ def extract_text(data: bytes, languages: list[str], *, max_chars: int = 1_000_00
             inner = _gunzip(data)
             if not inner:
                 return TextResult("", "no-text", "gzip: does not inflate", None)
-            r = extract_text(inner, [], max_chars=max_chars)
-            return TextResult(r.text, r.status, "gzip; " + r.detail, r.pages)
+            r = _extract(inner, [], max_chars)
+            return TextResult(r.text, r.status, "gzip; " + r.detail, r.pages, r.limits)
         return _extract(data, list(languages or []), max_chars)
     except Exception as exc:  # a bug must not cost the caller its finding: say so, do not raise
         log.debug("text extraction failed", exc_info=True)
         return TextResult("", "no-text", f"extractor error: {type(exc).__name__}", None)
 
 
+def new_sink(data: bytes, max_chars: int) -> TextSink:
+    """The text sink of one document: ``max_chars`` and the document's work budget."""
+    return TextSink(max_chars, WORK_BASE + WORK_PER_BYTE * len(data))
+
+
 def _extract(data: bytes, languages: list[str], max_chars: int) -> TextResult:
-    sink = TextSink(max_chars)
+    sink = new_sink(data, max_chars)
     statuses: list[str] = []
     details: list[str] = []
     pages: int | None = None
@@ -155,7 +169,13 @@ def _extract(data: bytes, languages: list[str], max_chars: int) -> TextResult:
     text = sink.text()
     if not statuses:
         return TextResult("", "no-text", "no document body (PJL only or empty)", None)
+    limits: list[str] = []
     if sink.truncated:
+        limits.append("max_chars")
+    if sink.exhausted:
+        limits.append("work_budget")
+        details.insert(0, f"stopped: work budget of {WORK_BASE + WORK_PER_BYTE * len(data)} exhausted")
+    if sink.truncated or (sink.exhausted and sink.chars):
         status = "truncated"
     elif sink.chars:
         status = "text"
@@ -165,4 +185,4 @@ def _extract(data: bytes, languages: list[str], max_chars: int) -> TextResult:
         status = "no-text"
     else:
         status = "unsupported"
-    return TextResult(text if sink.chars else "", status, "; ".join(details)[:1000], pages)
+    return TextResult(text if sink.chars else "", status, "; ".join(details)[:1000], pages, tuple(limits))

@@ -124,8 +124,9 @@ def parse_cmap(data: bytes) -> tuple[dict[bytes, str], int]:
     pos, n = 0, len(data)
     mode = b""
     operands: list[object] = []
+    lx = T.Lexer(data)
     while pos < n and len(out) < MAX_CMAP:
-        kind, val, pos = T.next_token(data, pos)
+        kind, val, pos = lx.next(pos)
         if kind == T.EOF_:
             break
         if kind == T.OP:

@@ -10,6 +10,14 @@ stream's filters: ``FlateDecode``, ``ASCIIHexDecode`` and ``ASCII85Decode`` (oth
 Bounds: at most ``MAX_OBJECTS`` objects and ``MAX_STREAMS`` decoded streams; each stream inflates
 to at most ``MAX_STREAM`` bytes and the document to ``MAX_INFLATE`` in all (``zlib.decompressobj``
 with ``max_length``); nesting of values is limited to ``MAX_DEPTH``.
+
+Linear time: the file is read once, front to back. An object's value is parsed from its ``obj``
+keyword to its end, and the scan for the next object header resumes there (objects written inside
+another object's strings or comments are not objects), or, when a damaged object runs into the
+next header, just before that header. Stream data is skipped by its ``/Length`` (checked against
+``endstream``) or up to the next ``endstream``, and kept as a span of the file, never copied until
+it is decoded; each stream is decoded once. Objects of an object stream are parsed each within its
+own span (the offsets sorted), once per offset. Inflated bytes are charged to the work budget.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ from typing import Any
 
 from . import _pstokens as T
 from ._fonts import Font
+from ._text import TextSink
 
 MAX_OBJECTS = 100_000
 MAX_STREAMS = 20_000
@@ -31,6 +40,9 @@ MAX_OPERANDS = 8192
 _OBJ = re.compile(rb"(?<![0-9])([0-9]{1,10})[\x00\t\n\x0c\r ]+([0-9]{1,5})[\x00\t\n\x0c\r ]+obj(?![A-Za-z])")
 _STREAM = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n|\r)?")
 _ENDSTREAM = re.compile(rb"[\r\n]{0,2}endstream")
+_OBJ_KEYWORD = re.compile(rb"[\x00\t\n\x0c\r ]*obj(?![A-Za-z])")
+HEADER_BACKUP = 40  # bytes before a stray ``obj`` keyword where its "N G" header may start
+Span = tuple[int, int]  # stream data: [start, stop) in the file
 
 
 class Name(str):
@@ -48,7 +60,9 @@ class Ref:
 @dataclass(slots=True)
 class Doc:
     buf: bytes
-    objects: dict[int, tuple[Any, bytes | None]] = field(default_factory=dict)
+    sink: TextSink
+    objects: dict[int, tuple[Any, Span | None]] = field(default_factory=dict)
+    decoded: dict[Span, bytes | None] = field(default_factory=dict)
     inflated: int = 0
     streams: int = 0
     filters_skipped: set[str] = field(default_factory=set)
@@ -60,16 +74,17 @@ class Doc:
     truncated_inflate: bool = False
 
 
-def parse_value(buf: bytes, pos: int, depth: int = 0) -> tuple[Any, int]:
-    """One PDF value at ``pos``: (value, end). Unknown tokens read as None."""
-    kind, val, end = T.next_token(buf, pos)
+def parse_value(lx: T.Lexer, pos: int, depth: int = 0) -> tuple[Any, int]:
+    """One PDF value at ``pos``: (value, end). Unknown tokens read as None. A dictionary or array
+    that runs into ``obj``, ``endobj`` or ``stream`` ends there (``end`` is that keyword)."""
+    kind, val, end = lx.next(pos)
     while kind == T.COMMENT:
-        kind, val, end = T.next_token(buf, end)
+        kind, val, end = lx.next(end)
     if kind == T.NUM:
         if isinstance(val, int) and val >= 0:
-            k2, v2, e2 = T.next_token(buf, end)
+            k2, v2, e2 = lx.next(end)
             if k2 == T.NUM and isinstance(v2, int):
-                k3, v3, e3 = T.next_token(buf, e2)
+                k3, v3, e3 = lx.next(e2)
                 if k3 == T.OP and v3 == b"R":
                     return Ref(val, v2), e3
         return val, end
@@ -84,21 +99,21 @@ def parse_value(buf: bytes, pos: int, depth: int = 0) -> tuple[Any, int]:
             items: list[Any] = []
             p = end
             while len(items) < MAX_OPERANDS:
-                k, v, e = T.next_token(buf, p)
+                k, v, e = lx.next(p)
                 if k == T.EOF_:
                     return items, e
                 if k == T.DELIM and v == b"]":
                     return items, e
                 if k == T.OP and v in (b"endobj", b"stream", b"obj"):
                     return items, p
-                item, p = parse_value(buf, p, depth + 1)
+                item, p = parse_value(lx, p, depth + 1)
                 items.append(item)
             return items, p
         if val == b"<<":
             d: dict[str, Any] = {}
             p = end
             while len(d) < MAX_OPERANDS:
-                k, v, e = T.next_token(buf, p)
+                k, v, e = lx.next(p)
                 if k == T.EOF_:
                     return d, e
                 if k == T.DELIM and v == b">>":
@@ -108,7 +123,7 @@ def parse_value(buf: bytes, pos: int, depth: int = 0) -> tuple[Any, int]:
                 if k != T.NAME:
                     p = e  # not a key: skip it
                     continue
-                item, p = parse_value(buf, e, depth + 1)
+                item, p = parse_value(lx, e, depth + 1)
                 d[bytes(v).decode("latin-1")] = item
             return d, p
     return None, end
@@ -116,15 +131,17 @@ def parse_value(buf: bytes, pos: int, depth: int = 0) -> tuple[Any, int]:
 
 def scan_objects(doc: Doc) -> None:
     buf = doc.buf
-    for m in _OBJ.finditer(buf):
-        if len(doc.objects) >= MAX_OBJECTS:
+    lx = T.Lexer(buf)
+    endstream = T.Finder(buf, b"endstream")
+    pos = 0
+    while len(doc.objects) < MAX_OBJECTS:
+        m = _OBJ.search(buf, pos)
+        if m is None:
             break
         num = int(m.group(1))
-        try:
-            value, end = parse_value(buf, m.end())
-        except RecursionError:  # pragma: no cover - depth is bounded
-            continue
-        data = None
+        value, end = parse_value(lx, m.end())
+        pos = max(end, m.end())
+        span = None
         if isinstance(value, dict):
             s = _STREAM.match(buf, end)
             if s is not None:
@@ -136,10 +153,14 @@ def scan_objects(doc: Doc) -> None:
                                                                                 start + length):
                         stop = start + length
                 if stop < 0:
-                    e2 = buf.find(b"endstream", start)
+                    e2 = endstream.find(start)
                     stop = len(buf) if e2 < 0 else e2
-                data = buf[start:stop]
-        doc.objects[num] = (value, data)
+                span = (start, stop)
+                pos = max(pos, stop)
+        if span is None and _OBJ_KEYWORD.match(buf, end):
+            # a damaged object ran into the next one: its "N G" header lies just before ``end``
+            pos = max(m.end(), end - HEADER_BACKUP)
+        doc.objects[num] = (value, span)
 
 
 def resolve(doc: Doc, v: Any, hops: int = 0) -> Any:
@@ -169,13 +190,23 @@ def _inflate(data: bytes, cap: int) -> tuple[bytes, bool]:
 
 def _a85(data: bytes) -> bytes:
     e = data.find(b"~>")
-    return T._a85(data[:e] if e >= 0 else data)
+    return T.a85(data[:e] if e >= 0 else data)
 
 
-def decode(doc: Doc, obj: tuple[Any, bytes | None]) -> bytes | None:
-    value, data = obj
-    if data is None or not isinstance(value, dict):
+def decode(doc: Doc, obj: tuple[Any, Span | None]) -> bytes | None:
+    """The decoded data of a stream object (None: not a stream, a filter not supported, or a cap
+    reached). Each stream is decoded once."""
+    value, span = obj
+    if span is None or not isinstance(value, dict):
         return None
+    if span in doc.decoded:
+        return doc.decoded[span]
+    out = _decode(doc, value, doc.buf[span[0]:span[1]])
+    doc.decoded[span] = out
+    return out
+
+
+def _decode(doc: Doc, value: dict[str, Any], data: bytes) -> bytes | None:
     if doc.streams >= MAX_STREAMS or doc.inflated >= MAX_INFLATE:
         doc.truncated_inflate = True
         return None
@@ -192,6 +223,8 @@ def decode(doc: Doc, obj: tuple[Any, bytes | None]) -> bytes | None:
             data, cut = _inflate(data, min(MAX_STREAM, MAX_INFLATE - doc.inflated))
             doc.truncated_inflate |= cut
             doc.inflated += len(data)
+            if not doc.sink.charge(len(data)):
+                return None
         elif name in ("ASCIIHexDecode", "AHx"):
             e = data.find(b">")
             data = T.hex_bytes(data[:e] if e >= 0 else data)
@@ -204,22 +237,33 @@ def decode(doc: Doc, obj: tuple[Any, bytes | None]) -> bytes | None:
 
 
 def obj_streams(doc: Doc) -> None:
-    for value, data in list(doc.objects.values()):
-        if not (isinstance(value, dict) and value.get("Type") == "ObjStm" and data is not None):
+    for value, span in list(doc.objects.values()):
+        if not (isinstance(value, dict) and value.get("Type") == "ObjStm" and span is not None):
             continue
-        body = decode(doc, (value, data))
+        body = decode(doc, (value, span))
         first, n = value.get("First"), value.get("N")
         if not body or not isinstance(first, int) or not isinstance(n, int) or first < 0:
             continue
         head = body[:first].split()
+        entries: list[tuple[int, int]] = []
         for i in range(0, min(len(head) - 1, 2 * n), 2):
-            if len(doc.objects) >= MAX_OBJECTS:
-                return
             try:
                 onum, off = int(head[i]), int(head[i + 1])
             except ValueError:
                 break
-            if onum in doc.objects or not 0 <= first + off < len(body):
+            if 0 <= first + off < len(body):
+                entries.append((onum, first + off))
+        if not entries:
+            continue
+        # each object is parsed within its own span (up to the next offset), once per offset
+        starts = sorted({off for _, off in entries})
+        stop = dict(zip(starts, starts[1:] + [len(body)], strict=True))
+        values: dict[int, Any] = {}
+        for onum, off in entries:
+            if len(doc.objects) >= MAX_OBJECTS:
+                return
+            if onum in doc.objects:
                 continue
-            val, _ = parse_value(body, first + off)
-            doc.objects[onum] = (val, None)
+            if off not in values:
+                values[off] = parse_value(T.Lexer(body[off:stop[off]]), 0)[0]
+            doc.objects[onum] = (values[off], None)

@@ -30,19 +30,20 @@ _EI = re.compile(rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)")
 
 
 def _font(doc: Doc, ref: Any) -> Font | None:
-    key = ref.num if isinstance(ref, Ref) else None
-    if key is not None and key in doc.fonts:
-        return doc.fonts[key]
+    """The font a resource names (a reference or an inline dictionary), built once per font."""
     fd = resolve(doc, ref)
     if not isinstance(fd, dict):
         return None
+    key = ref.num if isinstance(ref, Ref) else -id(fd)  # inline dicts live as long as the Doc
+    if key in doc.fonts:
+        return doc.fonts[key]
     subtype = fd.get("Subtype")
     cmap = None
     nbytes = 2 if subtype == "Type0" else 1
     tu = fd.get("ToUnicode")
     if isinstance(tu, Ref) and tu.num in doc.objects:
         data = decode(doc, doc.objects[tu.num])
-        if data:
+        if data and doc.sink.charge(len(data)):
             cmap, nb = parse_cmap(data)
             nbytes = nb if cmap else nbytes
             doc.tounicode += 1 if cmap else 0
@@ -72,8 +73,7 @@ def _font(doc: Doc, ref: Any) -> Font | None:
     font = Font(table, cmap, nbytes, wl, first if isinstance(first, int) else 0)
     if subtype == "Type0":
         font.default_width = 1000  # CID fonts: /W arrays are not read; most CJK glyphs are full width
-    if key is not None:
-        doc.fonts[key] = font
+    doc.fonts[key] = font
     return font
 
 
@@ -90,8 +90,10 @@ def _run(doc: Doc, content: bytes, resources: Any, state: TextState, depth: int)
     stack: list[list[Any]] = []
     pos, n = 0, len(content)
     sink = state.sink
+    sink.charge(n)  # a content stream or form may run many times: each run is work
+    lx = T.Lexer(content)
     while pos < n and not sink.full:
-        kind, val, pos = T.next_token(content, pos)
+        kind, val, pos = lx.next(pos)
         if kind == T.EOF_:
             break
         if kind == T.OP:
@@ -183,12 +185,11 @@ def _pages(doc: Doc) -> list[tuple[dict[str, Any], Any]]:
 
 
 def extract(buf: bytes, sink: TextSink) -> Result:
-    doc = Doc(buf)
+    doc = Doc(buf, sink)
     scan_objects(doc)
     if not doc.objects:
         return Result("no-text", "PDF: no objects found", None)
-    encrypted = any(isinstance(v, dict) and "Encrypt" in v for v, _ in doc.objects.values()) or \
-        re.search(rb"trailer[\s\S]{0,2048}?/Encrypt", buf[-65536:]) is not None
+    encrypted = any(isinstance(v, dict) and "Encrypt" in v for v, _ in doc.objects.values()) or _trailer_encrypt(buf)
     if encrypted:
         return Result("no-text", "PDF: encrypted (/Encrypt): content not readable", _count(doc, []))
     obj_streams(doc)
@@ -214,10 +215,10 @@ def extract(buf: bytes, sink: TextSink) -> Result:
             _run(doc, b"\n".join(chunks), res, state, 0)
         sink.sep("\n")
     if not pages:  # no page objects at all: try every stream that holds text objects
-        for value, data in list(doc.objects.values()):
-            if sink.full or data is None or not isinstance(value, dict) or value.get("Subtype") is not None:
+        for value, span in list(doc.objects.values()):
+            if sink.full or span is None or not isinstance(value, dict) or value.get("Subtype") is not None:
                 continue
-            body = decode(doc, (value, data))
+            body = decode(doc, (value, span))
             if body and b"BT" in body and b"ET" in body:
                 doc.content_streams += 1
                 _run(doc, body, None, state, 0)
@@ -237,6 +238,18 @@ def extract(buf: bytes, sink: TextSink) -> Result:
         return Result("raster", f"raster: text not recoverable ({npages or '?'} pages of images); " + detail,
                       npages)
     return Result("no-text", detail, npages)
+
+
+def _trailer_encrypt(buf: bytes) -> bool:
+    """An ``/Encrypt`` key within 2 KiB after a ``trailer`` keyword, in the last 64 KiB."""
+    tail = buf[-65536:]
+    p = tail.find(b"/Encrypt")
+    while p >= 0:
+        t = tail.rfind(b"trailer", max(0, p - 2048 - 7), p)
+        if t >= 0:
+            return True
+        p = tail.find(b"/Encrypt", p + 1)
+    return False
 
 
 def _count(doc: Doc, pages: list[Any]) -> int | None:

@@ -90,8 +90,10 @@ def extract(buf: bytes, sink: TextSink) -> Result:
     tokens = 0
     pos, n = 0, len(buf)
     last_name: bytes | None = None
+    lx = T.Lexer(buf)
+    ends = {key: T.Finder(buf, end) for key, end in _SKIP_BEGIN.items()}
     while pos < n and not sink.full and tokens < MAX_TOKENS:
-        kind, val, pos = T.next_token(buf, pos)
+        kind, val, pos = lx.next(pos)
         tokens += 1
         if kind == T.EOF_:
             break
@@ -103,7 +105,7 @@ def extract(buf: bytes, sink: TextSink) -> Result:
                 continue
             if line.startswith(b"%%"):
                 key = line.split(b":", 1)[0].split()[0] if line.strip() else b""
-                if key in _SKIP_BEGIN and buf.find(_SKIP_BEGIN[key], pos) >= 0:
+                if key in _SKIP_BEGIN and ends[key].find(pos) >= 0:
                     skip_until = _SKIP_BEGIN[key]
                 elif line.startswith(b"%%Page:"):
                     pages_dsc += 1

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gzip
 
-from ._docs import PS, UEL, run
+import pytest
+
+from sniffprint.content import extract
+
+from ._docs import PS, UEL, pdf_file, run, stream
 
 
 def test_pjl_wrapped_multi_language() -> None:
@@ -32,3 +36,29 @@ def test_truncated_at_max_chars() -> None:
     doc = b"%!PS\n" + b"(0123456789) show\n" * 100
     r = run(doc, max_chars=25)
     assert r.status == "truncated" and len(r.text) == 25
+
+
+def _shared_content_pdf(pages: int) -> bytes:
+    kids = b" ".join(b"%d 0 R" % (i + 4) for i in range(pages))
+    objs: list[bytes | None] = [b"<< /Type /Catalog /Pages 2 0 R >>",
+                                b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+                                stream(b"BT (shared words) Tj ET " * 100, flate=False)]
+    objs += [b"<< /Type /Page /Parent 2 0 R /Contents 3 0 R >>"] * pages
+    return pdf_file(objs)
+
+
+def test_work_budget_stops_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = _shared_content_pdf(200)  # each page runs the same 2.4 KB content stream again
+    full = run(doc)
+    assert full.status == "text" and full.limits == () and full.text.count("shared words") == 200 * 100
+    monkeypatch.setattr(extract, "WORK_BASE", 20_000)
+    monkeypatch.setattr(extract, "WORK_PER_BYTE", 1)
+    r = run(doc)
+    assert r.status == "truncated" and r.limits == ("work_budget",)
+    assert r.detail.startswith("stopped: work budget of ") and "exhausted" in r.detail
+    assert 0 < r.text.count("shared words") < 200 * 100
+
+
+def test_max_chars_is_named_in_limits() -> None:
+    r = run(b"%!PS\n" + b"(0123456789) show\n" * 100, max_chars=25)
+    assert r.limits == ("max_chars",)

@@ -5,7 +5,8 @@ of escapes, many small objects, absurd counts, long lines) at two sizes, feeds i
 extractor of its language and to the classifiers (``detect_all``, ``metadata`` over the whole
 document, and the PJL line parsers), and checks that the time grows about linearly: at most
 ``RATIO`` times for 8 times the input (linear is 8; the margin keeps a loaded 2-core machine from
-flaking, while a quadratic parser gives 64), and at most ``CAP`` seconds at the larger size.
+flaking, while a quadratic parser gives 64), and at most ``CAP`` seconds at the larger size. Times
+are CPU times (``time.process_time``), so a loaded machine stretches them less than wall time.
 
 The documents are generated here, by code, so every shape can be read and changed.
 """
@@ -26,7 +27,7 @@ from sniffprint.content.classify import pjl
 from sniffprint.content.extract import EXTRACTORS, extract_text, new_sink
 
 RATIO = 20.0
-CAP = 15.0  # seconds for one run at the larger size
+CAP = 4.0  # seconds for one run at the larger size
 FLOOR = 0.004  # seconds: below this, timer noise dominates the ratio
 UEL = classify.UEL
 
@@ -336,8 +337,8 @@ CASES: dict[str, tuple[Callable[[int], bytes], int]] = {
         (pdf_content_unmatched_parens, 20_000), (pdf_content_brackets, 20_000), (pdf_content_dicts, 20_000),
         (pdf_content_unmatched_angles, 20_000), (pdf_flate_of_parens, 20_000), (pdf_many_tiny_flate, 20_000),
         (pdf_objects_no_endobj, 20_000), (pdf_streams_no_endstream, 20_000), (pdf_objects_in_one_stream, 20_000),
-        (pdf_deep_arrays, 20_000), (pdf_string_in_dict, 20_000), (pdf_objstm_offsets, 20_000),
-        (pdf_shared_content, 10_000), (pdf_form_reuse, 20_000), (pdf_inline_font_cmap, 20_000),
+        (pdf_deep_arrays, 20_000), (pdf_string_in_dict, 20_000), (pdf_objstm_offsets, 10_000),
+        (pdf_shared_content, 10_000), (pdf_form_reuse, 5_000), (pdf_inline_font_cmap, 20_000),
         (pdf_cmap_ranges, 20_000), (pdf_trailers, 20_000), (pdf_inline_images, 50_000),
         (pcl_huge_counts, 20_000), (pcl_escapes, 20_000), (pcl_long_params, 20_000), (pcl_long_number, 50_000),
         (pcl_control_bytes, 20_000), (pcl_hpgl_labels, 20_000), (pcl_text_and_moves, 20_000),
@@ -358,7 +359,8 @@ def _work(doc: bytes) -> None:
     classify.metadata(doc[:65536], doc[-16384:], whole=False)
     extract_text(doc, langs, max_chars=1_000_000)
     for x in EXTRACTORS:
-        x.extract(doc, new_sink(doc, 1_000_000))
+        if x.NAME not in langs:  # the one extract_text ran is not run again
+            x.extract(doc, new_sink(doc, 1_000_000))
     classify_pcl.text_runs(doc)
     pjl.header_end(doc, 0)
     for line in doc[:pjl.MAX_LINE * 4].split(b"\n")[:64]:
@@ -370,12 +372,13 @@ def _work(doc: bytes) -> None:
 
 
 def _timed(doc: bytes) -> float:
+    """CPU seconds of ``_work`` (the best of two): waiting for a busy CPU does not count."""
     best = float("inf")
     for _ in range(2):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         _work(doc)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best
 
 

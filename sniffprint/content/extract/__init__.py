@@ -44,8 +44,8 @@ log = logging.getLogger(__name__)
 
 MAX_GUNZIP = 64 << 20
 MAX_SEGMENTS = 1000
-WORK_BASE = 16 << 20  # work units (bytes processed) any document may spend...
-WORK_PER_BYTE = 16  # ...plus this many per byte of the document (inflated content runs 3-10x)
+WORK_BASE = 8 << 20  # work units (bytes processed) any document may spend, about 0.5 s...
+WORK_PER_BYTE = 32  # ...plus this many per byte of the document (inflated content runs 3-10x)
 
 EXTRACTORS: list[Language] = [
     postscript,

@@ -30,7 +30,7 @@ class TextSink:
         self.truncated = False
         self._pending = ""
         self._last = ""
-        self.chars = 0  # non-whitespace characters written
+        self.chars = 0  # non-zero once a non-white-space character was written
         self.work = work  # work units (bytes processed) left
         self.exhausted = False
 
@@ -64,15 +64,18 @@ class TextSink:
         self._last = s[-1]
 
     def add(self, text: str) -> None:
-        text = text.translate(_CONTROL).replace("\r", "\n")
+        if not text.isprintable():  # controls (TAB, LF and CR too): the rare, slower path
+            text = text.translate(_CONTROL).replace("\r", "\n")
         if not text:
             return
-        if self._n and self._pending and not self._last.isspace() and not text[0].isspace():
-            self._write(self._pending)
-        elif self._n and self._pending == "\n" and self._last != "\n":
-            self._write("\n")
-        self._pending = ""
-        self.chars += sum(map(len, text.split()))
+        if self._pending:
+            if self._n and not self._last.isspace() and not text[0].isspace():
+                self._write(self._pending)
+            elif self._n and self._pending == "\n" and self._last != "\n":
+                self._write("\n")
+            self._pending = ""
+        if not self.chars:
+            self.chars = sum(map(len, text.split()))
         self._write(text)
 
     def text(self) -> str:

@@ -16,7 +16,9 @@ from typing import Any
 
 from ..classify import pdf as pdf_lang
 from . import _pstokens as T
+from . import _scan
 from ._content import TEXT_OPS, TextState
+from ._content import fast as fast_text_op
 from ._fonts import TABLES, Font, glyph_char, parse_cmap
 from ._pdfobjects import MAX_DEPTH, MAX_OPERANDS, Doc, Name, Ref, decode, obj_streams, resolve, scan_objects
 from ._text import TextSink
@@ -25,7 +27,9 @@ from .base import Result
 NAME = pdf_lang.NAME
 MAX_FORM_DEPTH = 8
 MAX_PAGES = 100_000
+EVENT_COST = 32  # work units charged per operator event of a content stream (about its cost in bytes)
 
+_CONTENT_OPS = TEXT_OPS | {b"Do", b"ID"}
 _EI = re.compile(rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)")
 
 
@@ -78,6 +82,9 @@ def _font(doc: Doc, ref: Any) -> Font | None:
 
 
 def _run(doc: Doc, content: bytes, resources: Any, state: TextState, depth: int) -> None:
+    """Run one content stream (a page's or a form's): its text operators, the forms it draws, its
+    inline images skipped. Events come from ``_scan`` (one regular expression searched over the
+    stream: other operators are skipped in C); the usual shapes run through ``_content.fast``."""
     res = resolve(doc, resources)
     res = res if isinstance(res, dict) else {}
     fonts = resolve(doc, res.get("Font"))
@@ -86,41 +93,70 @@ def _run(doc: Doc, content: bytes, resources: Any, state: TextState, depth: int)
     xobjects = xobjects if isinstance(xobjects, dict) else {}
     prev_fonts = state.fonts
     state.fonts = lambda name: _font(doc, fonts.get(name.decode("latin-1")))
-    ops: list[Any] = []
-    stack: list[list[Any]] = []
     pos, n = 0, len(content)
     sink = state.sink
     sink.charge(n)  # a content stream or form may run many times: each run is work
     lx = T.Lexer(content)
+    pattern = _scan.events(_CONTENT_OPS)
+    pending: list[tuple[int, Any]] = []  # operands read by the Lexer (a string that nests)
+    pending_end = -1
+    events = 0
     while pos < n and not sink.full:
-        kind, val, pos = lx.next(pos)
-        if kind == T.EOF_:
+        m = pattern.search(content, pos)
+        if m is None:
             break
-        if kind == T.OP:
-            if stack:
-                continue  # an operator inside an array: malformed, ignore it
-            name = bytes(val)
-            if name in TEXT_OPS:
-                state.op(name, ops)
-            elif name == b"Do" and ops and isinstance(ops[-1], bytes):
-                _do(doc, xobjects.get(ops[-1].decode("latin-1")), res, state, depth)
-            elif name == b"ID":  # inline image data up to EI: binary, skip it
-                m = _EI.search(content, pos)
-                pos = n if m is None else m.end()
-                doc.images += 1
-            ops = []
-        elif kind == T.DELIM:
-            if val in (b"[", b"<<"):
-                if len(stack) < MAX_DEPTH:
-                    stack.append([])
-            elif val in (b"]", b">>") and stack:
-                done = stack.pop()
-                (stack[-1] if stack else ops).append(done)
-        elif kind in (T.NUM, T.STR, T.NAME):
-            target = stack[-1] if stack else ops
-            if len(target) < MAX_OPERANDS:
-                target.append(val)
+        events += 1
+        if not events % 256:  # the Python work of an event outweighs its bytes: charge it too
+            sink.charge(256 * EVENT_COST)
+        kind = m.lastgroup or ""
+        pos = m.end()
+        if kind == "c" or kind == "b":  # a comment; braces mean nothing in a content stream
+            continue
+        if kind == "x":
+            k, v, pos = lx.next(m.start())
+            if k == T.STR:
+                if not (pending and _scan.only_operands(content, pending_end, m.start())):
+                    pending = []
+                pending.append((k, v))
+                pending_end = pos
+            continue
+        name = m.group(kind)  # each operator event names its operator group after itself
+        if not pending and name in TEXT_OPS and fast_text_op(state, kind, name, m):
+            continue
+        toks = _scan.ops_of(m)[1]
+        if pending and _scan.only_operands(content, pending_end, m.start()):
+            toks = pending + toks
+        pending = []
+        args = _operand_values(toks)
+        if name in TEXT_OPS:
+            state.op(name, args)
+        elif name == b"Do":
+            if args and isinstance(args[-1], bytes):
+                _do(doc, xobjects.get(args[-1].decode("latin-1")), res, state, depth)
+        elif name == b"ID":  # inline image data up to EI: binary, skip it
+            e = _EI.search(content, pos)
+            pos = n if e is None else e.end()
+            doc.images += 1
+    sink.charge(events % 256 * EVENT_COST)
     state.fonts = prev_fonts
+
+
+def _operand_values(toks: list[tuple[int, Any]]) -> list[Any]:
+    """Operand values (names and strings as bytes, numbers), ``[...]`` folded into lists."""
+    out: list[Any] = []
+    stack: list[list[Any]] = []
+    for k, v in toks:
+        if k == T.DELIM:
+            if v == b"[" and len(stack) < MAX_DEPTH:
+                stack.append([])
+            elif v == b"]" and stack:
+                done = stack.pop()
+                (stack[-1] if stack else out).append(done)
+        elif k in (T.NUM, T.STR, T.NAME):
+            target = stack[-1] if stack else out
+            if len(target) < MAX_OPERANDS:
+                target.append(v)
+    return out
 
 
 def _do(doc: Doc, ref: Any, res: dict[str, Any], state: TextState, depth: int) -> None:

@@ -27,6 +27,8 @@ TJ_SPACE = -180  # 1/1000 em: more negative than this is a word gap
 TEXT_OPS = frozenset({b"BT", b"ET", b"Tf", b"Td", b"TD", b"Tm", b"T*", b"Tc", b"Tw", b"Tz", b"TL", b"Tj",
                       b"TJ", b"'", b'"'})
 _DEFAULT_FONT = Font()
+IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+MAX_SAVE = 64  # nested q: deeper saves are not kept
 
 
 def _num(v: object, default: float = 0.0) -> float:
@@ -34,7 +36,8 @@ def _num(v: object, default: float = 0.0) -> float:
 
 
 class TextState:
-    __slots__ = ("sink", "fonts", "font", "fs", "tc", "tw", "th", "tl", "a", "d", "e", "f", "x", "shown")
+    __slots__ = ("sink", "fonts", "font", "fs", "tc", "tw", "th", "tl", "a", "d", "e", "f", "x", "shown", "ctm",
+                 "saved", "shown_ctm")
 
     def __init__(self, sink: TextSink, fonts: Callable[[bytes], Font | None]) -> None:
         self.sink = sink
@@ -48,6 +51,9 @@ class TextState:
         self.e = self.f = 0.0
         self.x = 0.0  # advance since the line origin, text space units
         self.shown = 0  # show operators seen
+        self.ctm: tuple[float, ...] = IDENTITY  # current transformation matrix (cm, q, Q: ISO 32000-1 8.4.4)
+        self.saved: list[tuple[float, ...]] = []
+        self.shown_ctm: tuple[float, ...] | None = None  # the CTM of the last text shown
 
     def _em(self) -> float:
         return abs(self.fs) or 1.0
@@ -67,8 +73,36 @@ class TextState:
         self.f += ty * self.d
         self.x = 0.0
 
+    def cm(self, m: list[float]) -> None:
+        a, b, c, d, e, f = m
+        A, B, C, D, E, F = self.ctm  # noqa: N806 - the matrix names of the spec
+        self.ctm = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+    def save(self) -> None:
+        if len(self.saved) < MAX_SAVE:
+            self.saved.append(self.ctm)
+
+    def restore(self) -> None:
+        if self.saved:
+            self.ctm = self.saved.pop()
+
+    def _placed(self) -> None:
+        """Text drawn under another CTM (matplotlib places each label with its own cm): a line
+        break when it moved up or down by more than a third of the font size, else a space."""
+        old = self.shown_ctm
+        self.shown_ctm = self.ctm
+        if old is None:
+            return
+        em = (abs(self.fs) or 1.0) * (abs(self.ctm[3]) or 1.0)
+        if abs(self.ctm[5] - old[5]) > 0.3 * em:
+            self.sink.sep("\n")
+        elif abs(self.ctm[4] - old[4]) > WORD_GAP * em:
+            self.sink.sep(" ")
+
     def show(self, raw: bytes) -> None:
         self.shown += 1
+        if self.ctm is not self.shown_ctm:
+            self._placed()
         text, width, codes, spaces = self.font.decode(raw)
         if spaces and " " in text:
             # a space glyph squeezed by negative word spacing (groff's Tw) does not separate words

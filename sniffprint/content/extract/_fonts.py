@@ -191,7 +191,8 @@ class Font:
     maps are built once per font (``str.translate`` tables and lists indexed by code), and a string
     is decoded with ``translate``, ``map`` and ``sum``, never a Python step per character."""
 
-    __slots__ = ("table", "cmap", "nbytes", "widths", "first", "space_code", "default_width", "_fast")
+    __slots__ = ("table", "cmap", "nbytes", "widths", "first", "space_code", "default_width", "_fast",
+                 "identity_guess", "guessed")
 
     def __init__(self, table: list[str] | None = None, cmap: dict[bytes, str] | None = None, nbytes: int = 1,
                  widths: list[float] | None = None, first: int = 0) -> None:
@@ -202,6 +203,8 @@ class Font:
         self.first = first
         self.default_width = DEFAULT_WIDTH
         self._fast: tuple[Any, ...] | None = None  # built at the first decode (widths may change)
+        self.identity_guess = False  # two-byte codes without a map: read them as UCS-2 (a guess)
+        self.guessed = 0  # strings decoded by that guess
 
     def width(self, code: int) -> float:
         j = code - self.first
@@ -235,7 +238,11 @@ class Font:
         codes2, wmap = self._fast
         n = len(raw) // 2
         ints = struct.unpack(f">{n}H", raw[:2 * n])
-        text = "".join(map(codes2.get, ints, repeat("")))
+        if self.identity_guess and not codes2:
+            self.guessed += 1
+            text = raw[:2 * n].decode("utf-16-be", "replace")
+        else:
+            text = "".join(map(codes2.get, ints, repeat("")))
         width = float(sum(map(wmap.get, ints, repeat(self.default_width)))) if wmap else self.default_width * n
         return text, width, n, 0
 

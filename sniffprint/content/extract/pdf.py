@@ -29,7 +29,7 @@ MAX_FORM_DEPTH = 8
 MAX_PAGES = 100_000
 EVENT_COST = 32  # work units charged per operator event of a content stream (about its cost in bytes)
 
-_CONTENT_OPS = TEXT_OPS | {b"Do", b"ID"}
+_CONTENT_OPS = TEXT_OPS | {b"Do", b"ID", b"cm", b"q", b"Q"}
 _EI = re.compile(rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)")
 
 
@@ -49,7 +49,12 @@ def _font(doc: Doc, ref: Any) -> Font | None:
         data = decode(doc, doc.objects[tu.num])
         if data and doc.sink.charge(len(data)):
             cmap, nb = parse_cmap(data)
-            nbytes = nb if cmap else nbytes
+            if subtype == "Type0":
+                nbytes = nb if cmap else nbytes
+            elif cmap:
+                # a simple font (Type 1, TrueType, Type 3) has one-byte codes whatever codespace its
+                # ToUnicode declares (ISO 32000-1 9.6.1); matplotlib and gropdf declare <0000> <FFFF>
+                cmap = {k[-1:]: v for k, v in cmap.items() if len(k) == 1 or (len(k) == 2 and not k[0])}
             doc.tounicode += 1 if cmap else 0
     enc = resolve(doc, fd.get("Encoding"))
     base = "StandardEncoding" if subtype in ("Type1", "MMType1") else "Latin1"
@@ -64,7 +69,7 @@ def _font(doc: Doc, ref: Any) -> Font | None:
         diffs = d if isinstance(d, list) else []
     table = list(TABLES[base])
     code = 0
-    for item in diffs:
+    for item in diffs:  # Type 3 fonts name their glyph procedures here (9.6.5): the names are the text
         if isinstance(item, int):
             code = item
         elif isinstance(item, Name):
@@ -74,9 +79,16 @@ def _font(doc: Doc, ref: Any) -> Font | None:
     widths = resolve(doc, fd.get("Widths"))
     first = fd.get("FirstChar")
     wl = [float(w) if isinstance(w, (int, float)) else 0.0 for w in widths] if isinstance(widths, list) else []
+    matrix = resolve(doc, fd.get("FontMatrix"))
+    if subtype == "Type3" and isinstance(matrix, list) and matrix and isinstance(matrix[0], (int, float)):
+        wl = [w * float(matrix[0]) * 1000.0 for w in wl]  # glyph space to 1/1000 em (9.6.5)
     font = Font(table, cmap, nbytes, wl, first if isinstance(first, int) else 0)
     if subtype == "Type0":
         font.default_width = 1000  # CID fonts: /W arrays are not read; most CJK glyphs are full width
+        if cmap is None and isinstance(enc, str) and enc in ("Identity-H", "Identity-V"):
+            # codes are CIDs and nothing maps them to text: a best effort reads them as UCS-2 (true for
+            # some writers, not for CIDs that are glyph indices); the detail says it was a guess
+            font.identity_guess = True
     doc.fonts[key] = font
     return font
 
@@ -123,6 +135,12 @@ def _run(doc: Doc, content: bytes, resources: Any, state: TextState, depth: int)
         name = m.group(kind)  # each operator event names its operator group after itself
         if not pending and name in TEXT_OPS and fast_text_op(state, kind, name, m):
             continue
+        if name == b"q":
+            state.save()
+            continue
+        if name == b"Q":
+            state.restore()
+            continue
         toks = _scan.ops_of(m)[1]
         if pending and _scan.only_operands(content, pending_end, m.start()):
             toks = pending + toks
@@ -133,6 +151,10 @@ def _run(doc: Doc, content: bytes, resources: Any, state: TextState, depth: int)
         elif name == b"Do":
             if args and isinstance(args[-1], bytes):
                 _do(doc, xobjects.get(args[-1].decode("latin-1")), res, state, depth)
+        elif name == b"cm":
+            nums = [float(v) for v in args[-6:] if isinstance(v, (int, float))]
+            if len(nums) == 6:
+                state.cm(nums)
         elif name == b"ID":  # inline image data up to EI: binary, skip it
             e = _EI.search(content, pos)
             pos = n if e is None else e.end()
@@ -263,6 +285,8 @@ def extract(buf: bytes, sink: TextSink) -> Result:
     parts = [f"PDF: {npages if npages is not None else '?'} pages, {doc.content_streams} content streams"]
     if doc.tounicode:
         parts.append("ToUnicode used")
+    if any(f.guessed for f in doc.fonts.values()):
+        parts.append("cid-identity-guess: CID font without ToUnicode, codes read as UCS-2")
     if doc.filters_skipped:
         parts.append("filters not decoded: " + ",".join(sorted(doc.filters_skipped)))
     if doc.truncated_inflate:

@@ -111,3 +111,51 @@ def test_small_flate_stream_of_parentheses_is_fast() -> None:
     r = run(doc)
     assert time.perf_counter() - t0 < 2.0
     assert r.text == "after"
+
+
+def test_cid_identity_without_tounicode_is_a_guess_said_so() -> None:
+    """A Type 0 font with Identity-H and no ToUnicode: codes read as UCS-2, and the detail says so."""
+    text = "SSN 078-05-1120"
+    content = b"BT /F1 12 Tf 72 720 Td <" + text.encode("utf-16-be").hex().encode() + b"> Tj ET"
+    objs: list[bytes | None] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        stream(content),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDToGIDMap /Identity >>",
+    ]
+    r = run(pdf_file(objs))
+    assert r.status == "text" and r.text == text
+    assert "cid-identity-guess" in r.detail
+
+
+def test_simple_font_tounicode_with_two_byte_codespace() -> None:
+    """matplotlib's Type 3 fonts and gropdf declare <0000> <FFFF> in the ToUnicode of a simple font,
+    whose codes are one byte all the same (ISO 32000-1 9.6.1)."""
+    cmap = (b"1 begincodespacerange <0000> <FFFF> endcodespacerange "
+            b"1 beginbfrange <41> <42> [<0058> <0059>] endbfrange")
+    objs: list[bytes | None] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        stream(b"BT /F1 12 Tf 72 720 Td (ABC) Tj ET"),
+        b"<< /Type /Font /Subtype /Type3 /FontMatrix [0.001 0 0 0.001 0 0] /ToUnicode 6 0 R "
+        b"/Encoding << /Differences [65 /A /B /C] >> /CharProcs << >> >>",
+        stream(cmap),
+    ]
+    assert run(pdf_file(objs)).text == "XYC"
+
+
+def test_labels_placed_by_cm_are_lines() -> None:
+    """Each label drawn under its own cm (matplotlib) is a line, not glued to the previous one."""
+    content = (b"q 1 0 0 1 20 170 cm BT /F1 10 Tf 0 0 Td (first) Tj ET Q "
+               b"q 1 0 0 1 20 130 cm BT /F1 10 Tf 0 0 Td (second) Tj ET Q")
+    objs: list[bytes | None] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    assert run(pdf_file(objs)).text == "first\nsecond"

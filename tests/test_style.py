@@ -48,7 +48,6 @@ TESTED_ELSEWHERE = {
     "outputs/csv.py": "tests/test_cli.py",
     "outputs/jsonl.py": "tests/test_cli.py (the JSON contract), goldens",
     "outputs/junit.py": "tests/findings/test_verdict.py",
-    "outputs/sarif.py": "tests/findings/test_verdict.py",
     "outputs/table.py": "tests/test_cli.py, goldens",
     "content/extract/pcl.py": "tests/content/extract/test_extract.py",
     "content/extract/pclxl.py": "tests/content/extract/test_extract.py",

@@ -26,7 +26,8 @@ from .engine.flows import Flow
 from .engine.jobs import Job
 from .engine.recorder import PrintFlowRecorder
 from .engine.table import FlowTable
-from .errors import CaptureError
+from .errors import CaptureError, OutputError
+from .evidence import sitekey
 from .evidence.folder import EvidenceFolder
 from .evidence.redact import redact_flow, redact_job
 from .evidence.stage import EvidenceStage
@@ -102,8 +103,12 @@ class Pipeline:
                  sources: Sequence[SourceSpec] = ()) -> None:
         self.options = options = options or Options()
         self.policy = options.policy or Policy()
+        # the key of the names' hashes, resolved once for the whole run (``site_key.notice`` is
+        # what the caller should tell the user: the CLI prints it, ``analyze`` logs it)
+        self.site_key = sitekey.resolve(options.hash_key)
         self.folder = (EvidenceFolder(options.evidence_dir, carve=options.carve,
-                                      sources=[str(s) for s in sources if s.is_file or str(s) == "-"])
+                                      sources=[str(s) for s in sources if s.is_file or str(s) == "-"],
+                                      hash_key=self.site_key)
                        if options.evidence_dir else None)
         self.sinks: list[Sink] = [*sinks, *([_FolderSink(self.folder)] if self.folder else [])]
         self.on_tick = on_tick
@@ -112,7 +117,7 @@ class Pipeline:
         self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly)
         self.decoder = Decoder(self.sink, options.verify_checksums)
         self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
-                                      extract=options.extract_text)
+                                      extract=options.extract_text, hash_key=self.site_key.key)
         self.table = FlowTable(options, self.sink, self._flow, print_rule=self.policy.is_print,
                                on_job_done=self._job_done)
         self.captures: list[CaptureStats] = []
@@ -137,11 +142,12 @@ class Pipeline:
     def _flow(self, flow: Flow) -> None:
         rec = flow.record()
         jobs = [(job.record(), job.evidence) for job in flow.jobs]
-        shown = rec if self.options.reveal else redact_flow(rec)
+        key = self.site_key.key
+        shown = rec if self.options.reveal else redact_flow(rec, key)
         for s in self.sinks:
             s.flow(shown)
         for job_rec, _ in jobs:
-            shown_job = job_rec if self.options.reveal else redact_job(job_rec)
+            shown_job = job_rec if self.options.reveal else redact_job(job_rec, key)
             for s in self.sinks:
                 s.job(shown_job)
         self._findings(self.findings.flow(rec, jobs))
@@ -169,6 +175,11 @@ class Pipeline:
         try:
             self._read(specs, live)
             self._finish()
+        except BaseException as exc:  # a crash or an interrupt: the folder still says what it holds
+            if self.folder is not None:
+                self.folder.abort(f"{type(exc).__name__}: {exc}")
+                self.folder = None
+            raise
         finally:
             gc.set_threshold(*saved)
             self.elapsed = time.perf_counter() - t0
@@ -223,6 +234,11 @@ class Pipeline:
         for s in self.sinks:
             s.end(stats)
 
+    def write_failure(self) -> OutputError | None:
+        """The first write that failed in the evidence folder (full disk...), once the run has
+        finished and flushed what it could: the CLI exits 2 with it, ``analyze`` raises it."""
+        return self.folder.failure if self.folder is not None else None
+
     def stats(self) -> Summary:
         d = self.decoder
         return Summary(
@@ -261,8 +277,11 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
             policy: Policy | None = None, keywords: Iterable[str] = (), reveal: bool = False) -> Report:
     """Analyse one capture (or several, in order) and return everything found as a ``Report``.
 
-    As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
-    ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields.
+    As in the CLI, user, host, job and document names are masked unless ``reveal=True``, with a
+    keyed hash whose key is resolved as in the CLI: ``options.hash_key`` if set, else the
+    ``SNIFFPRINT_HASH_KEY`` environment variable, else the site key file
+    (``$XDG_CONFIG_HOME/sniffprint/hash.key``, created with a random key on first use and logged
+    as a warning). ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields.
     """
     specs = parse_sources(source)
     base = options or Options()
@@ -270,7 +289,12 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
                                   keywords=tuple(keywords) or base.keywords)
     report = Report()
     pipeline = Pipeline(options, [ReportSink(report)], sources=specs)
+    if pipeline.site_key.notice:
+        log.warning("%s", pipeline.site_key.notice)
     pipeline.close(pipeline.verdict(pipeline.run(specs))[1])
+    failure = pipeline.write_failure()
+    if failure is not None:
+        raise failure
     return report
 
 

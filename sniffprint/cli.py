@@ -32,6 +32,7 @@ from .errors import CaptureError, OptionsError, OutputError
 from .findings.verdict import ExitCode
 from .model import Severity
 from .outputs.base import TextSink, Writer
+from .outputs.escape import safe
 from .outputs.guard import Output
 from .outputs.line import LineWriter
 
@@ -44,8 +45,13 @@ if TYPE_CHECKING:  # pragma: no cover
 SEVERITIES = tuple(s.value for s in Severity)
 
 
+def _say(msg: str) -> None:
+    """One line on stderr, every character from the wire or the user escaped (``outputs.escape``)."""
+    click.echo(safe(msg), err=True)
+
+
 def _fail(msg: str, code: ExitCode) -> None:
-    click.echo(f"sniffprint: {msg}", err=True)
+    _say(f"sniffprint: {msg}")
     sys.exit(int(code))
 
 
@@ -85,14 +91,16 @@ def _formats() -> list[str]:
 
 # ---------------------------------------------------------------------------- building a run
 def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, max_flows: int | None,
-             evidence_dir: str | None = None, carve: bool = False) -> Options:
+             hash_key_file: str | None, evidence_dir: str | None = None, carve: bool = False) -> Options:
     """The run's frozen options, validated once."""
+    from .evidence.sitekey import read_key_file
     from .findings.policy import load
     from .options import Options
 
     limits: dict[str, Any] = {"max_flows": max_flows} if max_flows else {}
     return Options(reveal=reveal, keywords=keywords, policy=load(policy_path) if policy_path else None,
-                   evidence_dir=evidence_dir, carve=carve, **limits)
+                   evidence_dir=evidence_dir, carve=carve,
+                   hash_key=read_key_file(hash_key_file) if hash_key_file else None, **limits)
 
 
 def _specs(captures: tuple[str, ...]) -> list[SourceSpec]:
@@ -111,13 +119,30 @@ def _pipeline(options: Options, writer: Writer, specs: list[SourceSpec], **hooks
     from .api import Pipeline
 
     writer.begin()
-    return Pipeline(options, [writer], sources=specs, **hooks)
+    pipeline = Pipeline(options, [writer], sources=specs, **hooks)
+    if pipeline.site_key.notice:  # the site key file was just created (once per site), or is unusable
+        _say(f"sniffprint: {pipeline.site_key.notice}")
+    return pipeline
+
+
+def _failures(fp: Output, pipeline: Pipeline | None, exposed: bool = False) -> None:
+    """Exit 2 for an output that could not be written (-o, the evidence folder), once everything
+    else was flushed; when an exposure was proven (exit 1 wins), only say what was lost."""
+    failures = [f for f in (fp.failure, pipeline.write_failure() if pipeline is not None else None) if f]
+    if not failures:
+        return
+    if not exposed:
+        for f in failures[1:]:
+            _say(f"sniffprint: {f}")
+        raise failures[0]
+    for f in failures:
+        _say(f"sniffprint: {f}")
 
 
 def _carve_warning(options: Options) -> None:
     if options.carve:
-        click.echo(f"sniffprint: warning: {options.evidence_dir} now holds the reassembled print documents "
-                   "and their text in clear (files mode 0600): protect it, delete it when done", err=True)
+        _say(f"sniffprint: warning: {options.evidence_dir} now holds the reassembled print documents "
+             "and their text in clear (files mode 0600): protect it, delete it when done")
 
 
 def _open_output(output: str | None) -> Output:
@@ -132,7 +157,7 @@ def _open_output(output: str | None) -> Output:
 
 def _ready(bpf: str | None) -> Any:
     def say(iface: str) -> None:
-        click.echo(f"sniffprint: capturing on {iface}" + (f" (filter: {bpf})" if bpf else ""), err=True)
+        _say(f"sniffprint: capturing on {iface}" + (f" (filter: {bpf})" if bpf else ""))
 
     return say
 
@@ -161,6 +186,10 @@ _common = [
     click.option("--max-flows", type=click.IntRange(min=100), default=None, metavar="N",
                  help="Live flows kept at once (about 3 KB each; default 100000): the least recently "
                       "active one is evicted, as an anomaly, beyond it."),
+    click.option("--hash-key-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                 help="Key of the hashes that stand for user, job and document names (default: "
+                      "$SNIFFPRINT_HASH_KEY, else the site key in ~/.config/sniffprint/hash.key, created "
+                      "on first use)."),
     click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
 ]
 
@@ -193,12 +222,13 @@ def main() -> None:
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
          fail_on: str, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
-         max_flows: int | None, debug: bool) -> None:
+         max_flows: int | None, hash_key_file: str | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
-                       evidence_dir=evidence_dir, carve=carve)
+                       hash_key_file=hash_key_file, evidence_dir=evidence_dir, carve=carve)
     specs = _specs(captures)
     fp = _open_output(output)
+    pipeline = None
     try:
         pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs)
         # what verify would say: every output claims the verdict verify would exit with
@@ -206,7 +236,7 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
     finally:
         fp.close()
     _carve_warning(options)
-    fp.check()
+    _failures(fp, pipeline)
 
 
 @main.command()
@@ -227,7 +257,7 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
 def verify(captures: tuple[str, ...], interface: str | None, duration: float | None, bpf: str | None,
            fail_on: str, exit_zero: bool, fmt: str, evidence_dir: str | None, reveal: bool,
            keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
-           debug: bool) -> None:
+           hash_key_file: str | None, debug: bool) -> None:
     """Prove from a separate vantage point that no print job crosses in clear.
 
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
@@ -243,7 +273,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     if interface and not duration:
         raise click.UsageError("--interface needs --duration SECONDS")
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
-                       evidence_dir=evidence_dir)
+                       hash_key_file=hash_key_file, evidence_dir=evidence_dir)
     specs = _specs(captures) if captures else [SourceSpec.live(interface or "", bpf=bpf, duration=duration)]
     fp = _open_output(output)
     try:
@@ -254,10 +284,9 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     finally:
         fp.close()
     _summary(pipeline.findings.printers.records(), v.word, v.reasons)
-    if v.exit_code != ExitCode.EXPOSED:
-        fp.check()  # exit 2: the output could not be written
-    elif fp.failure is not None:  # proof is proof: exposure still exits 1, and says what was lost
-        click.echo(f"sniffprint: {fp.failure}", err=True)
+    # exit 2 when an output could not be written; proof is proof: exposure still exits 1, and says
+    # what was lost
+    _failures(fp, pipeline, exposed=v.exit_code == ExitCode.EXPOSED)
     code = v.exit_code
     if exit_zero and code == ExitCode.EXPOSED:
         code = ExitCode.CLEAN
@@ -265,11 +294,11 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
 
 
 def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...]) -> None:
-    click.echo(f"sniffprint verify: {word.upper()} -- {'; '.join(reasons)}", err=True)
+    _say(f"sniffprint verify: {word.upper()} -- {'; '.join(reasons)}")
     for p in printers:
         verdict = p.verdict.value
         extra = f" ({p.worst.code} {p.worst.title})" if p.worst and verdict in ("exposed", "weak") else ""
-        click.echo(f"  {p.server_ip:<16} {verdict:<9} {','.join(p.protocols) or '-'}{extra}", err=True)
+        _say(f"  {p.server_ip:<16} {verdict:<9} {','.join(p.protocols) or '-'}{extra}")
 
 
 @main.command()
@@ -288,13 +317,15 @@ def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...])
 @_guard
 def live(interface: str, bpf: str | None, duration: float | None, count: int | None, fmt: str,
          write_pcap: str | None, status_interval: float, reveal: bool, keywords: tuple[str, ...],
-         policy_path: str | None, output: str | None, max_flows: int | None, debug: bool) -> None:
+         policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
+         debug: bool) -> None:
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
     from .engine.recorder import PrintFlowRecorder
     from .model import LINKTYPE_ETHERNET
     from .sources import SourceSpec
 
-    options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows)
+    options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
+                       hash_key_file=hash_key_file)
     specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days
@@ -307,9 +338,9 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
             last[0] = time.monotonic()
             st = p.captures[-1]
             n_print = sum(pr.print_flows for pr in p.findings.printers.values())
-            click.echo(f"sniffprint live: {st.frames} packets, {p.table.flows_total} flows "
-                       f"({len(p.table)} open), {n_print} print flows, {p.sink.total()} anomalies, "
-                       f"{st.drops or 0} dropped by the kernel", err=True)
+            _say(f"sniffprint live: {st.frames} packets, {p.table.flows_total} flows "
+                 f"({len(p.table)} open), {n_print} print flows, {p.sink.total()} anomalies, "
+                 f"{st.drops or 0} dropped by the kernel")
 
     try:
         pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)
@@ -320,10 +351,10 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
             recorder.close()
         fp.close()
     printers = pipeline.findings.printers.records()
-    click.echo(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
-               f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
-                                                or "none"), err=True)
-    fp.check()
+    _say(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
+         f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
+                                          or "none"))
+    _failures(fp, pipeline)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,7 @@ silent for minutes, so the idle timeout is 300 s.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from .errors import OptionsError
@@ -36,6 +36,9 @@ class Options:
     evidence_dir: str | None = None  # write an evidence folder here
     carve: bool = False  # with evidence_dir: also the whole documents, their text, pcap slices
     extract_text: bool = True  # read the text of documents in clear (PII counts, masked excerpt)
+    # the key of the names' hashes (--hash-key-file); None: SNIFFPRINT_HASH_KEY, else the site key
+    # file, resolved once by the composition root (evidence.sitekey). Never shown in a repr.
+    hash_key: bytes | None = field(default=None, repr=False)
 
     ZERO_OK = frozenset({"keep_document_bytes"})
 

@@ -1,6 +1,13 @@
 """CSV of the flow records: one row per flow, one column per field of the flow record's schema
 (``records.FlowRecord``, so a new field is a new column and no list is kept here). Lists are joined
-with ``;``, booleans are ``true``/``false``, unknown values are empty."""
+with ``;``, booleans are ``true``/``false``, unknown values are empty.
+
+CSV injection (OWASP): a spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR
+as a formula, and a certificate subject or a name from the wire can start that way. Such a text
+cell gets a leading ``'`` (shown as text, never evaluated), and so does a text cell that already
+starts with ``'``: reading a cell back is "drop one leading ``'`` if there is one", exactly.
+Numbers are never prefixed. Every cell is quoted by the ``csv`` module as needed (commas, quotes,
+line breaks), so a row stays a row."""
 from __future__ import annotations
 
 import csv
@@ -12,6 +19,12 @@ from .base import Writer
 from .table import matters
 
 COLUMNS = [c.name for c in columns(FlowRecord)]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")  # "'" too: so that unquoting is exact
+
+
+def neutral(text: str) -> str:
+    """A text cell that no spreadsheet evaluates (see the module docstring)."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def cell(v: Any) -> str:
@@ -22,8 +35,17 @@ def cell(v: Any) -> str:
     if isinstance(v, enum.Enum):
         return str(v.value)
     if isinstance(v, (tuple, list)):
-        return ";".join(cell(x) for x in v)
-    return str(v)
+        return neutral(";".join(_plain(x) for x in v))
+    if isinstance(v, (int, float)):
+        return str(v)
+    return neutral(str(v))
+
+
+def _plain(v: Any) -> str:
+    """An item of a list cell, before the cell as a whole is neutralised."""
+    if isinstance(v, enum.Enum):
+        return str(v.value)
+    return "" if v is None else str(v)
 
 
 class CsvWriter(Writer):

@@ -38,7 +38,8 @@ from .model import Severity
 from .options import Options
 from .records import RECORD_TYPES, Anomaly, CaptureSummary, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 from .report import Report, from_json, to_json
-from .sources import CaptureStats, SourceSpec, check_readable, open_source
+from .sources import CaptureReadError, CaptureStats, ReadLimits, SourceSpec, check_readable, open_source
+from .sources.spec import expand
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,9 @@ class Pipeline:
         self.table = FlowTable(options, self.sink, self._flow, print_rule=self.policy.is_print,
                                on_job_done=self._job_done)
         self.captures: list[CaptureStats] = []
+        self.read_errors: list[CaptureReadError] = []  # inputs an OS error cut short (exit 2 at the end)
+        # hash the captures while reading them when the evidence folder's manifest needs it
+        self.limits = ReadLimits(sha256=self.folder is not None)
         self.elapsed = 0.0
 
     # ------------------------------------------------------------- streaming to the sinks
@@ -196,18 +200,21 @@ class Pipeline:
             self.captures.append(stats)
             self.table.begin_capture(stats.path, n)
             self.sink.capture = stats.path
-            kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {}
-            for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **kw):
-                try:
-                    seg = decode(ts, linktype, data, idx)
-                    if seg is not None:
-                        process(ts, seg)
-                        if recorder is not None and table.last is not None:
-                            recorder.frame(table.last, ts, data, wirelen)
-                except Exception as exc:  # a bug: keep the run and what it found
-                    log.debug("internal error on frame %d", idx, exc_info=True)
-                    self.sink.add(ts, None, "internal", "internal_error",
-                                  f"frame {idx}: {type(exc).__name__}: {exc}")
+            kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {"limits": self.limits}
+            try:
+                for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **kw):
+                    try:
+                        seg = decode(ts, linktype, data, idx)
+                        if seg is not None:
+                            process(ts, seg)
+                            if recorder is not None and table.last is not None:
+                                recorder.frame(table.last, ts, data, wirelen)
+                    except Exception as exc:  # a bug: keep the run and what it found
+                        log.debug("internal error on frame %d", idx, exc_info=True)
+                        self.sink.add(ts, None, "internal", "internal_error",
+                                      f"frame {idx}: {type(exc).__name__}: {exc}")
+            except CaptureReadError as exc:  # an OS error mid-read: keep what was read, say so at the end
+                self.read_errors.append(exc)
             index += stats.frames
 
     def _finish(self) -> None:
@@ -245,7 +252,10 @@ class Pipeline:
             captures=tuple(CaptureSummary(path=c.path, format=c.format, frames=c.frames, bytes=c.bytes_read,
                                           truncated=c.truncated, damaged=c.damaged,
                                           linktypes=tuple(sorted(c.linktypes)), first_ts=c.first_ts,
-                                          drops=c.drops, last_ts=c.last_ts) for c in self.captures),
+                                          drops=c.drops, last_ts=c.last_ts, skipped_bytes=c.skipped_bytes,
+                                          undeclared_frames=c.undeclared_frames, raw_bytes=c.raw_bytes,
+                                          sha256=c.sha256, read_error=c.read_error)
+                           for c in self.captures),
             frames=d.frames,
             tcp_segments=d.tcp,
             udp_datagrams=d.udp,
@@ -265,9 +275,10 @@ class Pipeline:
 
 
 def parse_sources(sources: str | Path | Iterable[str | Path]) -> list[SourceSpec]:
-    """Source specs from a path, a ``Path``, ``-``, ``live:IFACE`` or a list of them."""
+    """Source specs from a path, a ``Path``, a directory, a glob, ``-``, ``live:IFACE`` or a list of
+    them (``sources.spec.expand``), each checked readable before any work is done."""
     items = [sources] if isinstance(sources, (str, Path)) else list(sources)
-    specs = [SourceSpec.parse(str(s)) for s in items]
+    specs = [spec for s in items for spec in expand(str(s))]
     for spec in specs:
         check_readable(spec)
     return specs

@@ -91,13 +91,16 @@ def _formats() -> list[str]:
 
 # ---------------------------------------------------------------------------- building a run
 def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, max_flows: int | None,
-             hash_key_file: str | None, evidence_dir: str | None = None, carve: bool = False) -> Options:
+             hash_key_file: str | None, max_buffer: int | None = None, evidence_dir: str | None = None,
+             carve: bool = False) -> Options:
     """The run's frozen options, validated once."""
     from .evidence.sitekey import read_key_file
     from .findings.policy import load
     from .options import Options
 
     limits: dict[str, Any] = {"max_flows": max_flows} if max_flows else {}
+    if max_buffer:
+        limits["max_buffer"] = max_buffer << 20
     return Options(reveal=reveal, keywords=keywords, policy=load(policy_path) if policy_path else None,
                    evidence_dir=evidence_dir, carve=carve,
                    hash_key=read_key_file(hash_key_file) if hash_key_file else None, **limits)
@@ -126,9 +129,12 @@ def _pipeline(options: Options, writer: Writer, specs: list[SourceSpec], **hooks
 
 
 def _failures(fp: Output, pipeline: Pipeline | None, exposed: bool = False) -> None:
-    """Exit 2 for an output that could not be written (-o, the evidence folder), once everything
-    else was flushed; when an exposure was proven (exit 1 wins), only say what was lost."""
-    failures = [f for f in (fp.failure, pipeline.write_failure() if pipeline is not None else None) if f]
+    """Exit 2 for an input an OS error cut short, or an output that could not be written (-o, the
+    evidence folder), naming the path and the error, once everything else was flushed (every
+    output was written from what was read); when an exposure was proven (exit 1 wins), only say
+    what was lost."""
+    failures: list[Exception] = [*(pipeline.read_errors if pipeline is not None else ())]
+    failures += [f for f in (fp.failure, pipeline.write_failure() if pipeline is not None else None) if f]
     if not failures:
         return
     if not exposed:
@@ -190,6 +196,9 @@ _common = [
                  help="Key of the hashes that stand for user, job and document names (default: "
                       "$SNIFFPRINT_HASH_KEY, else the site key in ~/.config/sniffprint/hash.key, created "
                       "on first use)."),
+    click.option("--max-buffer", type=click.IntRange(min=1), default=None, metavar="MIB",
+                 help="Memory the documents of all open print jobs may hold together (default 256 MiB); "
+                      "beyond it they spill to temporary files."),
     click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
 ]
 
@@ -222,10 +231,10 @@ def main() -> None:
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
          fail_on: str, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
-         max_flows: int | None, hash_key_file: str | None, debug: bool) -> None:
+         max_flows: int | None, hash_key_file: str | None, max_buffer: int | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
-                       hash_key_file=hash_key_file, evidence_dir=evidence_dir, carve=carve)
+                       hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=evidence_dir, carve=carve)
     specs = _specs(captures)
     fp = _open_output(output)
     pipeline = None
@@ -257,7 +266,7 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
 def verify(captures: tuple[str, ...], interface: str | None, duration: float | None, bpf: str | None,
            fail_on: str, exit_zero: bool, fmt: str, evidence_dir: str | None, reveal: bool,
            keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
-           hash_key_file: str | None, debug: bool) -> None:
+           hash_key_file: str | None, max_buffer: int | None, debug: bool) -> None:
     """Prove from a separate vantage point that no print job crosses in clear.
 
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
@@ -273,7 +282,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     if interface and not duration:
         raise click.UsageError("--interface needs --duration SECONDS")
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
-                       hash_key_file=hash_key_file, evidence_dir=evidence_dir)
+                       hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=evidence_dir)
     specs = _specs(captures) if captures else [SourceSpec.live(interface or "", bpf=bpf, duration=duration)]
     fp = _open_output(output)
     try:
@@ -318,6 +327,7 @@ def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...])
 def live(interface: str, bpf: str | None, duration: float | None, count: int | None, fmt: str,
          write_pcap: str | None, status_interval: float, reveal: bool, keywords: tuple[str, ...],
          policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
+         max_buffer: int | None,
          debug: bool) -> None:
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
     from .engine.recorder import PrintFlowRecorder
@@ -325,7 +335,7 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     from .sources import SourceSpec
 
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
-                       hash_key_file=hash_key_file)
+                       hash_key_file=hash_key_file, max_buffer=max_buffer)
     specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days

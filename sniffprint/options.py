@@ -29,6 +29,8 @@ class Options:
     max_ooo_segments: int = 8192
     anomalies_per_kind: int = 200  # anomalies kept in full per kind; the rest are counted
     keep_document_bytes: int = 64 << 20  # per job, kept (memory, then disk) for evidence; 0: none
+    max_buffer: int = 256 << 20  # document bytes all open jobs together keep in memory (then: disk)
+    max_spill: int = 4 << 30  # document bytes all open jobs together keep on disk (then: trimmed, anomaly)
     verify_checksums: bool = True
     reveal: bool = False  # show job metadata exactly as sent (never document text)
     policy: Policy | None = None  # verification policy (findings.policy); None: the defaults

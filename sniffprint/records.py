@@ -67,7 +67,7 @@ class Anomaly:
     uid: str | None = col("flow it belongs to, or null", "string")
     capture: str | None = col("the capture being read when it was recorded", "string", None)
     layer: str = col("capture, decode, flow, reassembly, dissector, evidence or internal", "category")
-    kind: str = col("e.g. truncated_capture, bad_ip_header, content_gap, flow_evicted", "category")
+    kind: str = col("e.g. truncated_capture, bad_ip_header, content_gap, flow_evicted (an open set)", "string")
     detail: str = col("what and where, never bytes of the traffic", "string")
 
 
@@ -80,7 +80,8 @@ class FlowRecord:
     uid: str = col("stable flow id (same capture, same uid; unique across the captures of a run), Zeek style",
                    "string")
     capture: str = col("the capture (as given) in which the flow started", "string")
-    proto: str = col("transport: tcp", "category")
+    community_id: str = col("Community ID v1 flow hash (as Zeek, Suricata and Wireshark emit it)", "string")
+    proto: str = col("transport: tcp (udp for datagram pseudo-flows)", "category")
     client_ip: str = col("client address (the side that opened the connection)", _IP)
     client_port: int = col("client port", _PORT)
     server_ip: str = col("server address", _IP)
@@ -235,6 +236,7 @@ class Finding:
     TYPE: ClassVar[str] = "finding"
     uid: str | None = col("uid of the flow, or null for a capture-level finding", "string")
     capture: str | None = col("the capture it was found in", "string", None)
+    community_id: str | None = col("Community ID v1 of its flow", "string", None)
     code: str = col("stable finding code (SP101...)", "category")
     title: str = col("what the code means", "string")
     severity: Severity = col("info < low < medium < high < critical", "category")
@@ -298,6 +300,13 @@ class CaptureSummary:
     first_ts: float | None = col("first frame", _TS)
     drops: int | None = col("packets the kernel dropped (live)", "UInt64")
     last_ts: float | None = col("last frame", _TS)
+    skipped_bytes: int = col("bytes of the capture no frame was read from (damage skipped)", "UInt64", 0)
+    undeclared_frames: int = col("pcapng packets on an interface no IDB declared (decoded by best evidence)",
+                                 "UInt64", 0)
+    raw_bytes: int = col("bytes read from the file as stored (compressed, for .gz)", "UInt64", 0)
+    sha256: str | None = col("SHA-256 of the capture as stored (when an evidence folder is written)", "string",
+                             None, sparse=True)
+    read_error: str | None = col("the OS error that ended the input early", "string", None, sparse=True)
 
 
 @dataclass(slots=True, frozen=True, kw_only=True)

@@ -13,12 +13,16 @@ import dataclasses
 import enum
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .evidence.pii import PII_KEYS
+from .model import Service, Severity
 from .records import (
     RECORD_TYPES,
     Anomaly,
+    Evidence,
     Finding,
     FlowRecord,
     JobRecord,
@@ -117,6 +121,42 @@ def _convert(hint: Any, v: Any) -> Any:
     return v
 
 
+# ------------------------------------------------------------------------------- categories
+# The values of the closed sets that are plain strings in the records (the enums declare their
+# own): every frame declares them all, so frames of any captures concatenate with their dtypes.
+def _closed_sets() -> dict[str, tuple[str, ...]]:
+    from .content.classify import LANGUAGES
+    from .findings.codes import TITLES
+
+    languages = tuple(m.NAME for m in LANGUAGES) + ("EMF", "XPS", "gzip", "unknown")
+    return {
+        "code": tuple(sorted(TITLES)),
+        "confidence": ("low", "medium", "high"),
+        "protocol": tuple(sv.value for sv in Service) + ("unknown",),
+        "language": languages,
+        "layer": ("capture", "decode", "flow", "reassembly", "dissector", "evidence", "internal"),
+        "proto": ("tcp", "udp"),
+        "status": ("ok", "no-ghostscript", "unsupported", "failed", "skipped"),
+        "text_status": ("text", "raster", "no-text", "unsupported", "truncated", "not-kept", "error"),
+        "format": ("pcap", "pcapng", "pcap-gzip", "pcapng-gzip", "live", "unknown"),
+        "verdict": ("exposed", "protected", "inconclusive", "internal-error"),
+    }
+
+
+def category_dtype(cls: type, name: str) -> pd.CategoricalDtype:
+    """The declared categories of a record field (enums: their values; Severity: ordered)."""
+    import pandas as pd
+
+    hint = typing.get_type_hints(cls)[name]
+    for t in (hint, *typing.get_args(hint)):
+        if isinstance(t, type) and issubclass(t, enum.Enum):
+            return pd.CategoricalDtype([m.value for m in t], ordered=t is Severity)
+    if cls is PrinterRecord and name == "verdict":  # pragma: no cover - an enum, handled above
+        raise AssertionError
+    return pd.CategoricalDtype(list(_closed_sets()[name]), ordered=False)
+
+
+# ------------------------------------------------------------------------------------ Report
 # ------------------------------------------------------------------------------------ Report
 @dataclass(slots=True)
 class Report:
@@ -150,6 +190,28 @@ class Report:
     def printers_frame(self) -> pd.DataFrame:
         return _frame(self.printers, PrinterRecord)
 
+    @classmethod
+    def concat(cls, reports: Iterable[Report]) -> Report:
+        """One report of several (their records in order; the summaries' captures and counts summed,
+        the verdict dropped: decide it again on the combined findings if needed)."""
+        out = cls()
+        stats: list[Summary] = []
+        for r in reports:
+            out.flows += r.flows
+            out.jobs += r.jobs
+            out.anomalies += r.anomalies
+            out.findings += r.findings
+            out.printers += r.printers
+            if r.stats is not None:
+                stats.append(r.stats)
+        if stats:
+            counts = {f.name: sum(getattr(s, f.name) for s in stats) for f in dataclasses.fields(Summary)
+                      if f.type in ("int", int)}
+            out.stats = Summary(captures=tuple(c for s in stats for c in s.captures),
+                                truncated=any(s.truncated for s in stats),
+                                elapsed_s=round(sum(s.elapsed_s for s in stats), 3), **counts)
+        return out
+
     @property
     def print_flows(self) -> list[FlowRecord]:
         return [f for f in self.flows if f.print is not False]
@@ -160,21 +222,51 @@ _LISTS: dict[type, Any] = {FlowRecord: lambda r: r.flows, JobRecord: lambda r: r
                            PrinterRecord: lambda r: r.printers}
 
 
+def frame_columns(cls: type) -> list[tuple[str, str]]:
+    """(column, dtype) of a record's frame: its fields, with a finding's evidence flattened."""
+    cols = [(c.name, c.dtype) for c in columns(cls) if not (cls is Finding and c.name == "evidence")]
+    if cls is Finding:
+        cols += [(c.name, c.dtype) for c in columns(Evidence) if c.dtype != "object" and c.name not in
+                 ("missed_bytes",)]
+        cols += [(f"pii_{k}", "UInt32") for k in PII_KEYS]
+    return cols
+
+
 def _frame(rows: list[Any], cls: type) -> pd.DataFrame:
     import pandas as pd
 
-    schema = columns(cls)
     data: dict[str, Any] = {}
-    for c in schema:
-        values = [_cell(getattr(r, c.name)) for r in rows]
-        if c.dtype.startswith("datetime64"):
-            data[c.name] = pd.to_datetime(pd.Series([v if v is not None else float("nan") for v in values],
-                                                    dtype="float64"), unit="s", utc=True).astype(c.dtype)
-        elif c.dtype == "object":
-            data[c.name] = pd.Series(values, dtype="object")
+    for name, dtype in frame_columns(cls):
+        values = [_cell(_value(r, name)) for r in rows]
+        if dtype.startswith("datetime64"):
+            # nanoseconds since 1970 hold 584 years: a timestamp outside that is missing, not a crash
+            secs = [float(v) if v is not None and -9.2e9 < float(v) < 9.2e9 else float("nan") for v in values]
+            data[name] = pd.to_datetime(pd.Series(secs, dtype="float64"), unit="s", utc=True).astype(dtype)
+        elif dtype == "object":
+            data[name] = pd.Series(values, dtype="object")
+        elif dtype == "category":
+            cat = category_dtype(cls if name in _FIELDS[cls] else Evidence, name)
+            extra = sorted({str(v) for v in values if v is not None} - set(cat.categories))
+            if extra:  # a value newer than this table (a new language): kept, never turned into NaN
+                cat = pd.CategoricalDtype([*cat.categories, *extra], ordered=cat.ordered)
+            data[name] = pd.Series(values, dtype="object").astype(cat)
         else:
-            data[c.name] = pd.Series(values, dtype=c.dtype if c.dtype != "category" else "object").astype(c.dtype)
-    return pd.DataFrame(data, columns=[c.name for c in schema])
+            data[name] = pd.Series(values, dtype=dtype)
+    return pd.DataFrame(data, columns=[n for n, _ in frame_columns(cls)])
+
+
+_FIELDS: dict[type, set[str]] = {cls: {f.name for f in dataclasses.fields(cls)} for cls in RECORD_TYPES.values()}
+
+
+def _value(rec: Any, name: str) -> Any:
+    if isinstance(rec, Finding) and name not in _FIELDS[Finding]:
+        ev = rec.evidence
+        if ev is None:
+            return None
+        if name.startswith("pii_"):
+            return (ev.pii_counts or {}).get(name[4:])
+        return getattr(ev, name)
+    return getattr(rec, name)
 
 
 def _cell(v: Any) -> Any:

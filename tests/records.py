@@ -9,8 +9,8 @@ from sniffprint.records import FlowRecord, JobRecord, Summary
 
 def flow_record(**kw: Any) -> FlowRecord:
     base: dict[str, Any] = {
-        "uid": "C1", "capture": "test.pcap", "proto": "tcp", "client_ip": "10.0.0.1", "client_port": 5000,
-        "server_ip": "10.0.0.2",
+        "uid": "C1", "capture": "test.pcap", "community_id": "1:test", "proto": "tcp", "client_ip": "10.0.0.1",
+        "client_port": 5000, "server_ip": "10.0.0.2",
         "server_port": 9100, "ip_version": 4, "service": Service.RAW9100, "service_violations": (),
         "protection": Protection.NONE, "print": True, "c2s_bytes": 100, "s2c_bytes": 0, "c2s_packets": 3,
         "s2c_packets": 2, "c2s_wire_bytes": 100, "s2c_wire_bytes": 0, "missed_bytes": 0, "history": "ShADFf",

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 import sniffprint
 from sniffprint.cli import main
 from sniffprint.errors import CaptureError
-from sniffprint.records import Anomaly, Finding, FlowRecord, JobRecord, PrinterRecord, columns
+from sniffprint.records import Anomaly, Finding, FlowRecord, JobRecord, PrinterRecord
+from sniffprint.report import frame_columns
 from tests.conftest import PCAPS
 
 FRAMES = {"flows_frame": FlowRecord, "jobs_frame": JobRecord, "findings_frame": Finding,
@@ -25,7 +26,7 @@ def test_analyze_frames_dtypes():
     assert len(rep.findings_frame()) >= 4
     for method, cls in FRAMES.items():  # full frames keep the schema's dtypes too
         frame = getattr(rep, method)()
-        assert {c: str(t) for c, t in frame.dtypes.items()} == {c.name: c.dtype for c in columns(cls)}
+        assert {c: str(t) for c, t in frame.dtypes.items()} == dict(frame_columns(cls))
 
 
 def test_analyze_takes_a_path_or_a_list():

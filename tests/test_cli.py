@@ -62,7 +62,7 @@ def test_table_lists_flows_that_matter_and_a_summary(capture):
 def test_csv(capture):
     r = CliRunner().invoke(main, ["scan", "--format", "csv", "--all", str(capture)])
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("uid,capture,proto,client_ip") and len(lines) == 3
+    assert lines[0].startswith("uid,capture,community_id,proto,client_ip") and len(lines) == 3
 
 
 def test_output_file(capture, tmp_path):
@@ -190,3 +190,25 @@ def test_a_full_disk_is_exit_2_with_the_path_and_the_os_error():
     assert r.exit_code == 2 and "/dev/full" in r.stderr
     r = CliRunner().invoke(main, ["verify", "-o", "/dev/full", str(PCAPS / "lpd-cups.pcap")])
     assert r.exit_code == 1 and "/dev/full" in r.stderr  # proof is proof: exposure still exits 1
+
+
+@pytest.mark.parametrize(("cap", "code"), [("tls9100-socat.pcap", 2), ("lpd-cups.pcap", 1)])
+def test_a_read_error_keeps_what_was_found_and_exits_2_unless_exposed(cap, code, monkeypatch):
+    import errno
+
+    from sniffprint import api
+    from sniffprint.sources import CaptureReadError
+    from tests.conftest import PCAPS
+
+    real = api.open_source
+
+    def cut_short(spec, sink, stats, index_start=0, **kw):  # noqa: ANN001
+        yield from real(spec, sink, stats, index_start, **kw)  # everything, then the disk fails
+        raise CaptureReadError(spec.name, OSError(errno.EIO, "Input/output error"), stats)
+
+    monkeypatch.setattr(api, "open_source", cut_short)
+    r = CliRunner().invoke(main, ["verify", "--format", "json", str(PCAPS / cap)])
+    assert r.exit_code == code, r.stderr
+    assert "Input/output error" in r.stderr and "Traceback" not in r.stderr
+    recs = records(r.stdout)
+    assert recs[-1]["type"] == "summary" and any(x["type"] == "flow" for x in recs)  # nothing found was lost

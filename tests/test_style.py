@@ -41,7 +41,6 @@ TESTED_ELSEWHERE = {
     "findings/printers.py": "tests/findings/test_rules.py (printer verdicts)",
     "findings/policy.py": "tests/findings/test_verdict.py (policy parsing and effects)",
     "sources/pcapwriter.py": "tests/evidence/test_pcapslice.py",
-    "sources/spec.py": "tests/test_cli.py, tests/sources/test_live.py",
     "outputs/base.py": "the writer interface: every output's tests",
     "dissectors/http/sink.py": "the framing's callback protocol: tests/dissectors/http/test_framing.py",
     "outputs/csv.py": "tests/test_cli.py",

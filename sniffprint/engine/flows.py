@@ -38,6 +38,7 @@ from ..dissectors.events import (
 from ..errors import ProtocolViolation
 from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Service
 from ..records import FlowRecord
+from .communityid import community_id
 from .jobs import Job
 from .reassembly import Stream
 
@@ -232,11 +233,11 @@ class Flow:
             if key is not None:
                 job = self.keyed.get(key)
                 if job is not None:  # else pushed out by the cap: it ended partial
-                    job.add(ev.data)  # type: ignore[attr-defined]
+                    self._add(job, ev.data)  # type: ignore[attr-defined]
                 return
             if self.job is None:
                 self._start_job(self.service.value if self.service else "unknown")
-            self.job.add(ev.data)  # type: ignore[union-attr,attr-defined]
+            self._add(self.job, ev.data)  # type: ignore[arg-type,attr-defined]
         elif t is DocumentGap:
             job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
             if job is not None:
@@ -279,11 +280,21 @@ class Flow:
         elif t is Note:
             self.note(ev.kind, ev.detail, "dissector")  # type: ignore[attr-defined]
 
+    def _add(self, job: Job, data: bytes) -> None:
+        was = job.trimmed
+        job.add(data)
+        if job.trimmed and not was:
+            b = self.table.budget
+            self.note("limit_exceeded", f"job {job.index}: the run's document budget ({b.disk >> 20} MiB on disk, "
+                      f"{b.memory >> 20} MiB in memory) is spent: the rest of this document is counted and hashed, "
+                      "not kept (its evidence is incomplete)")
+
     def _start_job(self, protocol: str, key: str | None = None) -> None:
         # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
         # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
         job = Job(uid=self.uid, capture=self.capture, index=len(self.jobs), protocol=protocol, key=key,
-                  keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value)
+                  keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value,
+                  budget=self.table.budget)
         if key is not None:
             old = self.keyed.pop(key, None)
             if old is not None:  # the same key again: the earlier job is over
@@ -368,6 +379,8 @@ class Flow:
         return FlowRecord(
             uid=self.uid,
             capture=self.capture,
+            community_id=community_id("tcp", self.key.client_ip, self.key.client_port, self.key.server_ip,
+                                      self.key.server_port),
             proto="tcp",
             client_ip=self.key.client_ip,
             client_port=self.key.client_port,

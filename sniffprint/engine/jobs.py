@@ -11,8 +11,9 @@ itself are read (``classify``):
   all. Finding a UEL is one ``bytes.find`` per chunk.
 The document itself is never held whole in memory: when the run keeps documents (for text
 extraction, sensitive-data counts and ``--carve``), its bytes go to a spooled temporary file
-(memory up to ``SPOOL_MEMORY``, disk beyond, at most ``keep_bytes``), which ``close()`` hands to
-the evidence stage once and then deletes. The SHA-256 of every captured byte is always computed.
+(``budget.Spool``: memory up to 4 MiB while the run's memory budget allows, disk beyond, at most
+``keep_bytes``, within the run's disk budget), which ``close()`` hands to the evidence stage once
+and then deletes. The SHA-256 of every captured byte is always computed.
 
 Merging (``record``): the fields the protocol envelope or the dissector sent (LPD control file,
 IPP attributes, SMB names, PJL lines seen by the raw 9100 dissector) win; the document's own
@@ -26,19 +27,19 @@ reported as present (``holdkey_present``), never by value.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from ..content import classify
 from ..model import Protection
 from ..records import Evidence, JobRecord
+from .budget import DocumentBudget, Spool
 
 HEAD_BYTES = 64 * 1024
 TAIL_BYTES = 16 * 1024
 WINDOW_BYTES = 1024  # from a UEL: enough for a PJL header and the next language's signature
 MAX_WINDOWS = 32
-SPOOL_MEMORY = 4 * 1024 * 1024  # a kept document stays in memory up to this size, then spills to disk
+_UNBOUNDED = DocumentBudget(memory=1 << 62, disk=1 << 62)  # a job built without a run (tests)
 UEL = classify.UEL
 SENSITIVE = frozenset({"holdkey"})
 _Bytes = bytes  # ``Job.bytes`` (the byte count, a contract name) shadows the type in the class body
@@ -68,8 +69,10 @@ class Job:
     _carry: _Bytes = b""  # last len(UEL)-1 bytes, for a UEL cut by a chunk boundary
     _cache: tuple[int, int, list[str], list[classify.DocField]] | None = None
     keep_bytes: int = 0  # how many document bytes to keep for evidence (0: none)
-    spool: IO[_Bytes] | None = None
+    budget: DocumentBudget | None = None  # the run's shared budget for kept documents
+    spool: Spool | None = None
     kept: int = 0
+    trimmed: bool = False  # the run's document budget cut what this job keeps (evidence incomplete)
     sha: Any = field(default_factory=hashlib.sha256)
     final: JobRecord | None = None  # the record, frozen by close()
     evidence: Evidence | None = None  # set by the evidence stage
@@ -78,12 +81,13 @@ class Job:
         start = self.bytes
         self.bytes += len(data)
         self.sha.update(data)
-        if self.kept < self.keep_bytes:
+        if self.kept < self.keep_bytes and not self.trimmed:
             if self.spool is None:
-                self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115
+                self.spool = (self.budget or _UNBOUNDED).spool()
             piece = data[: self.keep_bytes - self.kept]
-            self.spool.write(piece)
-            self.kept += len(piece)
+            took = self.spool.write(piece)
+            self.kept += took
+            self.trimmed = took < len(piece)
         room = HEAD_BYTES - len(self.head)
         if room > 0:
             self.head += data[:room]
@@ -160,7 +164,6 @@ class Job:
         """The kept document bytes (None when the run keeps no documents)."""
         if self.spool is None:
             return None
-        self.spool.seek(0)
         return self.spool.read()
 
     @property

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from ..anomalies import AnomalySink
 from ..model import PRINT_PORTS, Direction, FlowKey, Orientation
 from ..options import Options
+from .budget import DocumentBudget
 from .decode import TH_ACK, TH_FIN, TH_RST, TH_SYN
 from .flows import C2S, S2C, Flow, PrintRule
 from .jobs import Job
@@ -56,6 +57,7 @@ class FlowTable:
         self.options = options
         self.sink = sink
         self.emit = emit
+        self.budget = DocumentBudget(memory=options.max_buffer, disk=options.max_spill)  # kept documents, all jobs
         self.print_rule = print_rule  # the one place "print" is decided (findings.policy.Policy.is_print)
         self.on_job_done = on_job_done
         self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}

@@ -48,14 +48,12 @@ from ..anomalies import AnomalySink
 from ..engine.decode import Decoder
 from ..errors import CaptureError
 from ..model import LINKTYPE_ETHERNET
-from ..sources.pcapfile import CaptureStats, open_binary, read_capture
+from ..sources.pcapfile import CaptureStats, peek, read_capture
 from ..sources.pcapwriter import MAX_SNAPLEN, PcapWriter
 
 SPOOL_MEMORY = 8 * 1024 * 1024
 MAX_US = (1 << 32) * 1_000_000 - 1  # the last microsecond a pcap record's 32-bit seconds can hold
 SNAPLEN = MAX_SNAPLEN  # libpcap's MAXIMUM_SNAPLEN; the reader refuses longer records anyway
-_CAPTURE_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1",
-                   b"\x0a\x0d\x0d\x0a")
 _SPOOL = struct.Struct("<qIII")  # timestamp in us, link type, captured length, wire length
 _SHB_BOM = 0x1A2B3C4D
 _OPT_SHB_USERAPPL = 4
@@ -139,12 +137,8 @@ def _endpoints(flows: list[FlowSpec]) -> set[tuple[bytes, int, bytes, int]]:
 
 def _check_capture(path: str) -> None:
     """``CaptureError`` unless ``path`` is a readable pcap or pcapng (possibly gzip) file."""
-    if path == "-" or path.startswith("live:"):
+    if path == "-" or path.startswith("live:") or peek(path).kind == "stream":
         raise CaptureError(f"{path}: a slice is cut from capture files, not from a stream")
-    fp, head, _ = open_binary(path)
-    fp.close()
-    if head not in _CAPTURE_MAGICS:
-        raise CaptureError(f"{path}: not a pcap or pcapng capture")
 
 
 def _records(spool: IO[bytes], count: int) -> Iterator[tuple[int, int, bytes, int]]:

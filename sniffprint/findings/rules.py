@@ -34,6 +34,10 @@ class Findings:
         self.policy = policy or Policy()
         self.printers = Printers()
         self.listeners: dict[tuple[str, int], FlowRecord] = {}  # (server, port) -> first flow
+        # connections answered but carrying no byte: a cleartext listener only if they were closed
+        # (not cut by the capture's end) and no TLS was ever seen on that port
+        self.dataless: dict[tuple[str, int], FlowRecord] = {}
+        self.tls_ports: set[tuple[str, int]] = set()
         self.closed: dict[tuple[str, int], FlowRecord] = {}
         # what the verdict needs, bounded by printers x codes however long a live run lasts
         self.tally: dict[TallyKey, int] = {}
@@ -57,6 +61,7 @@ class Findings:
         rec = Finding(
             uid=flow.uid if flow is not None else None,
             capture=flow.capture if flow is not None else capture,
+            community_id=flow.community_id if flow is not None else None,
             code=code,
             title=TITLES[code],
             severity=severity,
@@ -101,9 +106,11 @@ class Findings:
         answered = "h" in flow.history or "d" in flow.history  # the server sent a SYN-ACK or data: it listens
         if flow.state.value == "REJ" and port in self.policy.print_ports:
             self.closed.setdefault((flow.server_ip, port), flow)
+        if flow.service is Service.TLS or flow.protection is Protection.TLS:
+            self.tls_ports.add((flow.server_ip, port))
         if printing is False:
             if clear and answered and port in self.policy.print_ports and flow.service is not Service.TLS:
-                self.listeners.setdefault((flow.server_ip, port), flow)
+                self._listener(flow)
                 self._printer(flow).ports.add(port)
             return out
         pr = self._printer(flow)
@@ -131,7 +138,7 @@ class Findings:
         if clear:
             pr.bytes_clear += flow.c2s_bytes
             if answered and port in self.policy.print_ports and flow.service is not Service.TLS:
-                self.listeners.setdefault((flow.server_ip, port), flow)
+                self._listener(flow)
             out += self._cleartext(flow, jobs, pr)
         else:
             pr.bytes_protected += flow.c2s_bytes
@@ -144,6 +151,13 @@ class Findings:
                 pr.bytes_clear += sum(j.bytes for j, _ in early)
                 out += self._cleartext(flow, early, pr)
         return out
+
+    def _listener(self, flow: FlowRecord) -> None:
+        where = (flow.server_ip, flow.server_port)
+        if flow.c2s_bytes or flow.s2c_bytes:
+            self.listeners.setdefault(where, flow)  # cleartext bytes crossed: proven
+        elif flow.state.value not in ("S1", "OTH", "S0"):  # answered and closed: a complete connect
+            self.dataless.setdefault(where, flow)
 
     def _cleartext(self, flow: FlowRecord, jobs: list[JobEvidence], pr: Printer) -> list[Finding]:
         out: list[Finding] = []
@@ -233,6 +247,9 @@ class Findings:
     # ------------------------------------------------------------------ end of run
     def finish(self, stats: Summary) -> list[Finding]:
         out: list[Finding] = []
+        for where, flow in self.dataless.items():
+            if where not in self.tls_ports:  # a TLS port accepts a connect too: no proof of clear text
+                self.listeners.setdefault(where, flow)
         for (ip, port), flow in sorted(self.listeners.items()):
             svc = {9100: "raw9100", 515: "lpd", 631: "ipp"}.get(port, flow.service.value)
             self._printer(flow).ports.add(port)

@@ -1,16 +1,33 @@
-"""Sources: where frames come from. ``open_source(spec)`` is the only entry point.
+"""Sources: where frames come from.
 
-A ``SourceSpec`` (``spec.py``) names a capture file (pcap, pcapng, gzip-compressed either),
-standard input, or a live interface. ``SOURCES`` maps each kind to its opener, one line per kind.
+A ``SourceSpec`` (``spec.py``) names a capture file (pcap, pcapng, gzip-compressed either; a
+regular file, a FIFO or ``/dev/fd/N``), standard input, or a live interface. ``SOURCES`` maps each
+kind to its opener, one line per kind.
+
+For capture files, ``open_capture(path)`` opens the input once and checks it (``CaptureError``),
+and ``Capture.frames(sink)`` then reads that same stream (``CaptureReadError`` on an OS error
+mid-read, after the frames before it); ``peek(path)`` checks a path without consuming a stream,
+which is what ``check_readable`` does. ``open_source(spec)`` opens and reads in one generator.
+Modules: ``pcapfile`` (the face), ``pcap`` and ``pcapng`` (framing and resync), ``gzipstream``,
+``framing`` (shared pieces), ``live`` (scapy), ``pcapwriter``, ``spec``.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 from ..anomalies import AnomalySink
-from ..errors import CaptureError
 from ..model import RawFrame
-from .pcapfile import CaptureStats, open_binary, read_capture
+from .pcapfile import (
+    Capture,
+    CaptureReadError,
+    CaptureStats,
+    Peek,
+    ReadLimits,
+    open_capture,
+    open_stream,
+    peek,
+    read_capture,
+)
 from .spec import SourceKind, SourceSpec
 
 
@@ -18,13 +35,16 @@ def _live(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start:
           **kw: object) -> Iterator[RawFrame]:
     from .live import read_live  # scapy is imported only there, only when asked for
 
+    kw.pop("limits", None)  # file reading limits
     return read_live(spec.name, sink, stats, index_start, bpf=spec.bpf, duration=spec.duration,
                      count=spec.count, **kw)  # type: ignore[arg-type]
 
 
 def _file(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start: int,
-          **_kw: object) -> Iterator[RawFrame]:
-    return read_capture(spec.name, sink, stats, index_start)
+          **kw: object) -> Iterator[RawFrame]:
+    limits = kw.get("limits")
+    return read_capture(spec.name, sink, stats, index_start,
+                        limits=limits if isinstance(limits, ReadLimits) else None)
 
 
 SOURCES: dict[SourceKind, Callable[..., Iterator[RawFrame]]] = {
@@ -36,24 +56,21 @@ SOURCES: dict[SourceKind, Callable[..., Iterator[RawFrame]]] = {
 
 def open_source(spec: SourceSpec, sink: AnomalySink, stats: CaptureStats, index_start: int = 0,
                 **kw: object) -> Iterator[RawFrame]:
-    """Frames of ``spec``; ``kw`` are the live controls (tick, stop, ready), ignored by files."""
+    """Frames of ``spec``. ``kw``: ``limits`` (a ``ReadLimits``: hash, gzip limits) for files, the
+    live controls (tick, stop, ready) for live capture; each kind ignores the other's. Raises
+    ``CaptureReadError`` (after the frames read before it) when the OS fails a read."""
     return SOURCES[spec.kind](spec, sink, stats, index_start, **kw)
 
 
-CAPTURE_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1",
-                  b"\x0a\x0d\x0d\x0a")  # pcap (us, ns; either byte order), pcapng
-
-
 def check_readable(spec: SourceSpec) -> None:
-    """Raise ``CaptureError`` unless a capture file starts like a capture (before any work)."""
-    if spec.kind is not SourceKind.FILE:
-        return
-    fp, head, _ = open_binary(spec.name)
-    fp.close()
-    if len(head) < 4:
-        raise CaptureError(f"{spec.name}: empty or too short to be a capture ({len(head)} bytes)")
-    if head not in CAPTURE_MAGICS:
-        raise CaptureError(f"{spec.name}: not a pcap or pcapng capture (starts with {head.hex()})")
+    """Raise ``CaptureError`` unless a capture file starts like a capture (before any work).
+
+    A FIFO or ``/dev/fd/N`` (``verify <(cat x.pcap)``) is not read here: reading would consume
+    it. It is checked when the run opens it, before its first frame.
+    """
+    if spec.kind is SourceKind.FILE:
+        peek(spec.name)
 
 
-__all__ = ["CAPTURE_MAGICS", "CaptureStats", "SOURCES", "check_readable", "SourceKind", "SourceSpec", "open_source"]
+__all__ = ["Capture", "CaptureReadError", "CaptureStats", "Peek", "ReadLimits", "SOURCES",
+           "SourceKind", "SourceSpec", "check_readable", "open_capture", "open_source", "open_stream", "peek"]

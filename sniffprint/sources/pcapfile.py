@@ -1,392 +1,319 @@
-"""pcap and pcapng file framing: bytes of a capture file in, ``RawFrame`` tuples out.
+"""Capture files in, ``RawFrame`` tuples out: open once, check, read, hash, report damage.
 
-Formats:
-- pcap (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html): magic 0xA1B2C3D4
-  (microsecond) or 0xA1B23C4D (nanosecond) in either byte order; the link type field's upper
-  four bits carry FCS information and are masked off.
-- pcapng (draft-ietf-opsawg-pcapng): sections (SHB, byte order per section), any number of
-  interfaces (IDB) each with its own link type, snaplen, ``if_tsresol`` and ``if_tsoffset``;
-  Enhanced (EPB), Simple (SPB) and obsolete Packet (PB) blocks. Other blocks are skipped.
-- gzip-compressed files of either format (magic 1F 8B), and ``-`` for standard input.
+Formats: classic pcap (``pcap.py``) and pcapng (``pcapng.py``), each possibly gzip-compressed
+(``gzipstream.py``, magic 1F 8B), from a regular file, a FIFO, process substitution
+(``<(cat x.pcap)``) or ``-`` for standard input.
+
+The one way in is ``open_capture(path)``: it opens the input once, reads only the bytes that
+show what it is (file header, or the first section header), and raises ``CaptureError`` if it is
+not a capture. The returned ``Capture`` is then read with ``frames()``, which hashes the raw
+bytes as it reads them when asked (``ReadLimits.sha256``), so the check, the analysis and the
+evidence manifest's hash share one read; this is what lets a FIFO be analysed at all. ``peek()``
+checks a path without consuming it (for a stream it reports ``"stream"`` and reads nothing).
 
 Why not dpkt's readers: dpkt's pcapng ``Reader`` takes only the first interface's link type,
 ignores Simple Packet Blocks, and its pcap ``Reader`` yields a short buffer, without notice, when a
 record is cut; both build a header object per record. Framing is a few ``struct`` reads, so we own
-it and make every kind of damage an anomaly.
+it and make every kind of damage an anomaly (dpkt stays as the oracle of the reader tests).
 
 Invariants:
-- Damage never raises: a cut record or block, a lying length, garbage between records each add an
-  anomaly (``truncated_capture``, ``bad_record_length``, ``bad_block``) and iteration ends cleanly
-  or resynchronises, so every frame before the damage is still delivered.
-- Only "this is not a capture at all" (empty, unknown magic) raises ``CaptureError``, before the
-  first frame.
-- Memory is one read buffer (``CHUNK`` bytes) plus the current record.
+- Before the first frame, only ``CaptureError`` (not a capture, missing, unreadable).
+- While reading, damage never raises: cut input is ``truncated_capture``; lying lengths, bad
+  blocks and garbage are skipped to the next plausible record and reported as
+  ``capture_damaged`` with their byte range; the reader goes on to the end of the input.
+- The only exception ``frames()`` raises is ``CaptureReadError`` (an OS error while reading),
+  after a ``read_error`` anomaly and after delivering every frame read before it; it carries the
+  stats. ``CaptureError`` subclasses ``SniffprintError``: the CLI maps both to exit 2.
+- Memory is one read buffer (about 1 MiB) plus the current record or block.
 """
 from __future__ import annotations
 
-import gzip
-import io
-import struct
+import hashlib
+import os
+import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import BinaryIO
+from dataclasses import dataclass
+from typing import BinaryIO, NamedTuple
 
 from ..anomalies import AnomalySink
 from ..errors import CaptureError
 from ..model import RawFrame
+from .framing import CHUNK, CaptureStats, InputFailed, ReadBuffer
+from .gzipstream import GZIP_MAGIC, GzipStream
+from .pcap import FILE_HEADER, PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapFraming, PcapHeader
+from .pcapng import PCAPNG_SHB, PcapngFraming, check_header
 
-PCAP_MAGIC_US = 0xA1B2C3D4
-PCAP_MAGIC_NS = 0xA1B23C4D
-PCAPNG_SHB = 0x0A0D0D0A  # Section Header Block type (palindromic: same in both byte orders)
-PCAPNG_BOM = 0x1A2B3C4D  # byte-order magic inside the SHB
-GZIP_MAGIC = b"\x1f\x8b"
-
-BT_IDB = 0x00000001  # Interface Description Block
-BT_PB = 0x00000002  # Packet Block (obsolete)
-BT_SPB = 0x00000003  # Simple Packet Block
-BT_EPB = 0x00000006  # Enhanced Packet Block
-OPT_IF_TSRESOL = 9
-OPT_IF_TSOFFSET = 14
-
-MAX_RECORD = 262_144  # largest frame libpcap writes (MAXIMUM_SNAPLEN); more is a lying length
-MAX_BLOCK = 16 * 1024 * 1024  # a pcapng block larger than this is garbage
-CHUNK = 1 << 20
-RESYNC_WINDOW = 1 << 20  # bytes scanned for the next plausible pcap record after damage
+_PCAP_MAGICS = {m.to_bytes(4, o) for m in (PCAP_MAGIC_US, PCAP_MAGIC_NS) for o in ("big", "little")}
+_PCAPNG_MAGIC = PCAPNG_SHB.to_bytes(4, "big")
 
 
-@dataclass(slots=True)
-class CaptureStats:
-    """What the source learned about its input, read by the report (chain of custody, verify)."""
+class CaptureReadError(CaptureError):
+    """The operating system failed a read (EIO, a vanished network file) after the capture was
+    opened. The frames before it were delivered; ``stats`` says how far the reading got."""
 
-    path: str
-    format: str = "unknown"  # pcap | pcapng (+ "-gzip")
-    frames: int = 0
-    bytes_read: int = 0
-    truncated: bool = False  # the file ended inside a record or block
-    damaged: bool = False  # a lying length or garbage was skipped
-    linktypes: set[int] = field(default_factory=set)
-    first_ts: float | None = None
-    last_ts: float | None = None
-    drops: int | None = None  # frames the capture socket dropped (live capture only)
+    def __init__(self, path: str, exc: OSError, stats: CaptureStats) -> None:
+        self.path, self.errno, self.strerror, self.stats = path, exc.errno, exc.strerror or str(exc), stats
+        super().__init__(f"{path}: read error after {stats.raw_bytes} bytes ({self.strerror}); "
+                         f"the {stats.frames} frames before it were read")
 
 
-class _Reader:
-    """Sequential buffered reads over a binary stream with byte-exact accounting."""
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """How a capture is read; the caller's options map onto this."""
 
-    __slots__ = ("fp", "buf", "pos", "eof", "consumed")
+    sha256: bool = False  # hash the raw input while reading (evidence manifest); ~0.1 s per 100 MB
+    max_ratio: int = 1000  # gzip: inflated/compressed ratio that stops an inflation bomb ...
+    ratio_after: int = 16 << 20  # ... once this many bytes were inflated
+    max_inflated: int | None = None  # gzip: hard cap on inflated bytes
 
-    def __init__(self, fp: BinaryIO, head: bytes = b"") -> None:
-        self.fp = fp
-        self.buf = head
-        self.pos = 0
-        self.eof = False
-        self.consumed = 0  # bytes before buf[0]
 
-    def need(self, n: int) -> bool:
-        """Make ``n`` bytes available at ``pos``; False when the input ends first."""
-        avail = len(self.buf) - self.pos
-        if avail >= n:
-            return True
-        parts = [self.buf[self.pos:]]
-        self.consumed += self.pos
-        while avail < n and not self.eof:
-            try:
-                chunk = self.fp.read(max(CHUNK, n - avail))
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:  # cut gzip stream, I/O error
-                self.eof = True
-                raise _InputEnded(str(exc)) from exc
+class Peek(NamedTuple):
+    kind: str  # "pcap", "pcapng", or "stream" (a FIFO, device or stdin: not read, checked when opened)
+    compressed: bool
+    head: bytes  # the first four (decompressed) bytes, empty for a stream
+
+
+class _RawInput:
+    """The input as stored: counts the bytes read and feeds the running hash."""
+
+    __slots__ = ("fp", "stats", "_read")
+
+    def __init__(self, fp: BinaryIO, stats: CaptureStats) -> None:
+        self.fp, self.stats = fp, stats
+        # read1: what a pipe has now, not a full MiB (frames from ``tcpdump -w - |`` flow at once)
+        self._read = getattr(fp, "read1", fp.read)
+
+    def read(self, n: int) -> bytes:
+        chunk = self._read(n)
+        if chunk:
+            self.stats.raw_bytes += len(chunk)
+            if self.stats.hasher is not None:
+                self.stats.hasher.update(chunk)
+        return chunk or b""
+
+    def read_exact(self, n: int) -> bytes:
+        parts, got = [], 0
+        while got < n:
+            chunk = self.read(n - got)
             if not chunk:
-                self.eof = True
                 break
             parts.append(chunk)
-            avail += len(chunk)
-        self.buf = b"".join(parts)
-        self.pos = 0
-        return avail >= n
+            got += len(chunk)
+        return b"".join(parts)
+
+
+class Capture:
+    """One opened capture. Read it once with ``frames()``; close it (or use ``with``)."""
+
+    def __init__(self, path: str, fp: BinaryIO, stats: CaptureStats, limits: ReadLimits) -> None:
+        self.path, self.stats, self.limits = path, stats, limits
+        self._fp = fp
+        self._raw = _RawInput(fp, stats)
+        self._gzip: GzipStream | None = None
+        self._read = False
+        self.compressed = False
+        self.kind = ""
+        try:
+            self._identify()
+        except InputFailed as exc:
+            self.close()
+            raise CaptureError(f"{path}: cannot read ({exc.exc.strerror or exc.exc})") from None
+        except OSError as exc:
+            self.close()
+            raise CaptureError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _identify(self) -> None:
+        head = self._raw.read_exact(4)
+        source: _RawInput | GzipStream = self._raw
+        if head[:2] == GZIP_MAGIC:
+            lim = self.limits
+            self._gzip = GzipStream(self._raw, head, max_ratio=lim.max_ratio, ratio_after=lim.ratio_after,
+                                    max_out=lim.max_inflated)
+            source, head, self.compressed = self._gzip, b"", True
+        self._buf = ReadBuffer(source, head)
+        self._buf.need(4)
+        magic = self._buf.buf[:4]
+        if len(magic) < 4:
+            why = "damaged or empty gzip data" if self.compressed else "empty or too short to be a capture"
+            raise CaptureError(f"{self.path}: {why} ({len(magic)} bytes)")
+        if magic == _PCAPNG_MAGIC:
+            self.kind = "pcapng"
+            self._buf.need(12)
+            check_header(self._buf.buf[:12], self.path)
+        elif magic in _PCAP_MAGICS:
+            self.kind = "pcap"
+            self._buf.need(FILE_HEADER)
+            self._pcap_header = PcapHeader.parse(self._buf.buf[:FILE_HEADER], self.path)
+            self._buf.pos = FILE_HEADER
+        else:
+            raise CaptureError(f"{self.path}: not a pcap or pcapng capture (starts with {magic.hex()})")
+        self.head = bytes(magic)
+        self.stats.format = self.kind + ("-gzip" if self.compressed else "")
 
     @property
-    def offset(self) -> int:
-        return self.consumed + self.pos
+    def format(self) -> str:
+        return self.stats.format
+
+    def frames(self, sink: AnomalySink, index_start: int = 0) -> Iterator[RawFrame]:
+        """The frames, numbered from ``index_start + 1``; see the module invariants."""
+        if self._read:
+            raise RuntimeError(f"{self.path}: a capture is read once")
+        self._read = True
+        stats = self.stats
+        framing: PcapFraming | PcapngFraming
+        if self.kind == "pcap":
+            framing = PcapFraming(self._pcap_header, self.path, sink, stats)
+            stats.linktypes.add(self._pcap_header.linktype)
+        else:
+            framing = PcapngFraming(self.path, sink, stats)
+        try:
+            yield from framing.frames(self._buf, index_start)
+            self._finish(sink)
+        except InputFailed as exc:
+            err = exc.exc
+            stats.read_error = f"{err.strerror or err}"
+            stats.truncated = True
+            sink.add(stats.last_ts, None, "capture", "read_error",
+                     f"{self.path}: read error at byte {stats.raw_bytes} of the input "
+                     f"({stats.read_error}); the frames before it were read")
+            raise CaptureReadError(self.path, err, stats) from err
+        finally:
+            self.close()
+
+    def _finish(self, sink: AnomalySink) -> None:
+        """After the framing ended: report what the gzip layer saw, complete the hash."""
+        stats = self.stats
+        gz = self._gzip
+        if gz is not None:
+            for kind, detail in gz.notes:
+                sink.add(stats.last_ts, None, "capture", kind, f"{self.path}: {detail}")
+                if kind == "capture_damaged":
+                    stats.damaged = True
+            if gz.cut or gz.limited:
+                stats.truncated = True
+            if gz.limited and stats.hasher is not None:
+                try:
+                    gz.drain()
+                except OSError:
+                    return
+        if stats.hasher is not None:
+            stats.sha256 = stats.hasher.hexdigest()
+
+    def close(self) -> None:
+        fp, self._fp = self._fp, None  # type: ignore[assignment]
+        if fp is not None and fp is not sys.stdin.buffer:
+            fp.close()
+
+    def __enter__(self) -> Capture:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-class _InputEnded(Exception):
-    """The underlying stream failed mid-read (e.g. a truncated gzip member)."""
+def _open_file(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb", buffering=0)  # noqa: SIM115 - owned by the Capture
+    except FileNotFoundError:
+        raise CaptureError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CaptureError(f"{path}: is a directory, not a capture file") from None
+    except PermissionError:
+        raise CaptureError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise CaptureError(f"{path}: cannot open ({exc.strerror})") from None
+
+
+def open_capture(path: str, *, stats: CaptureStats | None = None,
+                 limits: ReadLimits | None = None) -> Capture:
+    """Open ``path`` (``-`` is standard input) and check that it is a capture; ``CaptureError``
+    if not. Only the first bytes are read; read the rest with ``Capture.frames()``."""
+    return open_stream(_open_file(path), path, stats=stats, limits=limits)
+
+
+def open_stream(fp: BinaryIO, path: str, *, stats: CaptureStats | None = None,
+                limits: ReadLimits | None = None) -> Capture:
+    """``open_capture`` for a stream the caller already opened (closed with the ``Capture``)."""
+    limits = limits or ReadLimits()
+    stats = stats if stats is not None else CaptureStats(path=path)
+    if limits.sha256 and stats.hasher is None:
+        stats.hasher = hashlib.sha256()
+    return Capture(path, fp, stats, limits)
+
+
+def peek(path: str) -> Peek:
+    """Check ``path`` without consuming it: a regular file is opened, identified and closed
+    (``CaptureError`` if it is not a capture); a FIFO, device or ``-`` is not read at all and
+    reports ``"stream"`` (``open_capture`` checks it when the run reads it)."""
+    if path == "-":
+        return Peek("stream", False, b"")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise CaptureError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise CaptureError(f"{path}: cannot open ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise CaptureError(f"{path}: is a directory, not a capture file")
+    if not stat.S_ISREG(mode):
+        return Peek("stream", False, b"")
+    with open_capture(path) as cap:
+        return Peek(cap.kind, cap.compressed, cap.head)
+
+
+def read_capture(path: str, sink: AnomalySink, stats: CaptureStats, index_start: int = 0, *,
+                 limits: ReadLimits | None = None) -> Iterator[RawFrame]:
+    """Open ``path`` and yield its frames (the two steps of ``open_capture`` in one generator,
+    for callers that need no check before the run)."""
+    cap = open_capture(path, stats=stats, limits=limits)
+    yield from cap.frames(sink, index_start)
 
 
 def open_binary(path: str) -> tuple[BinaryIO, bytes, str]:
-    """Open ``path`` (or ``-``), transparently un-gzip, and return (stream, first bytes, suffix)."""
-    if path == "-":
-        raw: BinaryIO = sys.stdin.buffer
-    else:
-        try:
-            raw = open(path, "rb")  # noqa: SIM115 - closed by the caller's generator
-        except FileNotFoundError:
-            raise CaptureError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise CaptureError(f"{path}: is a directory, not a capture file") from None
-        except PermissionError:
-            raise CaptureError(f"{path}: permission denied") from None
-        except OSError as exc:
-            raise CaptureError(f"{path}: cannot open ({exc.strerror})") from None
-    head = raw.read(4)
-    if head[:2] == GZIP_MAGIC:
-        gz = gzip.GzipFile(fileobj=_Prepend(head, raw), mode="rb")
-        try:
-            head = gz.read(4)
-        except (OSError, EOFError) as exc:
-            raise CaptureError(f"{path}: damaged gzip data ({exc})") from None
-        return gz, head, "-gzip"  # type: ignore[return-value]
-    return raw, head, ""
-
-
-class _Prepend(io.RawIOBase):
-    """A read-only stream that first returns ``head`` and then the rest of ``fp``."""
-
-    def __init__(self, head: bytes, fp: BinaryIO) -> None:
-        self.head, self.fp = head, fp
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: memoryview) -> int:  # type: ignore[override]
-        if self.head:
-            n = min(len(b), len(self.head))
-            b[:n] = self.head[:n]
-            self.head = self.head[n:]
-            return n
-        data = self.fp.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
-
-def read_capture(path: str, sink: AnomalySink, stats: CaptureStats,
-                 index_start: int = 0) -> Iterator[RawFrame]:
-    """Yield the frames of one capture file; damage becomes anomalies, never exceptions."""
-    fp, head, suffix = open_binary(path)
+    """Deprecated (consumes a FIFO; use ``peek`` or ``open_capture``): the input's (decompressed)
+    stream, its first four bytes and a format suffix ("-gzip" or "")."""
+    fp = _open_file(path)
+    raw = _RawInput(fp, CaptureStats(path=path))
     try:
-        if len(head) < 4:
-            raise CaptureError(f"{path}: empty or too short to be a capture ({len(head)} bytes)")
-        magic_be = struct.unpack(">I", head)[0]
-        magic_le = struct.unpack("<I", head)[0]
-        reader = _Reader(fp, head)
-        if magic_be == PCAPNG_SHB:
-            stats.format = "pcapng" + suffix
-            yield from _pcapng(reader, path, sink, stats, index_start)
-        elif PCAP_MAGIC_US in (magic_be, magic_le) or PCAP_MAGIC_NS in (magic_be, magic_le):
-            stats.format = "pcap" + suffix
-            yield from _pcap(reader, path, sink, stats, index_start)
-        else:
-            raise CaptureError(f"{path}: not a pcap or pcapng capture (magic {head.hex()})")
-    finally:
-        if fp is not sys.stdin.buffer:
-            fp.close()
+        head = raw.read_exact(4)
+    except OSError as exc:
+        fp.close()
+        raise CaptureError(f"{path}: cannot read ({exc.strerror})") from None
+    if head[:2] != GZIP_MAGIC:
+        return fp, head, ""
+    gz = GzipStream(raw, head)
+    buf = ReadBuffer(gz)
+    buf.need(4)
+    if len(buf.buf) < 4:
+        fp.close()
+        raise CaptureError(f"{path}: damaged gzip data")
+    head = buf.buf[:4]
+    buf.pos = 4
+    return _Closing(buf, fp), head, "-gzip"  # type: ignore[return-value]
 
 
-def _truncated(sink: AnomalySink, stats: CaptureStats, path: str, what: str, offset: int) -> None:
-    stats.truncated = True
-    sink.add(stats.last_ts, None, "capture", "truncated_capture",
-             f"{path}: input ends inside {what} at byte {offset}; frames before it were read")
+class _Closing:
+    """``read``/``close`` over a ReadBuffer (for ``open_binary``'s gzip case)."""
+
+    def __init__(self, buf: ReadBuffer, fp: BinaryIO) -> None:
+        self.buf, self.fp = buf, fp
+
+    def read(self, n: int = -1) -> bytes:
+        want = CHUNK if n < 0 else n
+        self.buf.need(want)
+        out = self.buf.buf[self.buf.pos:self.buf.pos + want]
+        self.buf.pos += len(out)
+        return out
+
+    def close(self) -> None:
+        self.fp.close()
 
 
-def _pcap(r: _Reader, path: str, sink: AnomalySink, stats: CaptureStats,
-          index: int) -> Iterator[RawFrame]:
-    try:
-        if not r.need(24):
-            raise CaptureError(f"{path}: pcap file header is cut short ({len(r.buf)} of 24 bytes)")
-        magic = struct.unpack_from("<I", r.buf, 0)[0]
-        endian = "<" if magic in (PCAP_MAGIC_US, PCAP_MAGIC_NS) else ">"
-        magic = struct.unpack_from(endian + "I", r.buf, 0)[0]
-        _vmaj, _vmin, _zone, _sig, snaplen, linkfield = struct.unpack_from(endian + "HHiIII", r.buf, 4)
-        linktype = linkfield & 0x0FFFFFFF
-        stats.linktypes.add(linktype)
-        div = 1e9 if magic == PCAP_MAGIC_NS else 1e6
-        limit = MAX_RECORD if snaplen == 0 or snaplen > MAX_RECORD else max(snaplen, 65535)
-        rec = struct.Struct(endian + "IIII")
-        unpack = rec.unpack_from
-        r.pos = 24
-        while True:
-            if not r.need(16):
-                if len(r.buf) - r.pos:
-                    _truncated(sink, stats, path, "a record header", r.offset)
-                return
-            sec, frac, incl, orig = unpack(r.buf, r.pos)
-            if incl > limit or frac >= div:
-                stats.damaged = True
-                sink.add(stats.last_ts, None, "capture", "bad_record_length",
-                         f"{path}: record at byte {r.offset} claims {incl} bytes "
-                         f"(snaplen {snaplen}); resynchronising")
-                if not _resync_pcap(r, unpack, limit, div, stats):
-                    sink.add(stats.last_ts, None, "capture", "truncated_capture",
-                             f"{path}: no valid record after the damage; reading stopped at "
-                             f"byte {r.offset}")
-                    stats.truncated = True
-                    return
-                continue
-            if not r.need(16 + incl):
-                _truncated(sink, stats, path, f"a {incl}-byte record", r.offset)
-                return
-            start = r.pos + 16
-            data = r.buf[start:start + incl]
-            r.pos = start + incl
-            ts = sec + frac / div
-            index += 1
-            stats.frames += 1
-            stats.bytes_read += incl
-            if stats.first_ts is None:
-                stats.first_ts = ts
-            stats.last_ts = ts
-            yield RawFrame(ts, linktype, data, orig, index)
-    except _InputEnded as exc:
-        _truncated(sink, stats, path, f"compressed data ({exc})", r.offset)
-
-
-def _resync_pcap(r: _Reader, unpack, limit: int, div: float, stats: CaptureStats) -> bool:  # type: ignore[no-untyped-def]
-    """Scan forward for two consecutive plausible record headers; position ``r`` on the first."""
-    last = int(stats.last_ts or 0)
-    scanned = 0
-    r.pos += 1
-    while scanned < RESYNC_WINDOW:
-        if not r.need(32):
-            return False
-        sec, frac, incl, orig = unpack(r.buf, r.pos)
-        if (frac < div and 0 < incl <= limit and incl <= orig <= MAX_RECORD
-                and (last == 0 or abs(sec - last) < 86_400)):
-            if r.need(16 + incl + 16):
-                nxt = r.pos + 16 + incl
-                s2, f2, i2, o2 = unpack(r.buf, nxt)
-                if f2 < div and 0 < i2 <= limit and i2 <= o2 and abs(s2 - sec) < 86_400:
-                    return True
-            elif r.need(16 + incl):  # last record of the file
-                return True
-        r.pos += 1
-        scanned += 1
-    return False
-
-
-@dataclass(slots=True)
-class _Iface:
-    linktype: int
-    snaplen: int
-    div: float
-    tsoffset: int
-
-
-def _pcapng(r: _Reader, path: str, sink: AnomalySink, stats: CaptureStats,
-            index: int) -> Iterator[RawFrame]:
-    endian = "<"
-    ifaces: list[_Iface] = []
-    first = True
-    try:
-        while True:
-            if not r.need(12):
-                if len(r.buf) - r.pos:
-                    _truncated(sink, stats, path, "a block header", r.offset)
-                return
-            btype = struct.unpack_from(endian + "I", r.buf, r.pos)[0]
-            if btype == PCAPNG_SHB:
-                bom = r.buf[r.pos + 8:r.pos + 12]
-                if bom == b"\x4d\x3c\x2b\x1a":
-                    endian = "<"
-                elif bom == b"\x1a\x2b\x3c\x4d":
-                    endian = ">"
-                else:
-                    if first:
-                        raise CaptureError(f"{path}: pcapng section header has no byte-order magic")
-                    stats.damaged = True
-                    sink.add(stats.last_ts, None, "capture", "bad_block",
-                             f"{path}: section header at byte {r.offset} has a bad byte-order magic; "
-                             "reading stopped")
-                    return
-                ifaces = []
-            first = False
-            blen = struct.unpack_from(endian + "I", r.buf, r.pos + 4)[0]
-            if blen < 12 or blen % 4 or blen > MAX_BLOCK:
-                stats.damaged = True
-                sink.add(stats.last_ts, None, "capture", "bad_block",
-                         f"{path}: block at byte {r.offset} has impossible length {blen}; "
-                         "reading stopped (pcapng has no resync marker)")
-                return
-            if not r.need(blen):
-                _truncated(sink, stats, path, f"a {blen}-byte block", r.offset)
-                return
-            b = r.buf
-            p = r.pos
-            r.pos = p + blen
-            trailer = struct.unpack_from(endian + "I", b, p + blen - 4)[0]
-            if trailer != blen:
-                stats.damaged = True
-                sink.add(stats.last_ts, None, "capture", "bad_block",
-                         f"{path}: block at byte {r.offset - blen} has lengths {blen} != {trailer}")
-            if btype == BT_EPB or btype == BT_PB:
-                if blen < 32:
-                    sink.add(stats.last_ts, None, "capture", "bad_block",
-                             f"{path}: packet block at byte {r.offset - blen} too short")
-                    continue
-                if btype == BT_EPB:
-                    ifid, hi, lo, incl, orig = struct.unpack_from(endian + "IIIII", b, p + 8)
-                else:
-                    ifid, _drops, hi, lo, incl, orig = struct.unpack_from(endian + "HHIIII", b, p + 8)
-                if ifid >= len(ifaces):
-                    sink.add(stats.last_ts, None, "capture", "bad_block",
-                             f"{path}: packet for undeclared interface {ifid}")
-                    continue
-                if incl > blen - 32:
-                    stats.damaged = True
-                    sink.add(stats.last_ts, None, "capture", "bad_record_length",
-                             f"{path}: packet block at byte {r.offset - blen} claims {incl} bytes "
-                             f"in a {blen}-byte block; cut to the block")
-                    incl = blen - 32
-                iface = ifaces[ifid]
-                ts = iface.tsoffset + ((hi << 32) | lo) / iface.div
-                data = b[p + 28:p + 28 + incl]
-            elif btype == BT_SPB:
-                if not ifaces:
-                    sink.add(stats.last_ts, None, "capture", "bad_block",
-                             f"{path}: simple packet block before any interface")
-                    continue
-                iface = ifaces[0]
-                orig = struct.unpack_from(endian + "I", b, p + 8)[0]
-                incl = min(orig, blen - 16, iface.snaplen or MAX_RECORD)
-                data = b[p + 12:p + 12 + incl]
-                ts = stats.last_ts or 0.0  # SPBs carry no timestamp
-            elif btype == BT_IDB:
-                if blen < 20:
-                    sink.add(stats.last_ts, None, "capture", "bad_block",
-                             f"{path}: interface block at byte {r.offset - blen} too short")
-                    continue
-                lt, _res, snap = struct.unpack_from(endian + "HHI", b, p + 8)
-                div, tsoff = 1e6, 0
-                for code, val in _options(b, p + 16, p + blen - 4, endian):
-                    if code == OPT_IF_TSRESOL and len(val) >= 1:
-                        v = val[0]
-                        div = float(2 ** (v & 0x7F)) if v & 0x80 else float(10 ** v)
-                    elif code == OPT_IF_TSOFFSET and len(val) >= 8:
-                        tsoff = struct.unpack_from(endian + "q", val)[0]
-                ifaces.append(_Iface(lt, snap, div, tsoff))
-                stats.linktypes.add(lt)
-                continue
-            else:
-                continue
-            index += 1
-            stats.frames += 1
-            stats.bytes_read += len(data)
-            if stats.first_ts is None:
-                stats.first_ts = ts
-            stats.last_ts = ts
-            yield RawFrame(ts, iface.linktype, data, orig, index)
-    except _InputEnded as exc:
-        _truncated(sink, stats, path, f"compressed data ({exc})", r.offset)
-
-
-def _options(b: bytes, start: int, end: int, endian: str) -> Iterator[tuple[int, bytes]]:
-    p = start
-    while p + 4 <= end:
-        code, length = struct.unpack_from(endian + "HH", b, p)
-        if code == 0:
-            return
-        val = b[p + 4:p + 4 + length]
-        if len(val) < length:
-            return
-        yield code, val
-        p += 4 + ((length + 3) & ~3)
+__all__ = ["Capture", "CaptureReadError", "CaptureStats", "Peek", "ReadLimits", "open_capture",
+           "open_stream", "peek", "read_capture"]

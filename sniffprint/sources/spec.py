@@ -8,7 +8,14 @@ duration, packet count) travel with the spec.
 from __future__ import annotations
 
 import enum
+import glob
+import os
 from dataclasses import dataclass
+
+from ..errors import CaptureError
+
+CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz")
+GLOB_CHARS = frozenset("*?[")
 
 
 class SourceKind(str, enum.Enum):
@@ -49,3 +56,24 @@ class SourceSpec:
     def __str__(self) -> str:
         """How the spec is named in records (``captures[].path``)."""
         return f"{LIVE_PREFIX}{self.name}" if self.kind is SourceKind.LIVE else self.name
+
+
+def expand(text: str) -> list[SourceSpec]:
+    """What the user named: ``-``, ``live:IF``, a capture file, a directory (its capture files,
+    sorted, not recursive) or a glob (``'captures/*.pcap*'``, sorted). A directory without
+    captures or a glob matching nothing is a ``CaptureError``."""
+    spec = SourceSpec.parse(text)
+    if spec.kind is not SourceKind.FILE or os.path.isfile(text):
+        return [spec]
+    if os.path.isdir(text):
+        names = sorted(os.path.join(text, n) for n in os.listdir(text) if n.lower().endswith(CAPTURE_SUFFIXES))
+        names = [n for n in names if os.path.isfile(n)]
+        if not names:
+            raise CaptureError(f"{text}: a directory with no capture files ({', '.join(CAPTURE_SUFFIXES)})")
+        return [SourceSpec(kind=SourceKind.FILE, name=n) for n in names]
+    if GLOB_CHARS & set(text):
+        names = sorted(n for n in glob.glob(text) if os.path.isfile(n))
+        if not names:
+            raise CaptureError(f"{text}: no capture matches this pattern")
+        return [SourceSpec(kind=SourceKind.FILE, name=n) for n in names]
+    return [spec]  # a missing path: the readability check names it

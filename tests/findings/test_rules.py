@@ -69,3 +69,21 @@ def test_listener_without_job_and_closed_port():
     f.flow(_flow(uid="C9", server_ip="10.0.0.8", service="other", print=False, history="Sr", state="REJ"), [])
     codes = [x.code for x in f.finish(SUMMARY)]
     assert "SP301" in codes and "SP303" in codes and "SP904" in codes
+
+
+def test_a_connection_cut_before_its_first_byte_is_no_proof_of_a_cleartext_listener():
+    f = Findings()
+    # TLS-wrapped 9100 seen, then a connection the capture cut between SYN-ACK and ClientHello
+    f.flow(_flow(uid="C1", service="tls", protection="tls", tls_version="TLSv1.3"), [])
+    f.flow(_flow(uid="C2", service="other", print=False, c2s_bytes=0, history="ShA", state="S1"), [])
+    assert "SP301" not in [x.code for x in f.finish(SUMMARY)]
+    # the same on a port where no TLS was ever seen, but cut: still unknown
+    g2 = Findings()
+    g2.flow(_flow(uid="C3", server_port=515, service="other", print=False, c2s_bytes=0, history="ShA",
+                  state="S1"), [])
+    assert "SP301" not in [x.code for x in g2.finish(SUMMARY)]
+    # a complete connect (answered and closed) where no TLS was seen is a listener
+    g3 = Findings()
+    g3.flow(_flow(uid="C4", server_port=515, service="other", print=False, c2s_bytes=0, history="ShAFf",
+                  state="SF"), [])
+    assert "SP301" in [x.code for x in g3.finish(SUMMARY)]

@@ -2,12 +2,18 @@
 (``records.FlowRecord``, so a new field is a new column and no list is kept here). Lists are joined
 with ``;``, booleans are ``true``/``false``, unknown values are empty.
 
-CSV injection (OWASP): a spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR
-as a formula, and a certificate subject or a name from the wire can start that way. Such a text
-cell gets a leading ``'`` (shown as text, never evaluated), and so does a text cell that already
-starts with ``'``: reading a cell back is "drop one leading ``'`` if there is one", exactly.
-Numbers are never prefixed. Every cell is quoted by the ``csv`` module as needed (commas, quotes,
-line breaks), so a row stays a row."""
+CSV is opened in spreadsheets and read in terminals, so text cells are made safe for both:
+- control and format characters are escaped by ``escape.safe`` (the human outputs' one escaping
+  function): ESC, NUL, CR/LF inside a value, bidi overrides... become ``\\x1b``, ``\\u202e``, and a
+  backslash ``\\\\`` (a NUL cannot even be written by Python 3.10's ``csv`` module);
+- CSV injection (OWASP): a spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, TAB or
+  CR as a formula, and a certificate subject or a name from the wire can start that way. Such a
+  cell gets a leading ``'`` (shown as text, never evaluated), and so does a cell that already starts
+  with ``'``.
+Reading a cell back: drop one leading ``'`` if there is one, then undo the escapes (Python:
+``codecs.decode(s.encode("latin-1", "backslashreplace"), "unicode_escape")``). Numbers are never
+changed.
+"""
 from __future__ import annotations
 
 import csv
@@ -16,6 +22,7 @@ from typing import Any
 
 from ..records import FlowRecord, columns
 from .base import Writer
+from .escape import safe
 from .table import matters
 
 COLUMNS = [c.name for c in columns(FlowRecord)]
@@ -35,10 +42,10 @@ def cell(v: Any) -> str:
     if isinstance(v, enum.Enum):
         return str(v.value)
     if isinstance(v, (tuple, list)):
-        return neutral(";".join(_plain(x) for x in v))
+        return neutral(safe(";".join(_plain(x) for x in v)))
     if isinstance(v, (int, float)):
         return str(v)
-    return neutral(str(v))
+    return neutral(safe(str(v)))
 
 
 def _plain(v: Any) -> str:

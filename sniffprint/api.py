@@ -114,7 +114,7 @@ class Pipeline:
         self.sinks: list[Sink] = [*sinks, *([_FolderSink(self.folder)] if self.folder else [])]
         self.on_tick = on_tick
         self.recorder = recorder
-        self.findings = Findings(self.policy)
+        self.findings = Findings(self.policy, hash_key=self.site_key.key)
         self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly)
         self.decoder = Decoder(self.sink, options.verify_checksums)
         self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
@@ -139,8 +139,11 @@ class Pipeline:
 
     def _job_done(self, flow: Flow, job: Job) -> None:
         rec = job.record()
-        job.evidence = self.evidence(rec, job.document(), job.complete, flow.key,
-                                     lambda kind, detail: flow.note(kind, detail, "evidence"))
+        job.evidence = ev = self.evidence(rec, job.document(), job.complete, flow.key,
+                                          lambda kind, detail: flow.note(kind, detail, "evidence"))
+        if ev is not None and rec.pages is None and ev.pages is not None:
+            # a page count only the text extraction found: the job says the same as its evidence
+            job.final = rec = dataclasses.replace(rec, pages=ev.pages)
         self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
     def _flow(self, flow: Flow) -> None:

@@ -20,6 +20,13 @@ class Direction(enum.IntEnum):
     S2C = 1  # server -> client (responder)
 
 
+class JobDirection(str, enum.Enum):
+    """Which way a job's document crossed: the JSON ``direction`` of a job."""
+
+    C2S = "c2s"  # client -> printer: a print job, or a file written to the printer
+    S2C = "s2c"  # printer -> client: a document or file the printer sent back (PJL FSUPLOAD...)
+
+
 class Service(str, enum.Enum):
     RAW9100 = "raw9100"
     LPD = "lpd"

@@ -60,6 +60,9 @@ class JobStarted:
 
     protocol: str  # raw9100 | lpd | ipp | smb
     key: str | None = None
+    # S2C: a document the server sends back (PJL FSUPLOAD reply). Such a job must be keyed; it
+    # neither ends nor replaces the current client -> server job, whatever the interleaving.
+    direction: Direction = Direction.C2S
 
 
 @dataclass(slots=True, frozen=True)
@@ -92,6 +95,10 @@ class DocumentGap:
 class JobEnded:
     partial: bool = False  # cut by a gap or by the end of the capture
     key: str | None = None  # the keyed job to end (None: the current job)
+    # The job ends only because its stream stopped (``close()``), not at an end its protocol
+    # marks (UEL/EOJ, a length, a CLOSE): it is whole only if the connection's FIN or RST was
+    # seen; a job still open when the capture ends is partial.
+    eof: bool = False
 
 
 @dataclass(slots=True, frozen=True)

@@ -177,6 +177,7 @@ class Stream:
             return
         self.missed += n
         self.gaps += 1
+        self.tail = bytearray()  # the remembered bytes end at the hole: never compare across it
         self.next_off += n
         self.next_seq = (self.next_seq + n) & MASK
         self.on_gap(n)

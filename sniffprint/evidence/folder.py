@@ -112,6 +112,9 @@ class EvidenceFolder:
         self.failure: OutputError | None = None  # the first of them, for the exit status
         self.carved_flows: dict[str, tuple[str, int, str, int]] = {}
         self.thumbs_made = 0
+        from .thumbnail import RenderBudget
+
+        self.render_budget = RenderBudget()  # Ghostscript time for the whole run
         self.started = time.time()
         self.complete = False
         self._saved = 0.0
@@ -213,7 +216,7 @@ class EvidenceFolder:
             self.thumbs_made += 1
             from .thumbnail import redacted_thumbnail
 
-            th = redacted_thumbnail(doc, lang)
+            th = redacted_thumbnail(doc, lang, budget=self.render_budget)
             thumb = Thumbnail(status=th.status, detail=th.detail,
                               path=self.write(f"evidence/{stem}-page1.png", th.png) if th.png is not None else None)
         if not self.carve:

@@ -1,16 +1,20 @@
 """Word shapes: proof that readable text crossed the wire, without showing it.
 
-``mask_text`` keeps the shape of text and nothing of its content: every letter becomes ``x`` or
-``X`` (case kept), every other alphanumeric character (digits of any script, numeric signs such as
-``½``) becomes ``9``, punctuation and symbols stay, and each run of whitespace becomes one space.
+``mask_text`` keeps the shape of text and nothing of its content. The text is first brought to
+Unicode compatibility form (NFKC), so letters dressed as symbols become letters (enclosed ``Ⓒ``,
+fullwidth ``Ａ``, mathematical ``𝐀``); then every letter of any script becomes ``x`` or ``X`` (upper
+case ``X``), every number (digits of any script, ``½``, Roman numerals) ``9``, every combining mark
+(accents, vowel signs of Indic scripts, Hebrew points) is dropped, punctuation and symbols stay,
+and each run of whitespace becomes one space.
 ``"Alice Example, SSN 078-05-1120"`` -> ``"Xxxxx Xxxxxxx, XXX 999-99-9999"``.
 
-Invariants (property-tested): no alphanumeric character of the input survives except as
-``x``/``X``/``9``, and masking its own output changes nothing (idempotent).
+Invariants (property-tested): no letter, number or mark of the input survives, before or after
+NFKC, except as ``x``/``X``/``9``, and masking its own output changes nothing (idempotent).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["mask_text", "masked_excerpt"]
 
@@ -19,23 +23,29 @@ ELLIPSIS = "\u2026"
 
 
 def _shape(c: str) -> str:
-    if c.isalpha():
-        return "X" if c.isupper() else "x"
-    if c.isalnum():
+    cat = unicodedata.category(c)
+    if cat[0] == "L":
+        return "X" if cat == "Lu" or cat == "Lt" else "x"
+    if cat[0] == "N":
         return "9"
+    if cat[0] == "M":
+        return ""  # a mark only changes the letter before it, already masked
     return c
 
 
 def mask_text(text: str) -> str:
     """The word shape of ``text`` (see the module docstring)."""
-    return "".join(_shape(c) if c.isalnum() else c for c in _WS.sub(" ", text))
+    flat = unicodedata.normalize("NFKC", text)
+    shaped = "".join(c if c.isascii() and not c.isalnum() else _shape(c) for c in flat)
+    return _WS.sub(" ", shaped)  # after shaping: a dropped mark can leave two spaces side by side
 
 
 def masked_excerpt(text: str, max_len: int = 240) -> str:
     """The shape of the first ``max_len`` characters of meaningful text (whitespace collapsed and
     trimmed), with ``…`` when the text goes on."""
-    flat = _WS.sub(" ", text).strip()
     max_len = max(0, int(max_len))
-    cut = len(flat) > max_len
-    shown = mask_text(flat[:max_len]).rstrip() if cut else mask_text(flat)
+    # NFKC expands at most 18-fold (U+FDFA); masking drops marks: mask a bounded prefix, then cut
+    masked = _WS.sub(" ", mask_text(text[: 18 * max_len + 64])).strip()
+    cut = len(masked) > max_len or len(text) > 18 * max_len + 64
+    shown = masked[:max_len].rstrip() if cut else masked
     return shown + ELLIPSIS if cut else shown

@@ -8,15 +8,18 @@ but not what it says: page 1 is rendered at a low resolution (``dpi``, 24 by def
 scaled back up to the render size so that the blocks are visible as such.
 
 What is redacted depends on the cell size in points (``block * 72 / dpi``), not on the dpi, so a
-cell below ``MIN_CELL_POINTS`` (24 pt) is refused. Body text (9-14 pt) falls inside a cell and is
-gone; a headline several cells tall (a 72 pt or larger banner) still shows its word shape as a row
-of grey blocks, which someone who guesses the word can match but nobody can read letter by letter.
+cell below ``MIN_CELL_POINTS`` (24 pt) is refused. The cell grows with the largest text on the
+page (``cell_for``): the tallest run of ink rows in any narrow column stripe of the rendered page
+(a glyph, a line of glyphs, or an image), plus a quarter, sets the cell, so a 300 pt banner is as
+unreadable as 12 pt body text (a large image makes the cells coarse too: over-redaction is safe).
 
 Rendering: Ghostscript (``gs``), found on ``PATH`` at call time, run as a subprocess without a
 shell, with ``-dSAFER`` (no file access outside what it is given), ``-dFirstPage=1
 -dLastPage=1``, the ``pgmraw`` device (8-bit grey, a format read here in a few lines), and:
-- the document in a private temporary directory (mode 0700, file mode 0600), deleted afterwards
-  with everything Ghostscript wrote there (its band files, via ``TMPDIR``);
+- no network: as root, in a network namespace of its own (``unshare --net``: only a loopback that
+  is down), since the PostScript came off the network;
+- the document read-only (mode 0400) in a private temporary directory (mode 0700), deleted
+  afterwards with everything Ghostscript wrote there (its band files, via ``TMPDIR``);
 - a wall-clock ``timeout``, and resource limits set in the child before ``exec``: address space
   (``MEMORY_LIMIT``), CPU seconds and the size of any file it writes (``FILE_LIMIT``), so a hostile
   document (an endless loop, a page a mile wide) ends as a failure, not a hung or swapping run;
@@ -49,6 +52,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass
 
@@ -68,6 +72,19 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _RENDERED = frozenset({"postscript", "ps", "pdf"})
 
 
+class RenderBudget:
+    """Wall-clock seconds a run may spend in Ghostscript, all renders together: a capture full of
+    PostScript loops costs at most this, not a timeout per job."""
+
+    def __init__(self, seconds: float = 60.0) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.seconds - self.spent)
+
+
 @dataclass(slots=True, frozen=True)
 class Thumbnail:
     status: str  # "ok" | "no-ghostscript" | "unsupported" | "failed"
@@ -76,8 +93,9 @@ class Thumbnail:
 
 
 def redacted_thumbnail(document: bytes, language: str, *, dpi: int = 24, block: int = 8,
-                       timeout: float = 30.0) -> Thumbnail:
-    """Render page 1 of a PostScript or PDF ``document`` and pixelate it (see the module doc)."""
+                       timeout: float = 10.0, budget: RenderBudget | None = None) -> Thumbnail:
+    """Render page 1 of a PostScript or PDF ``document`` and pixelate it (see the module doc).
+    ``budget``: the run's render time; the timeout is never longer than what is left of it."""
     if not 1 <= dpi <= MAX_DPI:
         raise ValueError(f"dpi must be between 1 and {MAX_DPI}, not {dpi}")
     if block < 1 or block * 72 < MIN_CELL_POINTS * dpi:
@@ -94,6 +112,12 @@ def redacted_thumbnail(document: bytes, language: str, *, dpi: int = 24, block: 
         return Thumbnail("no-ghostscript", "Ghostscript (gs) is not installed: no thumbnail", None)
     if not body.strip():
         return Thumbnail("failed", "the document is empty: nothing to render", None)
+    if budget is not None:
+        if budget.left < 0.5:
+            return Thumbnail("skipped", f"the run's render budget ({budget.seconds:g} s of Ghostscript) is "
+                             "spent: no more thumbnails", None)
+        timeout = min(timeout, budget.left)
+    t0 = time.monotonic()
     try:
         page = _render(gs, body, dpi, timeout)
     except _RenderError as exc:
@@ -101,9 +125,36 @@ def redacted_thumbnail(document: bytes, language: str, *, dpi: int = 24, block: 
     except OSError as exc:  # temp dir or exec failure: the run goes on without a thumbnail
         return Thumbnail("failed", f"Ghostscript could not be run ({exc.strerror or type(exc).__name__})",
                          None)
+    finally:
+        if budget is not None:
+            budget.spent += time.monotonic() - t0
     h, w = page.shape
-    png = encode_png(pixelate(page, block))
-    return Thumbnail("ok", f"page 1 at {dpi} dpi ({w}x{h} px), pixelated in {block}x{block} blocks", png)
+    cell = cell_for(page, block)
+    png = encode_png(pixelate(page, cell))
+    return Thumbnail("ok", f"page 1 at {dpi} dpi ({w}x{h} px), pixelated in {cell}x{cell} blocks "
+                     f"({cell * 72 / dpi:g} pt)", png)
+
+
+INK = 200  # a grey level below this is ink (white paper is 255)
+STRIPE = 4  # columns per stripe when measuring the tallest ink run
+
+
+def cell_for(page: np.ndarray, block: int) -> int:
+    """The cell side for ``page``: at least ``block``, and taller than the tallest vertical run of
+    ink rows within any ``STRIPE``-pixel column stripe (the largest glyph or image on the page)."""
+    h, w = page.shape
+    if h == 0 or w == 0:
+        return block
+    cols = np.arange(0, w, STRIPE)
+    ink = np.minimum.reduceat(page, cols, axis=1) < INK  # (h, stripes): any ink in the stripe's row
+    tallest = 0
+    run = np.zeros(ink.shape[1], dtype=np.int64)
+    for row in ink:  # one pass over the rows, vectorised across the stripes
+        run = np.where(row, run + 1, 0)
+        tallest = max(tallest, int(run.max()))
+    # a quarter more than the tallest run: neighbouring glyphs of one line (round letters overshoot,
+    # accents and descenders) reach past one stripe's run; over-redaction is the safe side
+    return int(max(block, min(tallest + tallest // 4 + 1, max(h, w))))
 
 
 def strip_envelope(document: bytes) -> bytes:
@@ -143,9 +194,10 @@ def _render(gs: str, body: bytes, dpi: int, timeout: float) -> np.ndarray:
         fd = os.open(doc, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "wb") as fp:
             fp.write(body)
+        os.chmod(doc, 0o400)  # Ghostscript reads it, never rewrites it
         out = os.path.join(tmp, "page.pgm")
         log = os.path.join(tmp, "gs.log")
-        argv = [gs, "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-dNOPROMPT",
+        argv = [*_isolation(), gs, "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-dNOPROMPT",
                 "-dFirstPage=1", "-dLastPage=1", "-sDEVICE=pgmraw", f"-r{dpi}",
                 "-dTextAlphaBits=4", "-dGraphicsAlphaBits=4", "-sstdout=%stderr",
                 f"-sOutputFile={out}", "--", doc]
@@ -168,6 +220,26 @@ def _render(gs: str, body: bytes, dpi: int, timeout: float) -> np.ndarray:
             raise _RenderError("Ghostscript rendered no page (not a readable PostScript or PDF "
                                "document, or no page 1)") from None
     return read_pnm(data)
+
+
+_ISOLATION: list[str] | None = None
+
+
+def _isolation() -> list[str]:
+    """``unshare --net --`` when this process may create a network namespace (root), else nothing;
+    probed once per process."""
+    global _ISOLATION
+    if _ISOLATION is None:
+        _ISOLATION = []
+        tool = shutil.which("unshare")
+        if tool and hasattr(os, "geteuid") and os.geteuid() == 0:
+            try:
+                ok = subprocess.run([tool, "--net", "--", "true"], capture_output=True, timeout=10).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+            if ok:
+                _ISOLATION = [tool, "--net", "--"]
+    return _ISOLATION
 
 
 def _tail(path: str) -> bytes:

@@ -9,6 +9,11 @@ SP1xx  a print job's document or metadata crossed the network in clear
                         document bytes seen)
   SP103  high           Obsolete SMB1 print session (never encrypted)
   SP104  high           Password sent in cleartext (HTTP Basic authentication on a print flow)
+  SP105  high           Printer file system accessed in clear (PJL FSDIRLIST, FSUPLOAD,
+                        FSDOWNLOAD...): once per flow naming the commands and, by keyed hash,
+                        the paths; once more per file written to the printer (FSDOWNLOAD,
+                        FSAPPEND), with its evidence (critical with sensitive data in it). A
+                        file read back (FSUPLOAD) is a document sent back in clear: SP101.
 SP2xx  protection that is weak or cannot be verified
   SP201  high           Print flow protected only by an obsolete TLS/SSL version
   SP202  high           Print flow uses a weak TLS cipher (RC4, 3DES, DES, NULL, EXPORT, anonymous)
@@ -40,6 +45,7 @@ TITLES = {
     "SP102": "Print job metadata sent in cleartext",
     "SP103": "Obsolete SMB1 print session (never encrypted)",
     "SP104": "Password sent in cleartext (HTTP Basic authentication)",
+    "SP105": "Printer file system accessed in clear",
     "SP201": "Print flow protected only by an obsolete TLS/SSL version",
     "SP202": "Print flow uses a weak TLS cipher",
     "SP203": "TLS key exchange without forward secrecy",
@@ -70,6 +76,10 @@ REMEDIATION = {
     "cert": "Install a certificate issued by your internal CA on the printer, and renew it before it expires.",
     "smb-unknown": ("List the host in the policy's print_servers if it is a print server, so its "
                     "encrypted sessions count as protected printing."),
+    "pjlfs": ("Disable PJL and PostScript file-system access on the printer and set a PJL password (HP: "
+              "the file system access settings of the embedded web server), allow 9100 only from print "
+              "servers, and move printing to IPPS; treat files read back as disclosed and files written "
+              "as planted."),
     "capture": "Capture again from the same vantage point for longer, without loss (check span/tap drops).",
 }
 
@@ -88,6 +98,10 @@ DESCRIPTIONS = {
               "on this session crossed in clear and the protocol itself is an attack surface."),
     "SP104": ("An HTTP Authorization: Basic header crossed in clear on a print flow: the user's password "
               "is readable on the path (sniffprint never shows it)."),
+    "SP105": ("PJL file-system commands (FSDIRLIST, FSQUERY, FSUPLOAD, FSDOWNLOAD, FSAPPEND...) reached "
+              "the printer in clear: its stored files can be listed, read back (a document sent back in "
+              "clear is also SP101) or written (a file planted on the printer, critical when it holds "
+              "sensitive data), and the paths and contents are readable on the path."),
     "SP201": ("The print flow is encrypted, but only with SSL 3.0, TLS 1.0 or TLS 1.1 (or a version "
               "below the policy's min_tls_version): protocols with known attacks that current clients "
               "and compliance regimes no longer accept."),
@@ -131,6 +145,7 @@ FIXES = {
     "SP102": ("raw9100", "lpd", "ipp", "smb"),
     "SP103": ("smb",),
     "SP104": ("ipp",),
+    "SP105": ("pjlfs",),
     "SP201": ("tls",),
     "SP202": ("tls",),
     "SP203": ("tls",),

@@ -45,7 +45,8 @@ PROBLEM_SEVERITY = {"critical": "error", "high": "error", "medium": "warning", "
                     "info": "recommendation"}
 FINGERPRINT = "sniffprint/v1"  # the key of partialFingerprints; bump /vN if its recipe changes
 PROTOCOL_NAMES = {"raw9100": "Raw port 9100 (JetDirect/AppSocket)", "lpd": "LPD", "ipp": "IPP", "smb": "SMB",
-                  "tls": "TLS", "cert": "Certificate", "smb-unknown": "Encrypted SMB", "capture": "Capture"}
+                  "tls": "TLS", "cert": "Certificate", "pjlfs": "PJL file system", "smb-unknown": "Encrypted SMB",
+                  "capture": "Capture"}
 
 
 def artifact_uri(path: str) -> str:

@@ -189,3 +189,20 @@ def test_count_only_mode_keeps_ranges_without_bytes():
     s.add(1, b"x" * 100, 100)
     s.close()
     assert sink.data() == b"" and s.delivered == 200 and s.missed == 0
+
+
+def test_an_identical_retransmission_after_a_gap_is_not_an_anomaly():
+    """The remembered bytes end at the hole: a retransmission after it must not be compared with
+    bytes from before it (issue 9: a false rexmit_inconsistency)."""
+    s = Stream(ooo_max_bytes=300, ooo_max_segs=100)
+    sink = Sink(s)
+    s.syn(0)
+    s.add(1, b"A" * 100, 100)  # delivered
+    for i in range(5):  # a 100-byte hole at 101..200, then data above it until the cap declares the gap
+        s.add(201 + i * 100, bytes([66 + i]) * 100, 100)
+    assert sink.gaps() == [100]
+    s.add(101, b"Z" * 100, 100)  # the missing segment arrives after its gap was declared: not comparable
+    s.add(201, b"B" * 100, 100)  # the first segment after the hole, retransmitted unchanged
+    s.add(301, b"CCCXX" + b"C" * 95, 100)  # a real conflict is still caught
+    s.close()
+    assert sink.notes.count("rexmit_inconsistency") == 1

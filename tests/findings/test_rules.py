@@ -71,6 +71,38 @@ def test_listener_without_job_and_closed_port():
     assert "SP301" in codes and "SP303" in codes and "SP904" in codes
 
 
+def test_printer_file_system_access_is_sp105_with_paths_hashed():
+    from sniffprint.model import JobDirection
+
+    f = Findings()
+    flow = _flow(pjl_fs_commands=("FSDIRLIST", "FSUPLOAD", "FSDOWNLOAD"),
+                 pjl_fs_paths=("0:\\saved\\Payroll.pcl", "0:\\pjl\\x.sh"), pjl_fs_listed=("0:\\saved\\Payroll.pcl",))
+    read = job_record(direction=JobDirection.S2C, file_transfer="FSUPLOAD", document_name="0:\\saved\\Payroll.pcl")
+    written = job_record(job_index=1, language="unknown", languages=("unknown",), file_transfer="FSDOWNLOAD",
+                         document_name="0:\\pjl\\x.sh")
+    out = f.flow(flow, [(read, Evidence(sha256="a", length=100, pii_counts={"private_key": 1})),
+                        (written, Evidence(sha256="b", length=100, text_detail="shell script, not a print language"))])
+    by = {(x.code, x.job_index): x for x in out}
+    assert set(by) == {("SP105", None), ("SP101", 0), ("SP105", 1)}  # never SP101 for the file written
+    access = by[("SP105", None)]
+    assert access.severity == "high" and "FSDIRLIST, FSUPLOAD, FSDOWNLOAD" in access.detail
+    assert "Payroll" not in access.detail and "x.sh" not in access.detail and "<redacted:" in access.detail
+    assert "1 file(s) read back" in access.detail and "1 file(s) written" in access.detail
+    assert by[("SP101", 0)].severity == "critical"  # a private key read back
+    assert "sent back by the printer (FSUPLOAD of <redacted:" in by[("SP101", 0)].detail
+    assert by[("SP105", 1)].evidence is not None and "shell script" in by[("SP105", 1)].detail
+    assert "x.sh" not in by[("SP105", 1)].detail
+    (pr,) = f.printers.records()
+    assert pr.jobs_clear == 1  # the file written is no print job
+
+
+def test_file_system_session_without_jobs_is_not_also_sp302():
+    f = Findings()
+    out = f.flow(_flow(pjl_fs_commands=("FSDIRLIST",), pjl_fs_paths=("0:\\",)), [])
+    assert [x.code for x in out] == ["SP105"]
+    assert [x.code for x in Findings().flow(_flow(pjl_device_info="INFO ID: HP"), [])] == ["SP302"]
+
+
 def test_a_connection_cut_before_its_first_byte_is_no_proof_of_a_cleartext_listener():
     f = Findings()
     # TLS-wrapped 9100 seen, then a connection the capture cut between SYN-ACK and ClientHello

@@ -53,6 +53,8 @@ def _documents(tmp_path: Path) -> dict[str, dict]:
         "several": _sarif([str(PCAPS / EXPOSED), str(PCAPS / PROTECTED), str(PCAPS / NOTHING)]),
         "policy": _sarif(["--policy", _policy(tmp_path), str(PCAPS / "lpd-cups.pcap"), str(PCAPS / PROTECTED)]),
     }
+    # every bundled capture in one run: every code they raise, and fingerprints unique across them
+    docs["all-bundled"] = _sarif(sorted(str(p) for p in PCAPS.iterdir() if p.suffix in (".pcap", ".pcapng")))
     r = CliRunner().invoke(main, ["verify", "--format", "sarif", "-"], input=(PCAPS / EXPOSED).read_bytes())
     docs["stdin"] = json.loads(r.stdout)
     return docs
@@ -168,6 +170,12 @@ def test_fingerprints_are_stable_across_runs_and_orders_of_captures(tmp_path):
     assert set(alone) <= set(once)
     # and two different captures never share a fingerprint
     assert not set(_fingerprints(_sarif([str(PCAPS / "lpd-cups.pcap")]))) & set(alone)
+
+
+def test_fingerprints_are_unique_across_every_bundled_capture(documents):
+    doc = documents["all-bundled"]
+    assert len(_fingerprints(doc)) == len(doc["runs"][0]["results"]) > 20
+    assert {"SP101", "SP105", "SP301"} <= {r["ruleId"] for r in doc["runs"][0]["results"]}
 
 
 def test_the_same_capture_twice_keeps_fingerprints_unique():

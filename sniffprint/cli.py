@@ -16,6 +16,7 @@ to stdout or ``-o``.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import signal
@@ -106,6 +107,15 @@ def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None
                    hash_key=read_key_file(hash_key_file) if hash_key_file else None, **limits)
 
 
+def _with_jobs(options: Options, requested: int | None, specs: list[SourceSpec]) -> Options:
+    from .parallel import choose_jobs
+
+    jobs, note = choose_jobs(requested, specs, evidence=options.evidence_dir is not None)
+    if note:
+        _say(f"sniffprint: {note}: running in one process")
+    return dataclasses.replace(options, jobs=jobs)
+
+
 def _specs(captures: tuple[str, ...]) -> list[SourceSpec]:
     from .api import parse_sources
 
@@ -143,6 +153,20 @@ def _failures(fp: Output, pipeline: Pipeline | None, exposed: bool = False) -> N
         raise failures[0]
     for f in failures:
         _say(f"sniffprint: {f}")
+
+
+def _dask_client(address: str | None) -> Any:
+    """A client of the Dask scheduler at ``address`` (None: no cluster)."""
+    if not address:
+        return None
+    try:
+        from distributed import Client
+    except ImportError:
+        raise OptionsError("--dask needs dask[distributed]: pip install 'sniffprint[dask]'") from None
+    try:
+        return Client(address, timeout=30)  # type: ignore[no-untyped-call]
+    except OSError as exc:
+        raise OptionsError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
 
 
 def _carve_warning(options: Options) -> None:
@@ -201,6 +225,13 @@ _common = [
                       "beyond it they spill to temporary files."),
     click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
 ]
+_jobs = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Worker processes sharing the flows (default: every core when the captures "
+                          "total 64 MiB or more; one for live capture, stdin or --evidence).")
+_dask = click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+                     help="Analyse each capture file as a task on this Dask scheduler (tcp://host:8786); the "
+                          "files must be readable at the same path on its workers (pip install "
+                          "'sniffprint[dask]').")
 
 
 def _with_common(fn: Any) -> Any:
@@ -227,19 +258,24 @@ def main() -> None:
               "pcap slice of its flow (the folder then holds the documents).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
               help="The threshold of the verdict the outputs show (scan itself always exits 0).")
+@_jobs
+@_dask
 @_with_common
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
-         fail_on: str, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
-         max_flows: int | None, hash_key_file: str | None, max_buffer: int | None, debug: bool) -> None:
+         fail_on: str, jobs: int | None, dask_address: str | None, reveal: bool, keywords: tuple[str, ...],
+         policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
+         max_buffer: int | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                        hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=evidence_dir, carve=carve)
     specs = _specs(captures)
+    options = _with_jobs(options, jobs, specs)
     fp = _open_output(output)
     pipeline = None
     try:
-        pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs)
+        pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs,
+                             dask=_dask_client(dask_address))
         # what verify would say: every output claims the verdict verify would exit with
         pipeline.close(pipeline.verdict(pipeline.run(specs), Severity(fail_on))[1])
     finally:
@@ -261,10 +297,13 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
               help="Machine output format (stdout or -o).")
 @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False), default=None,
               help="Also write an evidence folder.")
+@_jobs
+@_dask
 @_with_common
 @_guard
 def verify(captures: tuple[str, ...], interface: str | None, duration: float | None, bpf: str | None,
-           fail_on: str, exit_zero: bool, fmt: str, evidence_dir: str | None, reveal: bool,
+           fail_on: str, exit_zero: bool, fmt: str, evidence_dir: str | None, jobs: int | None,
+           dask_address: str | None, reveal: bool,
            keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
            hash_key_file: str | None, max_buffer: int | None, debug: bool) -> None:
     """Prove from a separate vantage point that no print job crosses in clear.
@@ -284,9 +323,10 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                        hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=evidence_dir)
     specs = _specs(captures) if captures else [SourceSpec.live(interface or "", bpf=bpf, duration=duration)]
+    options = _with_jobs(options, jobs, specs)
     fp = _open_output(output)
     try:
-        pipeline = _pipeline(options, _writer(fmt, fp, reveal=reveal), specs)
+        pipeline = _pipeline(options, _writer(fmt, fp, reveal=reveal), specs, dask=_dask_client(dask_address))
         live: dict[str, Any] = {"stop": _stop_on_signals(), "ready": _ready(bpf)} if interface else {}
         v, stats = pipeline.verdict(pipeline.run(specs, **live), Severity(fail_on), exit_code=True)
         pipeline.close(stats)

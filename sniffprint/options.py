@@ -38,6 +38,7 @@ class Options:
     evidence_dir: str | None = None  # write an evidence folder here
     carve: bool = False  # with evidence_dir: also the whole documents, their text, pcap slices
     extract_text: bool = True  # read the text of documents in clear (PII counts, masked excerpt)
+    jobs: int = 1  # worker processes sharing the flows of capture files (parallel.py)
     # the key of the names' hashes (--hash-key-file); None: SNIFFPRINT_HASH_KEY, else the site key
     # file, resolved once by the composition root (evidence.sitekey). Never shown in a repr.
     hash_key: bytes | None = field(default=None, repr=False)

@@ -87,11 +87,11 @@ class FlowRecord:
     server_ip: str = col("server address", _IP)
     server_port: int = col("server port", _PORT)
     ip_version: int = col("4 or 6", "UInt8")
-    service: Service = col("raw9100, lpd, ipp, smb, tls, http or other, decided by content, not by port",
+    service: Service = col("raw9100, lpd, ipp, smb, tls, http, dcerpc or other, decided by content, not by port",
                            "category")
     service_violations: tuple[str, ...] = col("`-name` of each dissector detached by a protocol violation",
                                               "object")
-    protection: Protection = col("none, tls, smb3-encrypted or unknown", "category")
+    protection: Protection = col("none, tls, smb3-encrypted, rpc-privacy or unknown", "category")
     print: bool | None = col("print traffic: true, false, or null when it cannot be seen (encrypted SMB)",
                              "boolean")
     c2s_bytes: int = col("distinct stream payload bytes client to server (each byte once)", "UInt64")
@@ -153,13 +153,21 @@ class FlowRecord:
     spoolss_auth_level: str | None = col("DCE/RPC auth level on the spoolss pipe", "string", None, sparse=True)
     internal_errors: int | None = col("internal errors (bugs) caught on this flow: its analysis is incomplete",
                                       "UInt32", None, sparse=True)
+    rpc_interfaces: tuple[str, ...] | None = col("DCE/RPC interfaces bound: MS-RPRN, MS-PAR, EPM, others by UUID",
+                                                 "object", None, sparse=True)
+    rpc_auth_level: str | None = col("DCE/RPC auth level of the print calls (weakest): none, connect, call, pkt, "
+                                     "integrity or privacy", "string", None, sparse=True)
+    rpc_auth_type: str | None = col("DCE/RPC security provider of the print binds: NTLMSSP, SPNEGO, Kerberos...",
+                                    "string", None, sparse=True)
+    rpc_calls: tuple[str, ...] | None = col("print RPC calls seen in clear (EnumPrinters, OpenPrinterEx...)",
+                                            "object", None, sparse=True)
 
     FACTS: ClassVar[frozenset[str]] = frozenset()  # filled below: fields a dissector may set
 
 
 FlowRecord.FACTS = frozenset(c.name for c in columns(FlowRecord)
                              if c.name.startswith(("tls_", "cert_", "smb", "sni", "http_", "ipp_", "lpd_",
-                                                   "pjl_", "spoolss_")))
+                                                   "pjl_", "spoolss_", "rpc_")))
 
 
 # ---------------------------------------------------------------------------------------- job
@@ -171,7 +179,7 @@ class JobRecord:
     uid: str = col("uid of its flow", "string")
     capture: str | None = col("the capture in which its flow started", "string", None)
     job_index: int = col("index of the job in its flow", "UInt32")
-    protocol: str = col("raw9100, lpd, ipp or smb", "category")
+    protocol: str = col("raw9100, lpd, ipp, smb or dcerpc", "category")
     language: str | None = col("print language of the document body", "category")
     languages: tuple[str, ...] = col("every language seen in it (PJL first when present)", "object")
     user: str | None = col("user name as sent (masked unless --reveal)", "string")
@@ -194,7 +202,8 @@ class JobRecord:
     holdkey_present: bool = col("a PJL HOLDKEY PIN was sent (never the PIN)", "boolean", False)
     compression: str | None = col("compression of the document as sent (IPP compression, or gzip seen); the "
                                   "document is analysed decompressed", "string", None)
-    sources: dict[str, str] = col("where each field stood: pjl, dsc, pdf-info, xmp, lpd, ipp, smb", "object",
+    sources: dict[str, str] = col("where each field stood: pjl, dsc, pdf-info, xmp, lpd, ipp, smb, spoolss, "
+                                  "dcerpc, emfspool", "object",
                                   factory=dict)
     sha256: str | None = col("SHA-256 of the captured document bytes", "string", None)
     direction: JobDirection = col("c2s: sent to the printer; s2c: sent back by the printer (PJL FSUPLOAD)",

@@ -58,7 +58,7 @@ class JobStarted:
     open until a ``JobEnded`` with its key. An unkeyed job ends when the next job starts.
     """
 
-    protocol: str  # raw9100 | lpd | ipp | smb
+    protocol: str  # raw9100 | lpd | ipp | smb | dcerpc
     key: str | None = None
     # S2C: a document the server sends back (PJL FSUPLOAD reply). Such a job must be keyed; it
     # neither ends nor replaces the current client -> server job, whatever the interleaving.
@@ -71,7 +71,7 @@ class JobField:
 
     name: str
     value: str
-    source: str = ""  # where it stood: pjl, dsc, lpd, ipp, smb, pdf-info
+    source: str = ""  # where it stood: pjl, dsc, lpd, ipp, smb, spoolss, dcerpc, pdf-info
     key: str | None = None  # the open keyed job it belongs to (None: the current job)
 
 
@@ -102,6 +102,17 @@ class JobEnded:
 
 
 @dataclass(slots=True, frozen=True)
+class EndpointExpected:
+    """The server named one of its own ports as the endpoint of a service (an RPC endpoint
+    mapper's ept_map answer): a later connection to that port is expected to speak it, a hint the
+    flow table gives the probe (Zeek's expected connections). The flow's server is the host."""
+
+    port: int
+    service: Service
+    detail: str = ""  # what was mapped there (e.g. the interface)
+
+
+@dataclass(slots=True, frozen=True)
 class Note:
     """Something noteworthy but not a violation (becomes an anomaly with layer 'dissector')."""
 
@@ -110,4 +121,4 @@ class Note:
 
 
 Event = (ServiceSeen | PrintSeen | ProtectionSeen | FlowFact | ContentDone | JobStarted | JobField
-         | DocumentData | DocumentGap | JobEnded | Note)
+         | DocumentData | DocumentGap | JobEnded | EndpointExpected | Note)

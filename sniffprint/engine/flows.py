@@ -5,8 +5,11 @@ and state, and the content path:
 - **Content**: each direction's reassembled bytes go to the probe until a dissector is chosen
   (``dissectors.base.choose``; pending bytes and gaps are replayed to it), then to the dissector;
   its events update the flow (service, print, protection, facts) and build its jobs
-  (``jobs.Job``). A ``ProtocolViolation`` detaches the dissector (service ``-name``, anomaly),
-  any other exception is an ``internal_error`` (history ``x``); nothing found before is lost.
+  (``jobs.Job``). Endpoints a flow announces for a service (``EndpointExpected``: an RPC endpoint
+  mapper naming a dynamic port) go to the table's ``expect.Expectations``, which hints the probe of
+  later flows to that endpoint. A ``ProtocolViolation`` detaches the
+  dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
+  ``x``); nothing found before is lost.
 - **History** in Zeek letters, uppercase for the client, lowercase for the server, each letter
   once per direction in order of first occurrence: S syn, H syn-ack, A pure ack, D data, F fin,
   R rst, C bad checksum, T retransmission, G content gap, I inconsistent retransmission,
@@ -32,6 +35,7 @@ from ..dissectors.events import (
     ContentDone,
     DocumentData,
     DocumentGap,
+    EndpointExpected,
     FlowFact,
     JobEnded,
     JobField,
@@ -172,12 +176,13 @@ class Flow:
 
     # ------------------------------------------------------------- dissection
     def _probe(self, final: bool) -> None:
-        cls, decided = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final)
+        hint = self.table.expected.hint(self.key)  # an endpoint another flow announced (RPC endpoint mapper)
+        cls, decided = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final, hint)
         if not decided:
             if self.pending_bytes < 4 * PROBE_BYTES:
                 return
             # enough bytes buffered: take the best plausible candidate rather than wait forever
-            cls, _ = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True)
+            cls, _ = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True, hint)
         self.decided = True
         self.heads = (bytearray(), bytearray())
         pending, self.pending, self.pending_bytes = self.pending, [], 0
@@ -282,6 +287,8 @@ class Flow:
                 self.print = v
         elif t is ProtectionSeen:
             self.protection = ev.protection  # type: ignore[attr-defined]
+        elif t is EndpointExpected:
+            self.table.expected.expect(self.key.server_ip, ev.port, ev.service)  # type: ignore[attr-defined]
         elif t is ServiceSeen:
             self.service = ev.service  # type: ignore[attr-defined]
         elif t is FlowFact:

@@ -11,6 +11,9 @@
 - **Bounded memory**: idle timeout, active timeout and a cap on live flows (LRU); every eviction
   of a flow that had not closed is a ``flow_evicted`` anomaly. Streams bound their buffers
   (``reassembly``) and dissectors theirs.
+- **Run-scoped hints**: endpoints announced by a flow (an RPC endpoint mapper's answer) are kept in
+  ``expect.Expectations`` (bounded) for the probe of later flows. (Print servers are learned from
+  finished flow records, by the findings, so that no record depends on the order flows end in.)
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from ..model import PRINT_PORTS, Direction, FlowKey, Orientation
 from ..options import Options
 from .budget import DocumentBudget
 from .decode import TH_ACK, TH_FIN, TH_RST, TH_SYN
+from .expect import Expectations
 from .flows import C2S, S2C, Flow, PrintRule
 from .jobs import Job
 
@@ -60,6 +64,7 @@ class FlowTable:
         self.budget = DocumentBudget(memory=options.max_buffer, disk=options.max_spill)  # kept documents, all jobs
         self.print_rule = print_rule  # the one place "print" is decided (findings.policy.Policy.is_print)
         self.on_job_done = on_job_done
+        self.expected = Expectations()  # endpoints announced by other flows (RPC endpoint mappers)
         self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}
         self.lru: OrderedDict[str, Flow] = OrderedDict()
         self.closing: OrderedDict[str, Flow] = OrderedDict()

@@ -7,7 +7,8 @@ SP1xx  a print job's document or metadata crossed the network in clear
                         in it, or a PJL HOLDKEY PIN was sent)
   SP102  medium         Print job metadata sent in cleartext (user, job or document name; no
                         document bytes seen)
-  SP103  high           Obsolete SMB1 print session (never encrypted)
+  SP103  high           Obsolete SMB1 print session (never encrypted): every SMB1 flow that carries
+                        print (a print share, a print file, spoolss), with a job or without
   SP104  high           Password sent in cleartext (HTTP Basic authentication on a print flow)
   SP105  high           Printer file system accessed in clear (PJL FSDIRLIST, FSUPLOAD,
                         FSDOWNLOAD...): once per flow naming the commands and, by keyed hash,
@@ -27,7 +28,7 @@ SP3xx  a cleartext print path still accepting connections (no job needed, so nev
   SP301  medium         Cleartext print listener answering on a print port (SYN answered by
                         SYN-ACK on a flow that never became TLS), once per printer and port
   SP302  medium         Print service queried in clear without a job (IPP request, LPD queue
-                        state, PJL status)
+                        state, PJL status, spoolss / winspool RPC calls below packet privacy)
   SP303  info           Print port closed: a SYN answered by RST (evidence the path is off)
 SP9xx  capture quality
   SP901  info           Capture truncated before its end
@@ -71,6 +72,9 @@ REMEDIATION = {
             f"{_FIX_DISABLE} (cleartext IPP on 631)."),
     "smb": ("Require SMB3 encryption on the print share (Samba: smb encrypt = required; Windows: "
             "Set-SmbShare -EncryptData $true), disable SMB1, then refuse unencrypted sessions."),
+    "dcerpc": ("Require RPC packet privacy for print RPC (Windows print servers: "
+               "RpcAuthnLevelPrivacyEnabled = 1; clients print over RPC over TCP at privacy, the default "
+               "since Windows 11 22H2), and block spoolss over SMB named pipes without SMB3 encryption."),
     "tls": ("Require TLS 1.2 or newer with forward-secret AEAD cipher suites on the printer's TLS "
             "listener; disable SSLv3, TLS 1.0/1.1 and RC4/3DES/NULL/EXPORT/anonymous suites."),
     "cert": "Install a certificate issued by your internal CA on the printer, and renew it before it expires.",

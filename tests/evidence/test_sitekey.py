@@ -200,3 +200,13 @@ def test_concurrent_first_runs_agree_on_one_key(tmp_path):
     assert len({k.key for k in keys}) == 1
     assert sum(k.created for k in keys) == 1
     assert sorted(p.name for p in (tmp_path / "sniffprint").iterdir()) == ["hash.key"]  # no temporary left
+
+
+def test_parallel_workers_hash_with_the_parent_key(tmp_path, monkeypatch):
+    """Workers (--jobs) get the key the parent resolved, never one of their own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    caps = [CAP, str(PCAPS / "smb-print-clear.pcap"), str(PCAPS / "lpd-cups.pcap")]
+    one = _run(["scan", "--format", "json", "--jobs", "1", *caps])
+    two = _run(["scan", "--format", "json", "--jobs", "2", *caps])
+    assert _hashes(one.stdout) == _hashes(two.stdout) != set()
+    assert "created a hash key" in one.stderr and "hash key" not in two.stderr

@@ -119,3 +119,43 @@ def test_a_connection_cut_before_its_first_byte_is_no_proof_of_a_cleartext_liste
     g3.flow(_flow(uid="C4", server_port=515, service="other", print=False, c2s_bytes=0, history="ShAFf",
                   state="SF"), [])
     assert "SP301" in [x.code for x in g3.finish(SUMMARY)]
+
+
+def _codes(out):
+    return sorted(x.code for x in out)
+
+
+def test_every_smb1_print_flow_is_sp103_job_or_not():
+    f = Findings()
+    spoolss_only = _flow(service="smb", server_port=139, smb1=True, rpc_interfaces=("MS-RPRN",),
+                         rpc_calls=("EnumPrinters",))
+    assert _codes(f.flow(spoolss_only, [])) == ["SP103", "SP302"]
+    sealed = _flow(uid="C2", service="smb", server_port=445, smb1=True, protection="rpc-privacy",
+                   rpc_interfaces=("MS-RPRN",), rpc_auth_level="privacy")
+    assert _codes(f.flow(sealed, [])) == ["SP103"]  # RPC sealed inside, SMB1 all the same
+    assert _codes(f.flow(_flow(uid="C3", service="smb", server_port=445, smb1=True, print=False), [])) == []
+
+
+def test_print_rpc_control_in_clear_is_sp302_naming_the_calls():
+    f = Findings()
+    (sp302,) = f.flow(_flow(service="smb", server_port=445, rpc_interfaces=("MS-RPRN",),
+                            rpc_calls=("EnumPrinters", "AddPrinterDriverEx")), [])
+    assert sp302.code == "SP302" and sp302.detail == "spoolss calls in clear: EnumPrinters, AddPrinterDriverEx"
+    (sp302,) = f.flow(_flow(uid="C2", service="dcerpc", server_port=49668, rpc_interfaces=("EPM", "MS-PAR"),
+                            rpc_calls=("AsyncEnumPrinters",)), [])
+    assert sp302.detail == "winspool calls in clear: AsyncEnumPrinters" and "privacy" in sp302.remediation
+    (sp302,) = f.flow(_flow(uid="C3", service="dcerpc", server_port=49668, rpc_interfaces=("MS-RPRN",)), [])
+    assert sp302.detail == "spoolss bound in clear (no call seen)"
+
+
+def test_print_rpc_at_privacy_is_protected_and_a_job_below_it_exposed():
+    f = Findings()
+    assert f.flow(_flow(service="dcerpc", server_port=49668, protection="rpc-privacy",
+                        rpc_interfaces=("MS-PAR",), rpc_auth_level="privacy"), []) == []
+    job = job_record(uid="C2", protocol="dcerpc", user="alice")
+    (sp101,) = f.flow(_flow(uid="C2", server_ip="10.0.0.9", service="dcerpc", server_port=49668,
+                            rpc_auth_level="integrity"), [(job, None)])
+    assert sp101.code == "SP101" and sp101.protocol == "dcerpc" and "RpcAuthnLevelPrivacyEnabled" in sp101.remediation
+    f.finish(SUMMARY)
+    assert {p.server_ip: p.verdict for p in f.printers.records()} == {"10.0.0.2": "protected",
+                                                                      "10.0.0.9": "exposed"}

@@ -145,6 +145,7 @@ class Pipeline:
         self.part = part
         self.first_capture = first_capture  # the run-wide index of this pipeline's first capture (Dask)
         self.dask = dask  # a dask.distributed Client: one task per capture file (parallel.run_dask)
+        self.live_status: dict[str, int] | None = None  # a parallel live run's summed worker counters
         self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly,
                                 flows_only=part is not None and part.index > 0)
         self.decoder = Decoder(self.sink, options.verify_checksums)
@@ -227,7 +228,7 @@ class Pipeline:
         if self.options.jobs > 1 and self.part is None:
             from .parallel import run_parallel
 
-            return run_parallel(self, specs, self.options.jobs)
+            return run_parallel(self, specs, self.options.jobs, **live)
         # Hundreds of thousands of live flows are long-lived objects: the default gen-0 threshold
         # (700) makes the collector rescan them so often that it costs half the run on a SYN
         # flood. Flows break their own reference cycles when they finish (Flow._release).

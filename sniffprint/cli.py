@@ -107,10 +107,11 @@ def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None
                    hash_key=read_key_file(hash_key_file) if hash_key_file else None, **limits)
 
 
-def _with_jobs(options: Options, requested: int | None, specs: list[SourceSpec]) -> Options:
+def _with_jobs(options: Options, requested: int | None, specs: list[SourceSpec], *,
+               single: str | None = None) -> Options:
     from .parallel import choose_jobs
 
-    jobs, note = choose_jobs(requested, specs, evidence=options.evidence_dir is not None)
+    jobs, note = choose_jobs(requested, specs, evidence=options.evidence_dir is not None, single=single)
     if note:
         _say(f"sniffprint: {note}: running in one process")
     return dataclasses.replace(options, jobs=jobs)
@@ -362,10 +363,13 @@ def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...])
               help="Keep the packets of print flows in this pcap file (mode 0600).")
 @click.option("--status-interval", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="Seconds between status lines on stderr (0: none).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Worker processes: the kernel shares the interface's packets among them by flow "
+                   "(PACKET_FANOUT), for a link one core cannot follow.")
 @_with_common
 @_guard
 def live(interface: str, bpf: str | None, duration: float | None, count: int | None, fmt: str,
-         write_pcap: str | None, status_interval: float, reveal: bool, keywords: tuple[str, ...],
+         write_pcap: str | None, status_interval: float, jobs: int, reveal: bool, keywords: tuple[str, ...],
          policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
          max_buffer: int | None,
          debug: bool) -> None:
@@ -377,6 +381,9 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                        hash_key_file=hash_key_file, max_buffer=max_buffer)
     specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
+    single = "--count counts one socket's packets" if count else "--write-pcap is written by one process" \
+        if write_pcap else None
+    options = _with_jobs(options, jobs, specs, single=single)
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days
     writer: Writer = _writer("json", fp, reveal=reveal) if fmt == "json" else LineWriter(fp, reveal=reveal)
@@ -386,11 +393,17 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     def status(p: Pipeline) -> None:
         if status_interval and time.monotonic() - last[0] >= status_interval:
             last[0] = time.monotonic()
-            st = p.captures[-1]
             n_print = sum(pr.print_flows for pr in p.findings.printers.values())
-            _say(f"sniffprint live: {st.frames} packets, {p.table.flows_total} flows "
-                 f"({len(p.table)} open), {n_print} print flows, {p.sink.total()} anomalies, "
-                 f"{st.drops or 0} dropped by the kernel")
+            if p.live_status is not None:  # --jobs: the workers' counters, summed
+                s = p.live_status
+                frames, flows, open_, anomalies, drops = (s["frames"], s["flows"], s["open"], s["anomalies"],
+                                                          s["drops"])
+            else:
+                st = p.captures[-1]
+                frames, flows, open_, anomalies, drops = (st.frames, p.table.flows_total, len(p.table),
+                                                          p.sink.total(), st.drops or 0)
+            _say(f"sniffprint live: {frames} packets, {flows} flows ({open_} open), {n_print} print flows, "
+                 f"{anomalies} anomalies, {drops} dropped by the kernel")
 
     try:
         pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)

@@ -25,6 +25,8 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import multiprocessing.connection
+import os
+import signal
 import time
 import traceback
 from collections import Counter
@@ -47,26 +49,29 @@ def owner(seg: tuple[Any, ...], n: int) -> int:
 
 
 class WorkerPart:
-    """One worker's share (an ``api.Part``): its flows, batched to the parent."""
+    """One worker's share (an ``api.Part``): its flows, batched to the parent. On a live interface
+    the kernel already shares the packets out by flow (PACKET_FANOUT), so a worker owns all it gets."""
 
-    def __init__(self, index: int, n: int, conn: multiprocessing.connection.Connection) -> None:
+    def __init__(self, index: int, n: int, conn: multiprocessing.connection.Connection, *, live: bool = False) -> None:
         self.index = index
         self.n = n
         self.conn = conn
+        self.live = live
         self.flows: list[FlowItem] = []
         self.anomalies: list[Anomaly] = []
+        self.last_status = 0.0
 
     def owns(self, seg: tuple[Any, ...]) -> bool:
-        return owner(seg, self.n) == self.index
+        return self.live or owner(seg, self.n) == self.index
 
     def flow(self, rec: FlowRecord, jobs: list[tuple[JobRecord, Evidence | None]]) -> None:
         self.flows.append((rec, jobs))
-        if len(self.flows) >= BATCH:
+        if len(self.flows) >= (1 if self.live else BATCH):  # live: a finding is due the moment it is known
             self.flush()
 
     def anomaly(self, a: Anomaly) -> None:
         self.anomalies.append(a)
-        if len(self.anomalies) >= BATCH:
+        if len(self.anomalies) >= (1 if self.live else BATCH):
             self.flush()
 
     def flush(self) -> None:
@@ -77,6 +82,17 @@ class WorkerPart:
             self.conn.send(("flows", self.flows))
             self.flows = []
 
+    def status(self, worker: Pipeline) -> None:
+        """Live: the worker's counters for the parent's status line, about once a second."""
+        now = time.monotonic()
+        if now - self.last_status < 1.0:
+            return
+        self.last_status = now
+        cap = worker.captures[-1] if worker.captures else None
+        self.conn.send(("status", {"frames": cap.frames if cap else 0, "drops": (cap.drops or 0) if cap else 0,
+                                   "flows": worker.table.flows_total, "open": len(worker.table),
+                                   "anomalies": worker.sink.total()}))
+
 
 @dataclasses.dataclass(slots=True, frozen=True)
 class WorkerDone:
@@ -86,16 +102,24 @@ class WorkerDone:
 
 
 def _work(pipeline: Pipeline, specs: Sequence[SourceSpec], index: int, n: int,
-          conn: multiprocessing.connection.Connection) -> None:  # pragma: no cover - in the child
+          conn: multiprocessing.connection.Connection, live: dict[str, Any]) -> None:  # pragma: no cover
+    """A worker process's run (in the child)."""
     try:
-        part = WorkerPart(index, n, conn)
+        part = WorkerPart(index, n, conn, live=bool(live))
         options = dataclasses.replace(pipeline.options, jobs=1, max_buffer=max(1, pipeline.options.max_buffer // n))
-        worker = Pipeline(options, part=part)
-        stats = worker.run(specs)
+        if live:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers (``stop``)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            live = {**live, "ready": lambda iface: conn.send(("ready", iface))}
+        worker = Pipeline(options, part=part, on_tick=part.status if live else None)
+        stats = worker.run(specs, **live)
         part.flush()
         conn.send(("done", WorkerDone(stats, worker.sink.counts, [str(e) for e in worker.read_errors])))
     except BaseException:  # noqa: BLE001 - reported to the parent, which fails the run (exit 4)
-        conn.send(("error", traceback.format_exc()))
+        try:
+            conn.send(("error", traceback.format_exc()))
+        except OSError:
+            pass
     finally:
         conn.close()
 
@@ -104,14 +128,31 @@ class WorkerFailed(RuntimeError):
     """A worker process failed or died: the run's results are incomplete (an internal error)."""
 
 
-def run_parallel(pipeline: Pipeline, specs: Sequence[SourceSpec], n: int) -> Summary:
-    """Run ``specs`` on ``n`` workers; the parent ``pipeline`` judges and writes (module docstring)."""
+LIVE_COUNTERS = ("frames", "tcp_segments", "udp_datagrams", "other_ip", "non_ip", "ip_fragments", "bad_ip_checksums",
+                 "bad_tcp_checksums", "undecodable")
+
+
+def run_parallel(pipeline: Pipeline, specs: Sequence[SourceSpec], n: int, **live: Any) -> Summary:
+    """Run ``specs`` on ``n`` workers; the parent ``pipeline`` judges and writes (module docstring).
+
+    A live interface (``specs`` = one live spec, ``live`` = its controls) is shared by the kernel:
+    each worker opens its own socket in one PACKET_FANOUT group; ``stop`` (set by a signal) ends
+    them all, ``ready`` is said once every socket is open, and ``pipeline.live_status`` holds the
+    workers' latest counters for status lines."""
     ctx = multiprocessing.get_context("fork")  # the workers inherit the parsed options and specs
     t0 = time.perf_counter()
+    is_live = bool(specs) and not specs[0].is_file and str(specs[0]).startswith("live:")
+    stop = live.pop("stop", None)
+    ready = live.pop("ready", None)
+    worker_live: dict[str, Any] = {}
+    mp_stop = None
+    if is_live:
+        mp_stop = ctx.Event()
+        worker_live = {"stop": mp_stop, "fanout": (os.getpid() ^ 0x5350) & 0xFFFF}
     readers, procs = [], []
     for index in range(n):
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_work, args=(pipeline, specs, index, n, send), daemon=True)
+        proc = ctx.Process(target=_work, args=(pipeline, specs, index, n, send, worker_live), daemon=True)
         proc.start()
         send.close()
         readers.append(recv)
@@ -119,10 +160,16 @@ def run_parallel(pipeline: Pipeline, specs: Sequence[SourceSpec], n: int) -> Sum
     done: dict[int, WorkerDone] = {}
     open_readers = {id(r): i for i, r in enumerate(readers)}
     by_id = {id(r): r for r in readers}
+    n_ready = 0
+    statuses: dict[int, dict[str, int]] = {}
     try:
         while open_readers:
-            for ready in multiprocessing.connection.wait([x for x in readers if id(x) in open_readers]):
-                r = by_id[id(ready)]
+            if stop is not None and mp_stop is not None and stop.is_set():
+                mp_stop.set()
+            ready_conns = multiprocessing.connection.wait([x for x in readers if id(x) in open_readers],
+                                                          timeout=0.5 if is_live else None)
+            for conn in ready_conns:
+                r = by_id[id(conn)]
                 index = open_readers[id(r)]
                 try:
                     kind, payload = r.recv()
@@ -141,9 +188,20 @@ def run_parallel(pipeline: Pipeline, specs: Sequence[SourceSpec], n: int) -> Sum
                         pipeline.sink.absorb(a)
                 elif kind == "done":
                     done[index] = message
+                elif kind == "ready":
+                    n_ready += 1
+                    if n_ready == n and ready is not None:
+                        ready(message)
+                elif kind == "status":
+                    statuses[index] = message
+                    pipeline.live_status = {k: sum(st[k] for st in statuses.values()) for k in message}
+                    if pipeline.on_tick is not None:
+                        pipeline.on_tick(pipeline)
                 else:
                     raise WorkerFailed(f"worker {index} failed:\n{message}")
     finally:
+        if mp_stop is not None:
+            mp_stop.set()
         for proc in procs:
             proc.join(timeout=5)
             if proc.is_alive():
@@ -151,13 +209,23 @@ def run_parallel(pipeline: Pipeline, specs: Sequence[SourceSpec], n: int) -> Sum
     for d in done.values():
         pipeline.sink.merge_counts(d.counts)
     first = done[0].stats
+    summed = {name: sum(getattr(d.stats, name) for d in done.values()) for name in LIVE_COUNTERS} if is_live else {}
+    captures = first.captures
+    if is_live:  # each worker saw its share of the interface's packets: the capture is their sum
+        caps = [d.stats.captures[0] for d in done.values() if d.stats.captures]
+        captures = (dataclasses.replace(caps[0], frames=sum(c.frames for c in caps), bytes=sum(c.bytes for c in caps),
+                                        drops=sum(c.drops or 0 for c in caps),
+                                        first_ts=min((c.first_ts for c in caps if c.first_ts), default=None),
+                                        last_ts=max((c.last_ts for c in caps if c.last_ts), default=None)),)
     stats = dataclasses.replace(
         first,
+        captures=captures,
         flows=sum(d.stats.flows for d in done.values()),
         flows_evicted=sum(d.stats.flows_evicted for d in done.values()),
         anomalies=pipeline.sink.total(),
         internal_errors=pipeline.sink.total("internal_error"),
         elapsed_s=round(time.perf_counter() - t0, 3),
+        **summed,
     )
     pipeline.read_errors += [CaptureError(msg) for msg in done[0].read_errors]
     pipeline.conclude(stats)
@@ -168,23 +236,26 @@ def run_parallel(pipeline: Pipeline, specs: Sequence[SourceSpec], n: int) -> Sum
 AUTO_BYTES = 64 << 20  # below this much capture, one process is faster than starting workers
 
 
-def choose_jobs(requested: int | None, specs: Sequence[SourceSpec], *, evidence: bool) -> tuple[int, str | None]:
+def choose_jobs(requested: int | None, specs: Sequence[SourceSpec], *, evidence: bool,
+                single: str | None = None) -> tuple[int, str | None]:
     """How many workers a run gets, and why fewer than asked (a note for the user).
 
-    ``None`` (the default) means every core when the captures are large; a live capture, standard
-    input or an evidence folder keep one process."""
-    import os
-
+    ``None`` (the default) means every core when the capture files are large, one process on a
+    live interface (ask for more with ``--jobs``: the kernel then shares the packets out by flow).
+    Standard input, an evidence folder or ``single`` (a reason from the caller: ``--count``,
+    ``--write-pcap``) keep one process."""
     if requested == 1:
         return 1, None
-    why = None
-    if any(not s.is_file for s in specs):
-        why = "live capture and standard input are read by one process"
+    why = single
+    if any(s.kind.value == "stdin" for s in specs):
+        why = "standard input is read by one process"
     elif evidence:
         why = "an evidence folder is written by one process"
     if why is not None:
         return 1, (f"--jobs {requested}: {why}" if requested else None)
     if requested is None:
+        if not all(s.is_file for s in specs):
+            return 1, None
         size = sum(os.path.getsize(s.name) for s in specs if os.path.isfile(s.name))
         return (max(1, os.cpu_count() or 1) if size >= AUTO_BYTES else 1), None
     return requested, None

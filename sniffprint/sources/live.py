@@ -74,6 +74,19 @@ def _grow_buffer(sock: object, sink: AnomalySink) -> None:
              "bursts may be dropped by the kernel")
 
 
+PACKET_FANOUT = 18  # setsockopt(SOL_PACKET): join a fanout group (linux/if_packet.h)
+PACKET_FANOUT_HASH = 0  # the kernel's symmetric flow hash picks the socket: a flow's two directions stay together
+
+
+def _join_fanout(sock: object, group: int) -> None:
+    """Share the interface's packets with the other sockets of ``group`` by flow (``--jobs`` on a
+    live interface: each worker process gets whole flows, both directions)."""
+    try:
+        sock.ins.setsockopt(SOL_PACKET, PACKET_FANOUT, (group & 0xFFFF) | (PACKET_FANOUT_HASH << 16))  # type: ignore[attr-defined]
+    except OSError as exc:
+        raise CaptureError(f"cannot share the capture among workers (PACKET_FANOUT): {exc.strerror}") from None
+
+
 def _interfaces() -> list[str]:
     try:
         return sorted(os.listdir("/sys/class/net"))
@@ -88,7 +101,7 @@ class _Stop(Protocol):
 def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: int = 0, *,
               bpf: str | None = None, duration: float | None = None, count: int | None = None,
               tick: Callable[[float], None] | None = None, stop: _Stop | None = None,
-              ready: Callable[[str], None] | None = None) -> Iterator[RawFrame]:
+              ready: Callable[[str], None] | None = None, fanout: int | None = None) -> Iterator[RawFrame]:
     """Frames from ``iface`` until ``duration``, ``count``, ``stop`` (set by a signal handler) or
     Ctrl-C; ``tick(now)`` is called about twice a second, packets or not; ``ready(iface)`` once
     the socket and its filter are in place (nothing before that moment is seen)."""
@@ -115,6 +128,8 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
     except Exception as exc:  # scapy raises Scapy_Exception for a bad BPF filter
         raise CaptureError(f"cannot capture on {iface!r}: {exc}") from None
     _grow_buffer(sock, sink)
+    if fanout is not None:
+        _join_fanout(sock, fanout)
     loopback = iface == "lo" or _is_loopback(iface)
     stats.format = "live"
     stats.linktypes.add(LINKTYPE_ETHERNET)

@@ -6,7 +6,7 @@ silent for minutes, so the idle timeout is 300 s.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from .errors import OptionsError
@@ -39,6 +39,9 @@ class Options:
     carve: bool = False  # with evidence_dir: also the whole documents, their text, pcap slices
     extract_text: bool = True  # read the text of documents in clear (PII counts, masked excerpt)
     jobs: int = 1  # worker processes sharing the flows of capture files (parallel.py)
+    # the key of the names' hashes (--hash-key-file); None: SNIFFPRINT_HASH_KEY, else the site key
+    # file, resolved once by the composition root (evidence.sitekey). Never shown in a repr.
+    hash_key: bytes | None = field(default=None, repr=False)
 
     ZERO_OK = frozenset({"keep_document_bytes"})
 

@@ -36,7 +36,6 @@ TESTED_ELSEWHERE = {
     "_version.py": "tests/test_cli.py (--version)",
     "__main__.py": "tests/test_cli.py",
     "engine/recorder.py": "tests/e2e/test_live_e2e.py (live --write-pcap)",
-    "evidence/folder.py": "tests/test_leak.py (evidence folder, manifest, modes)",
     "evidence/redact.py": "tests/test_leak.py, tests/test_cli.py (--reveal)",
     "evidence/stage.py": "tests/test_leak.py (pii counts, text status)",
     "findings/codes.py": "tests/findings/test_rules.py",
@@ -48,7 +47,6 @@ TESTED_ELSEWHERE = {
     "outputs/csv.py": "tests/test_cli.py",
     "outputs/jsonl.py": "tests/test_cli.py (the JSON contract), goldens",
     "outputs/junit.py": "tests/findings/test_verdict.py",
-    "outputs/sarif.py": "tests/findings/test_verdict.py",
     "outputs/table.py": "tests/test_cli.py, goldens",
 }
 

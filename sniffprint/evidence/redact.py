@@ -9,31 +9,29 @@ What is masked: the job's free-text fields (``JobRecord.TEXT_FIELDS``), the flow
 person or a file (``FLOW_TEXT_FIELDS``, each element of a list masked alone), and the ``NAME=``
 values a printer echoes in a device reply (``@PJL USTATUS JOB`` ``START``/``END`` with
 ``NAME="..."``): the status words stay, the names go (``mask_device_info``).
+
+The key is always given: the site's own (``sitekey.resolve``, once per run, by the composition
+root). There is no default key and no module-level key state: a constant key would let anyone
+with the source and a list of likely names reverse every hash.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import re
 from typing import Any
 
 from ..records import FlowRecord, JobRecord
 
-_DEFAULT_KEY = b"sniffprint-redaction-v1"
+
+def keyed_hash(value: str, key: bytes) -> str:
+    """Keyed BLAKE2b of a name (32 hex digits)."""
+    if not key:
+        raise ValueError("keyed_hash needs the site's key")
+    return hashlib.blake2b(value.encode("utf-8", "surrogateescape"), key=key, digest_size=16).hexdigest()
 
 
-def redaction_key() -> bytes:
-    env = os.environ.get("SNIFFPRINT_HASH_KEY")
-    return env.encode() if env else _DEFAULT_KEY
-
-
-def keyed_hash(value: str, key: bytes | None = None) -> str:
-    return hashlib.blake2b(value.encode("utf-8", "surrogateescape"), key=key or redaction_key(),
-                           digest_size=16).hexdigest()
-
-
-def mask(value: str | None, key: bytes | None = None) -> str | None:
+def mask(value: str | None, key: bytes) -> str | None:
     if value is None:
         return None
     return f"<redacted:{keyed_hash(value, key)[:8]}>"
@@ -44,27 +42,27 @@ FLOW_TEXT_FIELDS = ("smb_user", "pjl_fs_paths", "pjl_fs_listed")  # flow facts t
 _DEVICE_NAME = re.compile(r'((?:^|[;\s])[A-Z]*NAME[ \t]*=[ \t]*)("[^"]*"?|[^;]*?)(?=\s*;|\s*$)', re.I)
 
 
-def mask_device_info(value: str | None, key: bytes | None = None) -> str | None:
+def mask_device_info(value: str | None, key: bytes) -> str | None:
     """A device reply with every ``NAME=`` value masked (job names echoed by ``USTATUS JOB``)."""
     if value is None:
         return None
     return _DEVICE_NAME.sub(lambda m: m.group(1) + str(mask(m.group(2).strip('"'), key)), value)
 
 
-def _mask_fact(value: Any, key: bytes | None) -> Any:
+def _mask_fact(value: Any, key: bytes) -> Any:
     if isinstance(value, (tuple, list)):
         return tuple(mask(str(v), key) for v in value)
     return mask(str(value), key)
 
 
-def redact_job(rec: JobRecord, key: bytes | None = None) -> JobRecord:
+def redact_job(rec: JobRecord, key: bytes) -> JobRecord:
     """The job record with every free-text field taken from the traffic masked."""
     masked: dict[str, Any] = {name: mask(getattr(rec, name), key) for name in JobRecord.TEXT_FIELDS}
     masked["pjl_device_info"] = mask_device_info(rec.pjl_device_info, key)
     return dataclasses.replace(rec, **masked)
 
 
-def redact_flow(rec: FlowRecord, key: bytes | None = None) -> FlowRecord:
+def redact_flow(rec: FlowRecord, key: bytes) -> FlowRecord:
     """The flow record with the facts that name a person or a file masked."""
     masked: dict[str, Any] = {name: _mask_fact(getattr(rec, name), key) for name in FLOW_TEXT_FIELDS
                               if getattr(rec, name)}

@@ -30,9 +30,10 @@ from .engine.jobs import Job
 from .engine.recorder import PrintFlowRecorder
 from .engine.table import FlowTable
 from .engine.udp import UdpFlow, UdpTable
-from .errors import CaptureError
+from .errors import CaptureError, OutputError
+from .evidence import sitekey
 from .evidence.folder import EvidenceFolder
-from .evidence.redact import credentials, redact_flow, redact_job, secret_key
+from .evidence.redact import credentials, redact_flow, redact_job
 from .evidence.stage import EvidenceStage
 from .findings.policy import Policy
 from .findings.rules import Findings
@@ -129,14 +130,20 @@ class Pipeline:
                  part: Part | None = None, first_capture: int = 0, dask: Any = None) -> None:
         self.options = options = options or Options()
         self.policy = options.policy or Policy()
+        # the key of the names' hashes, resolved once for the whole run (``site_key.notice`` is
+        # what the caller should tell the user: the CLI prints it, ``analyze`` logs it)
+        self.site_key = sitekey.resolve(options.hash_key)
+        # the workers of a parallel or Dask run (``parallel``) get this key with the options, never
+        # a site key of their own (another machine's key file would give other hashes)
+        self.options = options = dataclasses.replace(options, hash_key=self.site_key.key)
         self.folder = (EvidenceFolder(options.evidence_dir, carve=options.carve,
-                                      sources=[str(s) for s in sources if s.is_file or str(s) == "-"])
+                                      sources=[str(s) for s in sources if s.is_file or str(s) == "-"],
+                                      hash_key=self.site_key)
                        if options.evidence_dir else None)
         self.sinks: list[Sink] = [*sinks, *([_FolderSink(self.folder)] if self.folder else [])]
         self.on_tick = on_tick
         self.recorder = recorder
-        self.findings = Findings(self.policy)
-        self.secret = options.secret_key or secret_key()  # one key for every process of the run
+        self.findings = Findings(self.policy, hash_key=self.site_key.key)
         # a worker of a parallel run (``parallel``) analyses only its share of the flows and hands
         # them on; the findings, the printers and the sinks are the parent's
         self.part = part
@@ -146,7 +153,7 @@ class Pipeline:
         self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly,
                                 flows_only=part is not None and part.index > 0)
         self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
-                                      extract=options.extract_text)
+                                      extract=options.extract_text, hash_key=self.site_key.key)
         self.table = FlowTable(options, self.sink, self._flow, print_rule=self._is_print,
                                on_job_done=self._job_done)
         self.udp = UdpTable(options, self.sink, self._flow, print_rule=self._is_print)
@@ -199,7 +206,7 @@ class Pipeline:
 
     def _flow(self, flow: Flow | UdpFlow) -> None:
         # credentials redacted here, whatever --reveal says: a record never holds a secret
-        rec = flow.record(credentials(flow.secrets, secret=self.secret) if flow.secrets else None)
+        rec = flow.record(credentials(flow.secrets, self.site_key.key) if flow.secrets else None)
         jobs = [(job.record(), job.evidence) for job in flow.jobs]
         if self.part is not None:
             self.part.flow(rec, jobs)
@@ -208,11 +215,11 @@ class Pipeline:
 
     def emit_flow(self, rec: FlowRecord, jobs: list[tuple[JobRecord, Evidence | None]]) -> None:
         """A finished flow with its jobs and their evidence: to the sinks (redacted), then judged."""
-        shown = rec if self.options.reveal else redact_flow(rec)
+        shown = rec if self.options.reveal else redact_flow(rec, self.site_key.key)
         for s in self.sinks:
             s.flow(shown)
         for job_rec, _ in jobs:
-            shown_job = job_rec if self.options.reveal else redact_job(job_rec)
+            shown_job = job_rec if self.options.reveal else redact_job(job_rec, self.site_key.key)
             for s in self.sinks:
                 s.job(shown_job)
         self._findings(self.findings.flow(rec, jobs))
@@ -251,6 +258,11 @@ class Pipeline:
         try:
             self._read(specs, live)
             self._finish()
+        except BaseException as exc:  # a crash or an interrupt: the folder still says what it holds
+            if self.folder is not None:
+                self.folder.abort(f"{type(exc).__name__}: {exc}")
+                self.folder = None
+            raise
         finally:
             gc.set_threshold(*saved)
             self.elapsed = time.perf_counter() - t0
@@ -317,6 +329,11 @@ class Pipeline:
         for s in self.sinks:
             s.end(stats)
 
+    def write_failure(self) -> OutputError | None:
+        """The first write that failed in the evidence folder (full disk...), once the run has
+        finished and flushed what it could: the CLI exits 2 with it, ``analyze`` raises it."""
+        return self.folder.failure if self.folder is not None else None
+
     def stats(self) -> Summary:
         d = self.decoder
         return Summary(
@@ -361,7 +378,11 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
             client: Any = None) -> Report:
     """Analyse one capture (or several, in order) and return everything found as a ``Report``.
 
-    As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
+    As in the CLI, user, host, job and document names are masked unless ``reveal=True``, with a
+    keyed hash whose key is resolved as in the CLI: ``options.hash_key`` if set, else the
+    ``SNIFFPRINT_HASH_KEY`` environment variable, else the site key file
+    (``$XDG_CONFIG_HOME/sniffprint/hash.key``, created with a random key on first use and logged
+    as a warning); the workers of a parallel or Dask run get the key this process resolved.
     ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields. ``client``:
     a ``dask.distributed.Client`` — each capture file becomes a task on its cluster (the files must
     be readable at the same path by the workers), and the results are merged here.
@@ -372,7 +393,12 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
                                   keywords=tuple(keywords) or base.keywords)
     report = Report()
     pipeline = Pipeline(options, [ReportSink(report)], sources=specs, dask=client)
+    if pipeline.site_key.notice:
+        log.warning("%s", pipeline.site_key.notice)
     pipeline.close(pipeline.verdict(pipeline.run(specs))[1])
+    failure = pipeline.write_failure()
+    if failure is not None:
+        raise failure
     return report
 
 

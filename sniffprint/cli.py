@@ -33,6 +33,7 @@ from .errors import CaptureError, OptionsError, OutputError
 from .findings.verdict import ExitCode
 from .model import Severity
 from .outputs.base import TextSink, Writer
+from .outputs.escape import safe
 from .outputs.guard import Output
 from .outputs.line import LineWriter
 
@@ -45,8 +46,13 @@ if TYPE_CHECKING:  # pragma: no cover
 SEVERITIES = tuple(s.value for s in Severity)
 
 
+def _say(msg: str) -> None:
+    """One line on stderr, every character from the wire or the user escaped (``outputs.escape``)."""
+    click.echo(safe(msg), err=True)
+
+
 def _fail(msg: str, code: ExitCode) -> None:
-    click.echo(f"sniffprint: {msg}", err=True)
+    _say(f"sniffprint: {msg}")
     sys.exit(int(code))
 
 
@@ -86,8 +92,10 @@ def _formats() -> list[str]:
 
 # ---------------------------------------------------------------------------- building a run
 def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None, max_flows: int | None,
-             max_buffer: int | None = None, evidence_dir: str | None = None, carve: bool = False) -> Options:
+             hash_key_file: str | None, max_buffer: int | None = None, evidence_dir: str | None = None,
+             carve: bool = False) -> Options:
     """The run's frozen options, validated once."""
+    from .evidence.sitekey import read_key_file
     from .findings.policy import load
     from .options import Options
 
@@ -95,7 +103,8 @@ def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None
     if max_buffer:
         limits["max_buffer"] = max_buffer << 20
     return Options(reveal=reveal, keywords=keywords, policy=load(policy_path) if policy_path else None,
-                   evidence_dir=evidence_dir, carve=carve, **limits)
+                   evidence_dir=evidence_dir, carve=carve,
+                   hash_key=read_key_file(hash_key_file) if hash_key_file else None, **limits)
 
 
 def _with_jobs(options: Options, requested: int | None, specs: list[SourceSpec], *,
@@ -104,7 +113,7 @@ def _with_jobs(options: Options, requested: int | None, specs: list[SourceSpec],
 
     jobs, note = choose_jobs(requested, specs, evidence=options.evidence_dir is not None, single=single)
     if note:
-        click.echo(f"sniffprint: {note}: running in one process", err=True)
+        _say(f"sniffprint: {note}: running in one process")
     return dataclasses.replace(options, jobs=jobs)
 
 
@@ -124,7 +133,27 @@ def _pipeline(options: Options, writer: Writer, specs: list[SourceSpec], **hooks
     from .api import Pipeline
 
     writer.begin()
-    return Pipeline(options, [writer], sources=specs, **hooks)
+    pipeline = Pipeline(options, [writer], sources=specs, **hooks)
+    if pipeline.site_key.notice:  # the site key file was just created (once per site), or is unusable
+        _say(f"sniffprint: {pipeline.site_key.notice}")
+    return pipeline
+
+
+def _failures(fp: Output, pipeline: Pipeline | None, exposed: bool = False) -> None:
+    """Exit 2 for an input an OS error cut short, or an output that could not be written (-o, the
+    evidence folder), naming the path and the error, once everything else was flushed (every
+    output was written from what was read); when an exposure was proven (exit 1 wins), only say
+    what was lost."""
+    failures: list[Exception] = [*(pipeline.read_errors if pipeline is not None else ())]
+    failures += [f for f in (fp.failure, pipeline.write_failure() if pipeline is not None else None) if f]
+    if not failures:
+        return
+    if not exposed:
+        for f in failures[1:]:
+            _say(f"sniffprint: {f}")
+        raise failures[0]
+    for f in failures:
+        _say(f"sniffprint: {f}")
 
 
 def _dask_client(address: str | None) -> Any:
@@ -143,8 +172,8 @@ def _dask_client(address: str | None) -> Any:
 
 def _carve_warning(options: Options) -> None:
     if options.carve:
-        click.echo(f"sniffprint: warning: {options.evidence_dir} now holds the reassembled print documents "
-                   "and their text in clear (files mode 0600): protect it, delete it when done", err=True)
+        _say(f"sniffprint: warning: {options.evidence_dir} now holds the reassembled print documents "
+             "and their text in clear (files mode 0600): protect it, delete it when done")
 
 
 def _open_output(output: str | None) -> Output:
@@ -159,7 +188,7 @@ def _open_output(output: str | None) -> Output:
 
 def _ready(bpf: str | None) -> Any:
     def say(iface: str) -> None:
-        click.echo(f"sniffprint: capturing on {iface}" + (f" (filter: {bpf})" if bpf else ""), err=True)
+        _say(f"sniffprint: capturing on {iface}" + (f" (filter: {bpf})" if bpf else ""))
 
     return say
 
@@ -188,6 +217,10 @@ _common = [
     click.option("--max-flows", type=click.IntRange(min=100), default=None, metavar="N",
                  help="Live flows kept at once (about 3 KB each; default 100000): the least recently "
                       "active one is evicted, as an anomaly, beyond it."),
+    click.option("--hash-key-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                 help="Key of the hashes that stand for user, job and document names (default: "
+                      "$SNIFFPRINT_HASH_KEY, else the site key in ~/.config/sniffprint/hash.key, created "
+                      "on first use)."),
     click.option("--max-buffer", type=click.IntRange(min=1), default=None, metavar="MIB",
                  help="Memory the documents of all open print jobs may hold together (default 256 MiB); "
                       "beyond it they spill to temporary files."),
@@ -232,15 +265,15 @@ def main() -> None:
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
          fail_on: str, jobs: int | None, dask_address: str | None, reveal: bool, keywords: tuple[str, ...],
-         policy_path: str | None, output: str | None, max_flows: int | None, max_buffer: int | None,
-         debug: bool) -> None:
+         policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
+         max_buffer: int | None, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
-                       max_buffer=max_buffer,
-                       evidence_dir=evidence_dir, carve=carve)
+                       hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=evidence_dir, carve=carve)
     specs = _specs(captures)
     options = _with_jobs(options, jobs, specs)
     fp = _open_output(output)
+    pipeline = None
     try:
         pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs,
                              dask=_dask_client(dask_address))
@@ -249,8 +282,7 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
     finally:
         fp.close()
     _carve_warning(options)
-    fp.check()
-    _read_errors(pipeline, exposed=False)
+    _failures(fp, pipeline)
 
 
 @main.command()
@@ -274,7 +306,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
            fail_on: str, exit_zero: bool, fmt: str, evidence_dir: str | None, jobs: int | None,
            dask_address: str | None, reveal: bool,
            keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
-           max_buffer: int | None, debug: bool) -> None:
+           hash_key_file: str | None, max_buffer: int | None, debug: bool) -> None:
     """Prove from a separate vantage point that no print job crosses in clear.
 
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
@@ -290,8 +322,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     if interface and not duration:
         raise click.UsageError("--interface needs --duration SECONDS")
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
-                       max_buffer=max_buffer,
-                       evidence_dir=evidence_dir)
+                       hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=evidence_dir)
     specs = _specs(captures) if captures else [SourceSpec.live(interface or "", bpf=bpf, duration=duration)]
     options = _with_jobs(options, jobs, specs)
     fp = _open_output(output)
@@ -303,32 +334,21 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
     finally:
         fp.close()
     _summary(pipeline.findings.printers.records(), v.word, v.reasons)
-    if v.exit_code != ExitCode.EXPOSED:
-        fp.check()  # exit 2: the output could not be written
-    elif fp.failure is not None:  # proof is proof: exposure still exits 1, and says what was lost
-        click.echo(f"sniffprint: {fp.failure}", err=True)
-    _read_errors(pipeline, exposed=v.exit_code == ExitCode.EXPOSED)
+    # exit 2 when an output could not be written; proof is proof: exposure still exits 1, and says
+    # what was lost
+    _failures(fp, pipeline, exposed=v.exit_code == ExitCode.EXPOSED)
     code = v.exit_code
     if exit_zero and code == ExitCode.EXPOSED:
         code = ExitCode.CLEAN
     sys.exit(int(code))
 
 
-def _read_errors(pipeline: Pipeline, *, exposed: bool) -> None:
-    """An input an OS error cut short: every output was written from what was read before it; the
-    exit is 2 naming the path and the error, unless an exposure was proven (proof is proof)."""
-    for exc in pipeline.read_errors:
-        click.echo(f"sniffprint: {exc}", err=True)
-    if pipeline.read_errors and not exposed:
-        sys.exit(int(ExitCode.USAGE))
-
-
 def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...]) -> None:
-    click.echo(f"sniffprint verify: {word.upper()} -- {'; '.join(reasons)}", err=True)
+    _say(f"sniffprint verify: {word.upper()} -- {'; '.join(reasons)}")
     for p in printers:
         verdict = p.verdict.value
         extra = f" ({p.worst.code} {p.worst.title})" if p.worst and verdict in ("exposed", "weak") else ""
-        click.echo(f"  {p.server_ip:<16} {verdict:<9} {','.join(p.protocols) or '-'}{extra}", err=True)
+        _say(f"  {p.server_ip:<16} {verdict:<9} {','.join(p.protocols) or '-'}{extra}")
 
 
 @main.command()
@@ -350,7 +370,8 @@ def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...])
 @_guard
 def live(interface: str, bpf: str | None, duration: float | None, count: int | None, fmt: str,
          write_pcap: str | None, status_interval: float, jobs: int, reveal: bool, keywords: tuple[str, ...],
-         policy_path: str | None, output: str | None, max_flows: int | None, max_buffer: int | None,
+         policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
+         max_buffer: int | None,
          debug: bool) -> None:
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
     from .engine.recorder import PrintFlowRecorder
@@ -358,7 +379,7 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     from .sources import SourceSpec
 
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
-                       max_buffer=max_buffer)
+                       hash_key_file=hash_key_file, max_buffer=max_buffer)
     specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
     single = "--count counts one socket's packets" if count else "--write-pcap is written by one process" \
         if write_pcap else None
@@ -381,8 +402,8 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
                 st = p.captures[-1]
                 frames, flows, open_, anomalies, drops = (st.frames, p.table.flows_total, len(p.table),
                                                           p.sink.total(), st.drops or 0)
-            click.echo(f"sniffprint live: {frames} packets, {flows} flows ({open_} open), {n_print} print flows, "
-                       f"{anomalies} anomalies, {drops} dropped by the kernel", err=True)
+            _say(f"sniffprint live: {frames} packets, {flows} flows ({open_} open), {n_print} print flows, "
+                 f"{anomalies} anomalies, {drops} dropped by the kernel")
 
     try:
         pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)
@@ -393,10 +414,10 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
             recorder.close()
         fp.close()
     printers = pipeline.findings.printers.records()
-    click.echo(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
-               f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
-                                                or "none"), err=True)
-    fp.check()
+    _say(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
+         f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
+                                          or "none"))
+    _failures(fp, pipeline)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,11 +42,9 @@ class Options:
     carve: bool = False  # with evidence_dir: also the whole documents, their text, pcap slices
     extract_text: bool = True  # read the text of documents in clear (PII counts, masked excerpt)
     jobs: int = 1  # worker processes sharing the flows of capture files (parallel.py)
-
-    # the key credentials (passwords, communities, cookies) are hashed with; None: SNIFFPRINT_HASH_KEY,
-    # else a key made for this process. A parallel or Dask run hands its own to every worker, so a
-    # secret hashes the same in every process of one run. Never written anywhere.
-    secret_key: bytes | None = field(default=None, repr=False)
+    # the key of the names' hashes (--hash-key-file); None: SNIFFPRINT_HASH_KEY, else the site key
+    # file, resolved once by the composition root (evidence.sitekey). Never shown in a repr.
+    hash_key: bytes | None = field(default=None, repr=False)
 
     ZERO_OK = frozenset({"keep_document_bytes"})
 

@@ -106,8 +106,7 @@ def _work(pipeline: Pipeline, specs: Sequence[SourceSpec], index: int, n: int,
     """A worker process's run (in the child)."""
     try:
         part = WorkerPart(index, n, conn, live=bool(live))
-        options = dataclasses.replace(pipeline.options, jobs=1, max_buffer=max(1, pipeline.options.max_buffer // n),
-                                      secret_key=pipeline.secret)
+        options = dataclasses.replace(pipeline.options, jobs=1, max_buffer=max(1, pipeline.options.max_buffer // n))
         if live:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers (``stop``)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -300,8 +299,7 @@ def run_dask(pipeline: Pipeline, specs: Sequence[SourceSpec], client: Any) -> Su
         raise CaptureError("a Dask cluster reads capture files (at the same path on every worker), "
                            "not live capture or standard input")
     t0 = time.perf_counter()
-    options = dataclasses.replace(pipeline.options, secret_key=pipeline.secret)  # secrets hash alike everywhere
-    futures = [client.submit(analyze_capture, options, spec, i, pure=False) for i, spec in enumerate(specs)]
+    futures = [client.submit(analyze_capture, pipeline.options, spec, i, pure=False) for i, spec in enumerate(specs)]
     results: list[WorkerDone] = []
     for fut in futures:  # in capture order: the records stream out in the order of the inputs
         flows, anomalies, done = fut.result()

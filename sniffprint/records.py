@@ -86,9 +86,8 @@ class Credential:
                                 "string", None)
     secret_length: int | None = col("characters of the password, community or cookie value; null when the "
                                     "secret itself is not on the wire (Digest)", "UInt32", None)
-    secret_hash: str | None = col("keyed BLAKE2b of the secret under the secret key: SNIFFPRINT_HASH_KEY, else a "
-                                  "key made for this run only (a public key would let anyone test guesses)",
-                                  "string", None)
+    secret_hash: str | None = col("keyed BLAKE2b of the secret under the site's hash key (never a public key: "
+                                  "anyone could test guesses such as public)", "string", None)
 
 
 @dataclass(slots=True, frozen=True, kw_only=True)

@@ -10,17 +10,19 @@ person or a file (``FLOW_TEXT_FIELDS``, each element of a list masked alone), an
 values a printer echoes in a device reply (``@PJL USTATUS JOB`` ``START``/``END`` with
 ``NAME="..."``): the status words stay, the names go (``mask_device_info``).
 
+The key is always given: the site's own (``sitekey.resolve``, once per run, by the composition
+root). There is no default key and no module-level key state: a constant key would let anyone
+with the source and a list of likely names reverse every hash.
+
 Credentials (``credentials``) are never shown, not even with ``--reveal``: a password, an SNMP
-community or a session cookie becomes its length and a keyed hash under the *secret key*. That key
-is ``SNIFFPRINT_HASH_KEY`` when set, else random and made once per process: under a public default
-key, anyone could hash ``public`` or ``admin`` and recognise it, which would be printing it.
-User names are keyed with the redaction key, like every other name.
+community or a session cookie becomes its kind, where it stood, its length and a keyed hash under
+the same site key (a key nobody else holds: hashing ``public`` or ``admin`` elsewhere gives other
+values, while the same password seen twice at one site keeps its hash).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -28,29 +30,15 @@ from typing import Any
 from ..dissectors.events import SecretSeen
 from ..records import Credential, FlowRecord, JobRecord
 
-_DEFAULT_KEY = b"sniffprint-redaction-v1"
+
+def keyed_hash(value: str, key: bytes) -> str:
+    """Keyed BLAKE2b of a name (32 hex digits)."""
+    if not key:
+        raise ValueError("keyed_hash needs the site's key")
+    return hashlib.blake2b(value.encode("utf-8", "surrogateescape"), key=key, digest_size=16).hexdigest()
 
 
-def redaction_key() -> bytes:
-    env = os.environ.get("SNIFFPRINT_HASH_KEY")
-    return env.encode() if env else _DEFAULT_KEY
-
-
-_RUN_SECRET_KEY = os.urandom(32)  # this process only: hashes of secrets match within a run, never across
-
-
-def secret_key() -> bytes:
-    """The key secrets are hashed with: the site key if one is set, else one nobody else knows."""
-    env = os.environ.get("SNIFFPRINT_HASH_KEY")
-    return env.encode() if env else _RUN_SECRET_KEY
-
-
-def keyed_hash(value: str, key: bytes | None = None) -> str:
-    return hashlib.blake2b(value.encode("utf-8", "surrogateescape"), key=key or redaction_key(),
-                           digest_size=16).hexdigest()
-
-
-def mask(value: str | None, key: bytes | None = None) -> str | None:
+def mask(value: str | None, key: bytes) -> str | None:
     if value is None:
         return None
     return f"<redacted:{keyed_hash(value, key)[:8]}>"
@@ -61,43 +49,40 @@ FLOW_TEXT_FIELDS = ("smb_user", "snmp_user", "pjl_fs_paths", "pjl_fs_listed")  #
 _DEVICE_NAME = re.compile(r'((?:^|[;\s])[A-Z]*NAME[ \t]*=[ \t]*)("[^"]*"?|[^;]*?)(?=\s*;|\s*$)', re.I)
 
 
-def mask_device_info(value: str | None, key: bytes | None = None) -> str | None:
+def mask_device_info(value: str | None, key: bytes) -> str | None:
     """A device reply with every ``NAME=`` value masked (job names echoed by ``USTATUS JOB``)."""
     if value is None:
         return None
     return _DEVICE_NAME.sub(lambda m: m.group(1) + str(mask(m.group(2).strip('"'), key)), value)
 
 
-def _mask_fact(value: Any, key: bytes | None) -> Any:
+def _mask_fact(value: Any, key: bytes) -> Any:
     if isinstance(value, (tuple, list)):
         return tuple(mask(str(v), key) for v in value)
     return mask(str(value), key)
 
 
-def credentials(seen: Iterable[SecretSeen], key: bytes | None = None,
-                secret: bytes | None = None) -> tuple[Credential, ...]:
-    """What a record may say of credentials seen in clear: kind, where, lengths and keyed hashes
-    (``key`` for user names, ``secret`` for the secrets: by default ``secret_key()``)."""
+def credentials(seen: Iterable[SecretSeen], key: bytes) -> tuple[Credential, ...]:
+    """What a record may say of credentials seen in clear: kind, where, lengths and keyed hashes."""
     out: list[Credential] = []
-    secret = secret or secret_key()
     for s in seen:
         c = Credential(kind=s.kind, label=s.label,
                        user_hash=keyed_hash(s.user, key) if s.user else None,
                        secret_length=len(s.secret) if s.secret is not None else None,
-                       secret_hash=keyed_hash(s.secret, secret) if s.secret is not None else None)
+                       secret_hash=keyed_hash(s.secret, key) if s.secret is not None else None)
         if c not in out:
             out.append(c)
     return tuple(out)
 
 
-def redact_job(rec: JobRecord, key: bytes | None = None) -> JobRecord:
+def redact_job(rec: JobRecord, key: bytes) -> JobRecord:
     """The job record with every free-text field taken from the traffic masked."""
     masked: dict[str, Any] = {name: mask(getattr(rec, name), key) for name in JobRecord.TEXT_FIELDS}
     masked["pjl_device_info"] = mask_device_info(rec.pjl_device_info, key)
     return dataclasses.replace(rec, **masked)
 
 
-def redact_flow(rec: FlowRecord, key: bytes | None = None) -> FlowRecord:
+def redact_flow(rec: FlowRecord, key: bytes) -> FlowRecord:
     """The flow record with the facts that name a person or a file masked."""
     masked: dict[str, Any] = {name: _mask_fact(getattr(rec, name), key) for name in FLOW_TEXT_FIELDS
                               if getattr(rec, name)}

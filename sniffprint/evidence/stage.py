@@ -8,8 +8,9 @@ job up to ``Options.keep_document_bytes``):
   ``pii_counts`` (``pii``: email, phone, ssn, card, iban, keyword, private_key) and ``masked_excerpt``
   (``masking``: word shapes, digits masked), which prove readable text crossed the wire without
   showing it; ``text_status`` says "text", "raster" (text not recoverable), ...;
-- ``hashed_names``: keyed BLAKE2b of the user, host, job, document and title values, so the same
-  person or document can be followed across findings without the name being shown;
+- ``hashed_names``: keyed BLAKE2b of the user, host, job, document and title values with the site's
+  key (``sitekey``), so the same person or document can be followed across findings and runs
+  without the name being shown;
 - with an evidence folder: a pixelated page-1 thumbnail (``thumbnail``), and with ``--carve`` the
   whole document, its extracted text and a pcap slice of its flow (``evidence_folder``).
 
@@ -21,6 +22,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import OutputError
 from ..model import FlowKey, Protection
 from ..records import Evidence, JobRecord
 from .folder import FolderFiles
@@ -42,7 +44,7 @@ class EvidenceStage:
     job's frozen record and its kept document; returns the job's ``Evidence``."""
 
     def __init__(self, *, keywords: Sequence[str] = (), folder: EvidenceFolder | None = None,
-                 hash_key: bytes | None = None, extract: bool = True, reveal: bool = False) -> None:
+                 hash_key: bytes, extract: bool = True, reveal: bool = False) -> None:
         self.keywords = tuple(keywords)
         self.reveal = reveal
         self.folder = folder
@@ -74,7 +76,7 @@ class EvidenceStage:
         if self.folder is not None and doc is not None:
             try:
                 files = self.folder.job(rec, key, doc, text)
-            except OSError as exc:
+            except (OSError, OutputError) as exc:  # kept in folder.failure: the CLI exits 2 with it
                 note("evidence_write_failed", f"job {rec.job_index}: {exc}")
         return Evidence(
             sha256=rec.sha256,

@@ -102,3 +102,104 @@ REMEDIATION = {
              "seen in clear."),
     "capture": "Capture again from the same vantage point for longer, without loss (check span/tap drops).",
 }
+
+# What each code means and why it matters, in full (SARIF ``fullDescription``; the title above is
+# the short form). One entry per code of ``TITLES``: a test keeps them in step.
+DESCRIPTIONS = {
+    "SP101": ("The bytes of a print document crossed the network without encryption: anyone on the path "
+              "(a mirrored switch port, a compromised host, Wi-Fi) can reassemble the page exactly as "
+              "printed. Critical when its text holds sensitive data (e-mail addresses, phone, social "
+              "security or card numbers, IBANs, your keywords) or a PJL HOLDKEY PIN, or when text "
+              "extraction failed and sensitive data cannot be ruled out."),
+    "SP102": ("A print job's metadata (user, host, job or document name) crossed in clear, although no "
+              "document bytes were seen: who printed what, and when, is readable on the path, and the "
+              "document itself most likely travelled the same way."),
+    "SP103": ("The client printed over SMB1, which has no encryption at all and is deprecated: every job "
+              "on this session crossed in clear and the protocol itself is an attack surface."),
+    "SP104": ("An HTTP Authorization: Basic header crossed in clear on a print flow: the user's password "
+              "is readable on the path (sniffprint never shows it)."),
+    "SP105": ("PJL file-system commands (FSDIRLIST, FSQUERY, FSUPLOAD, FSDOWNLOAD, FSAPPEND...) reached "
+              "the printer in clear: its stored files can be listed, read back (a document sent back in "
+              "clear is also SP101) or written (a file planted on the printer, critical when it holds "
+              "sensitive data), and the paths and contents are readable on the path."),
+    "SP106": ("The printer's web interface (embedded web server, CUPS) was used over HTTP. Critical when an "
+              "admin login crossed in clear: an HTTP Basic or Digest authorization, a password field in a "
+              "form, or a session cookie the printer set at a login and got back; whoever reads it can "
+              "reconfigure the printer, its scan-to-email and LDAP credentials and the very TLS settings "
+              "the migration relies on (sniffprint shows only the credential's kind, length and keyed "
+              "hash). Medium when admin pages or a login prompt were served in clear without a login; "
+              "informational when HTTP only redirected to HTTPS."),
+    "SP107": ("The printer was managed with SNMP v1/v2c, whose community string is a password sent in "
+              "clear with every request, or with SNMPv3 without privacy: the device's configuration and "
+              "state are readable on the path, and a write community lets anyone reconfigure it. High "
+              "when a set-request was sent."),
+    "SP201": ("The print flow is encrypted, but only with SSL 3.0, TLS 1.0 or TLS 1.1 (or a version "
+              "below the policy's min_tls_version): protocols with known attacks that current clients "
+              "and compliance regimes no longer accept."),
+    "SP202": ("The print flow negotiated a weak TLS cipher suite (RC4, 3DES, DES, NULL, EXPORT or "
+              "anonymous key exchange): the encryption can be broken or gives no authentication."),
+    "SP203": ("The print flow uses RSA key exchange: whoever obtains the printer's private key later can "
+              "decrypt every recorded session (no forward secrecy)."),
+    "SP204": ("The printer presented a self-signed certificate: clients cannot tell it from an "
+              "impostor, so a machine in the middle can read the jobs. Informational by default; medium "
+              "when the policy sets allow_self_signed = false."),
+    "SP205": ("TLS 1.3 encrypts the server certificate, so a passive observer cannot check it (issuer, "
+              "expiry, self-signed). Informational by default; low when the policy requires the "
+              "certificate to be observable."),
+    "SP206": ("An SMB3 session to this host was encrypted, which also hides its tree connect: whether it "
+              "was printing or copying files cannot be seen. The run is inconclusive rather than "
+              "failed unless the policy names the host a print server."),
+    "SP207": ("The printer's certificate had expired when the flow started: clients either warn on every "
+              "job or were configured to ignore certificate errors, which defeats TLS authentication."),
+    "SP301": ("A print port (9100, 515, 631 or the policy's print_ports) accepted a TCP connection that "
+              "never became TLS: the cleartext path is still open even if no job was seen on it. "
+              "Reported once per printer and port."),
+    "SP302": ("A print service was queried in clear without a job (IPP requests such as Get-Jobs, LPD "
+              "queue state, PJL status): queue contents, job names and device details are readable on "
+              "the path, and the same service accepts cleartext jobs."),
+    "SP303": ("A print port answered a connection attempt with RST: the port is closed. Good news, kept "
+              "as evidence that the cleartext path is off; it never fails a run."),
+    "SP901": ("The capture file ends inside a record: the end of the traffic is unknown, so the capture "
+              "cannot prove that nothing else crossed in clear."),
+    "SP902": ("Bytes of a print flow are missing from the capture (packet loss at the tap or span port): "
+              "what they held is unknown, so cleanness of that flow cannot be proven."),
+    "SP903": ("Damaged records were skipped while reading the capture: whatever they held is unknown, so "
+              "the run is inconclusive rather than clean."),
+    "SP904": ("No print flow, cleartext or protected, was seen: a capture from this vantage point proves "
+              "nothing about printing, so the run is inconclusive."),
+}
+
+# The REMEDIATION entries that apply to each code (one per print protocol where the fix depends
+# on it): the remediation help of SARIF rules. A finding itself carries the one for its protocol.
+FIXES = {
+    "SP101": ("raw9100", "lpd", "ipp", "smb"),
+    "SP102": ("raw9100", "lpd", "ipp", "smb"),
+    "SP103": ("smb",),
+    "SP104": ("ipp",),
+    "SP105": ("pjlfs",),
+    "SP106": ("http-admin",),
+    "SP107": ("snmp",),
+    "SP201": ("tls",),
+    "SP202": ("tls",),
+    "SP203": ("tls",),
+    "SP204": ("cert",),
+    "SP205": (),
+    "SP206": ("smb-unknown",),
+    "SP207": ("cert",),
+    "SP301": ("raw9100", "lpd", "ipp"),
+    "SP302": ("raw9100", "lpd", "ipp"),
+    "SP303": (),
+    "SP901": ("capture",),
+    "SP902": ("capture",),
+    "SP903": ("capture",),
+    "SP904": ("capture",),
+}
+
+# What the help adds after the remediation entries (codes without one still get help).
+HELP_NOTES = {
+    "SP104": "Rotate the exposed password.",
+    "SP106": "Change the admin password that crossed in clear.",
+    "SP205": ("Nothing to fix on the wire: TLS 1.3 is the right choice. To verify the certificate, check it "
+              "on the printer itself, or relax the policy (allow_unobservable_certificate = true)."),
+    "SP303": "Nothing to fix: the cleartext print port is closed. Keep it closed.",
+}

@@ -15,6 +15,7 @@ to the reason and never counts toward exit status 1.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timezone
 
 from ..evidence.pii import PII_KEYS
@@ -38,8 +39,11 @@ class Findings:
     """Turns finished flows (with their jobs and evidence) into findings; ``finish`` adds the
     per-printer, per-port and capture-level findings; ``printers.records()`` the printer records."""
 
-    def __init__(self, policy: Policy | None = None) -> None:
+    def __init__(self, policy: Policy | None = None, *, hash_key: bytes | None = None) -> None:
         self.policy = policy or Policy()
+        # names in details (file paths, document names) are masked with the run's site key
+        # (``evidence.sitekey``); without one, a key of this object's own: never a constant
+        self.hash_key = hash_key or secrets.token_bytes(32)
         self.printers = Printers()
         self.inventory = Inventory(self.printers)
         self.management = Management()
@@ -199,7 +203,7 @@ class Findings:
                                      detail="an Authorization: Basic header crossed in clear (value not shown)"))
         if flow.pjl_fs_commands:
             out.append(self._finding("SP105", HIGH, flow, remediation=REMEDIATION["pjlfs"],
-                                     detail=_fs_detail(flow, [j for j, _ in jobs])))
+                                     detail=_fs_detail(flow, [j for j, _ in jobs], self.hash_key)))
         jobs = [(j, ev) for j, ev in jobs if not query_only(j)]
         if not jobs:
             if not flow.pjl_fs_commands:  # SP105 already says what was asked of the printer
@@ -243,13 +247,13 @@ class Findings:
                 "SP105", CRITICAL if critical else HIGH, flow,
                 confidence="medium" if job.partial else "high", protocol=job.protocol, language=job.language,
                 bytes_exposed=job.bytes, evidence=ev, remediation=REMEDIATION["pjlfs"], job_index=job.job_index,
-                detail=_written_detail(job, ev))
+                detail=_written_detail(job, ev, self.hash_key))
         if job.bytes:
             critical = critical or job.holdkey_present
             return self._finding(
                 "SP101", CRITICAL if critical else HIGH, flow, confidence="medium" if job.partial else "high",
                 protocol=job.protocol, language=job.language, bytes_exposed=job.bytes,
-                evidence=ev, remediation=fix, job_index=job.job_index, detail=_job_detail(job, ev))
+                evidence=ev, remediation=fix, job_index=job.job_index, detail=_job_detail(job, ev, self.hash_key))
         return self._finding(
             "SP102", MEDIUM, flow, protocol=job.protocol, evidence=ev, remediation=fix,
             job_index=job.job_index, detail="job names sent in clear; no document bytes seen")
@@ -369,18 +373,18 @@ def _earliest(seen: dict[tuple[str, int], FlowRecord], where: tuple[str, int], f
         seen[where] = flow
 
 
-def _job_detail(job: JobRecord, ev: Evidence) -> str:
+def _job_detail(job: JobRecord, ev: Evidence, key: bytes) -> str:
     lang = "unknown content" if job.language == "unknown" else job.language or "a document"
     parts = [f"{job.bytes} bytes of {lang}"]
     if job.direction is JobDirection.S2C:
-        how = f" ({job.file_transfer} of {mask(job.document_name)})" if job.file_transfer else ""
+        how = f" ({job.file_transfer} of {mask(job.document_name, key)})" if job.file_transfer else ""
         parts[0] += f" sent back by the printer{how}"
     return "; ".join(parts + _facts(job, ev))
 
 
-def _written_detail(job: JobRecord, ev: Evidence) -> str:
+def _written_detail(job: JobRecord, ev: Evidence, key: bytes) -> str:
     """What a file written to the printer was: never its name or content in clear."""
-    what = f"file written to the printer's file system in clear ({job.file_transfer} of {mask(job.document_name)})"
+    what = f"file written to the printer's file system in clear ({job.file_transfer} of {mask(job.document_name, key)})"
     return "; ".join([what, f"{job.bytes} bytes, not a print document"] + _facts(job, ev))
 
 
@@ -400,12 +404,12 @@ def _facts(job: JobRecord, ev: Evidence) -> list[str]:
     return parts
 
 
-def _fs_detail(flow: FlowRecord, jobs: list[JobRecord]) -> str:
+def _fs_detail(flow: FlowRecord, jobs: list[JobRecord], key: bytes) -> str:
     """The commands, the paths by keyed hash, and what moved (never a path in clear)."""
     parts = ["PJL file-system commands in clear: " + ", ".join(flow.pjl_fs_commands or ())]
     paths = list(flow.pjl_fs_paths or ())
     if paths:
-        shown = ", ".join(str(mask(p)) for p in paths[:MAX_PATHS_SHOWN])
+        shown = ", ".join(str(mask(p, key)) for p in paths[:MAX_PATHS_SHOWN])
         more = f" and {len(paths) - MAX_PATHS_SHOWN} more" if len(paths) > MAX_PATHS_SHOWN else ""
         parts.append(f"{len(paths)} paths named (keyed hashes): {shown}{more}")
     if flow.pjl_fs_listed:

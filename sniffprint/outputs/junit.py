@@ -7,6 +7,10 @@
   error (exit 4), with the reasons.
 So ``failures > 0`` exactly when the verdict is "exposed", and ``errors > 0`` exactly when it is
 inconclusive or an internal error: a dashboard never shows red while the gate passes.
+
+Every value written (attributes and text) goes through ``escape.safe``: the characters XML 1.0
+forbids (NUL, ESC, the other C0 and C1 controls, U+FFFE/U+FFFF...) would make the file ill-formed
+and a CI dashboard would drop the whole report; they, and newlines inside values, are escaped.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ..findings.verdict import finding_fails
 from ..model import PrinterVerdict, Severity
 from ..records import Finding, PrinterRecord, Summary
 from .base import Writer
+from .escape import safe
 
 
 class JunitWriter(Writer):
@@ -36,27 +41,28 @@ class JunitWriter(Writer):
         props = ET.SubElement(suite, "properties")  # first, as the JUnit schema orders them
         for name, value in (("verdict", stats.verdict), ("fail_on", fail_on.value),
                             ("reasons", "; ".join(stats.reasons or ()))):
-            ET.SubElement(props, "property", name=name, value=str(value or ""))
+            ET.SubElement(props, "property", name=name, value=safe(value or ""))
         failures = errors = 0
         cases: list[tuple[str, PrinterRecord | None]] = [(p.server_ip, p) for p in self.printers]
         known = {p.server_ip for p in self.printers}
         cases += [(ip, None) for ip in sorted({f.server_ip or "capture" for f in failing} - known)]
         for ip, p in cases:
-            case = ET.SubElement(suite, "testcase", classname="sniffprint.printer", name=ip)
+            case = ET.SubElement(suite, "testcase", classname="sniffprint.printer", name=safe(ip))
             mine = [f for f in failing if (f.server_ip or "capture") == ip]
             if mine:
                 failures += 1
                 worst = max(mine, key=lambda f: f.severity)
                 verdict = p.verdict.value if p is not None else "exposed"
-                el = ET.SubElement(case, "failure", type=worst.code, message=f"{ip}: {verdict} ({worst.title})")
-                el.text = "\n".join(f"{f.code} {f.severity.value} {f.server_ip}:{f.server_port} "
-                                    f"{f.title}: {f.detail}\n  fix: {f.remediation}" for f in mine)
+                el = ET.SubElement(case, "failure", type=worst.code,
+                                   message=safe(f"{ip}: {verdict} ({worst.title})"))
+                el.text = "\n".join(f"{f.code} {f.severity.value} {safe(f.server_ip)}:{f.server_port} "
+                                    f"{safe(f.title)}: {safe(f.detail)}\n  fix: {safe(f.remediation)}" for f in mine)
             elif p is not None and p.verdict is PrinterVerdict.UNKNOWN:
-                ET.SubElement(case, "skipped", message=f"{ip}: protection could not be verified")
+                ET.SubElement(case, "skipped", message=safe(f"{ip}: protection could not be verified"))
         case = ET.SubElement(suite, "testcase", classname="sniffprint.capture", name="verdict")
         if stats.verdict in ("inconclusive", "internal-error"):
             errors += 1
-            ET.SubElement(case, "error", type=stats.verdict, message="; ".join(stats.reasons or ()))
+            ET.SubElement(case, "error", type=stats.verdict, message=safe("; ".join(stats.reasons or ())))
         suite.set("tests", str(len(cases) + 1))
         suite.set("failures", str(failures))
         suite.set("errors", str(errors))

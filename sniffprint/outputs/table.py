@@ -1,11 +1,14 @@
 """The human table: the flows that matter (print services, TLS, printer management, anything on a
 print port), the findings, the printers (with what is known of them: name, model, offers, TLS
-handshake times), then a summary line. ``--all`` lists every flow."""
+handshake times), then a summary line. ``--all`` lists every flow. Every value is written through
+``escape.safe``: text from the wire (a certificate subject, a name, a printer's model) never
+reaches the terminal raw."""
 from __future__ import annotations
 
 from ..model import PRINT_PORTS, PRINT_SERVICES, Protection, Service, Severity
 from ..records import Finding, FlowRecord, PrinterRecord, Summary
 from .base import Writer
+from .escape import safe
 
 SHOWN_SERVICES = PRINT_SERVICES | {Service.TLS, Service.HTTP_ADMIN, Service.SNMP}
 ALWAYS_SHOWN = ("SP204", "SP205", "SP206", "SP303")  # info findings worth a line even without --all
@@ -65,10 +68,11 @@ class TableWriter(Writer):
         lines = [head]
         for r in sorted(self.rows, key=lambda r: r.ts_start):
             pr = {True: "yes", False: "no", None: "unknown"}[r.print]
-            lines.append([r.uid[:10], _ep(r.client_ip, r.client_port), _ep(r.server_ip, r.server_port),
-                          r.service.value, r.protection.value, pr, ",".join(r.languages) or "-",
-                          _size(r.c2s_bytes), _size(r.s2c_bytes), _size(r.missed_bytes) if r.missed_bytes else "-",
-                          r.history])
+            lines.append([safe(v) for v in (
+                r.uid[:10], _ep(r.client_ip, r.client_port), _ep(r.server_ip, r.server_port),
+                r.service.value, r.protection.value, pr, ",".join(r.languages) or "-",
+                _size(r.c2s_bytes), _size(r.s2c_bytes), _size(r.missed_bytes) if r.missed_bytes else "-",
+                r.history)])
         if len(lines) > 1:
             widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
             for row in lines:
@@ -79,17 +83,18 @@ class TableWriter(Writer):
             self.fp.write("\nfindings:\n")
             for f in sorted(self.findings, key=lambda f: (-f.severity.rank, f.code)):
                 where = _ep(f.server_ip, f.server_port) if f.server_ip and f.server_port is not None else "capture"
-                sup = f"  [excepted: {f.suppressed}]" if f.suppressed else ""
-                self.fp.write(f"  {f.code} {f.severity.value:<8} {where:<22} {f.title}{sup}\n")
+                sup = f"  [excepted: {safe(f.suppressed)}]" if f.suppressed else ""
+                self.fp.write(f"  {f.code} {f.severity.value:<8} {safe(where):<22} {safe(f.title)}{sup}\n")
                 if f.detail:
-                    self.fp.write(f"         {f.detail}\n")
+                    self.fp.write(f"         {safe(f.detail)}\n")
                 if f.evidence is not None and f.evidence.masked_excerpt:
-                    self.fp.write(f"         text (masked): {f.evidence.masked_excerpt[:100]}\n")
+                    self.fp.write(f"         text (masked): {safe(f.evidence.masked_excerpt[:100])}\n")
         if self.printers:
             self.fp.write("\nprinters:\n")
             for p in self.printers:
                 worst = p.worst.code if p.worst is not None else "-"
-                self.fp.write(f"  {p.server_ip:<16} {p.verdict.value:<9} protocols {','.join(p.protocols) or '-'}"
+                self.fp.write(f"  {safe(p.server_ip):<16} {p.verdict.value:<9} protocols "
+                              f"{safe(','.join(p.protocols)) or '-'}"
                               f"  clear {_size(p.bytes_clear)}, protected {_size(p.bytes_protected)}"
                               f"  worst {worst}\n")
                 for line in _known(p):
@@ -104,7 +109,7 @@ class TableWriter(Writer):
             f"{c['clear']} in clear, {c['protected']} protected, {c['unknown']} unknown; "
             f"{stats.anomalies} anomalies{bugs}{trunc}\n")
         if stats.verdict:
-            self.fp.write(f"verdict: {stats.verdict.upper()} -- {'; '.join(stats.reasons or ())}\n")
+            self.fp.write(f"verdict: {stats.verdict.upper()} -- {safe('; '.join(stats.reasons or ()))}\n")
 
 
 def _known(p: PrinterRecord) -> list[str]:
@@ -122,4 +127,4 @@ def _known(p: PrinterRecord) -> list[str]:
                      f"({p.tls_handshakes} timed)")
     if p.clear_despite_tls:
         lines.append(f"still printing in clear although TLS is offered: {','.join(p.clear_despite_tls)}")
-    return lines
+    return [safe(line) for line in lines]  # models and names come off the wire

@@ -9,46 +9,56 @@ of its language, one line per language in ``EXTRACTORS``; each module cites its 
 - ``pdf``: content streams through fonts' ToUnicode/encodings;
 - ``pcl``: PCL 5 text between escape sequences;
 - ``pclxl``: ``Text`` operator ``TextData``;
-- ``raster``: PWG Raster and URF (never text: status "raster" with the page count);
+- ``raster``, ``urf``: PWG Raster and URF (never text: status "raster" with the page count);
 - ``plaintext``: a segment in no language: plain text as it is (PEM key and certificate bodies
   left out), anything else named by kind (a script, a key, an executable: ``classify.filekind``).
 
+Each extractor is a module meeting ``base.Language`` (``NAME``, ``extract(body, sink) -> Result``);
+``plaintext`` is the one a segment no language claims goes to.
+
 ``TextResult.status``: "text" (some readable text), "raster" (pages are pixels: text not
 recoverable without OCR), "no-text" (a known language but nothing readable, or damaged),
-"unsupported" (no extractor for the language), "truncated" (text cut at ``max_chars``).
+"unsupported" (no extractor for the language), "truncated" (text cut at ``max_chars``, or
+extraction stopped by the work budget with some text found). ``TextResult.limits`` names every
+limit that cut the result short ("max_chars", "work_budget"), and the detail says so too.
 
 Invariants: never raises on malformed input (an extractor bug on one segment is caught here and
 named in the detail); memory is bounded by ``max_chars`` and each extractor's decompression and
-object caps; gzip-wrapped documents (IPP ``compression=gzip``) inflate to at most ``MAX_GUNZIP``.
+object caps; gzip-wrapped documents (IPP ``compression=gzip``) are unwrapped once and inflate to
+at most ``MAX_GUNZIP``. Time is linear in the document: every extractor reads its segment in one
+pass, and the work that can exceed that (PDF streams inflated, content streams and forms run for
+each page or ``Do``, CMaps parsed) is charged to a budget of ``WORK_BASE + WORK_PER_BYTE`` units
+per document byte (``_text.TextSink.charge``); when it is spent, extraction stops there.
 """
 from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from ..classify import detect, pjl, skip_prefix
-from . import pcl, pclxl, pdf, plaintext, postscript, raster
+from ..classify import GZIP_MAGIC, UEL, detect, pjl, skip_prefix
+from . import pcl, pclxl, pdf, plaintext, postscript, raster, urf
 from ._text import TextSink
+from .base import Language, Result
 
-__all__ = ["EXTRACTORS", "TextResult", "extract_text"]
+__all__ = ["EXTRACTORS", "Language", "Result", "TextResult", "extract_text"]
 
 log = logging.getLogger(__name__)
 
-UEL = b"\x1b%-12345X"
 MAX_GUNZIP = 64 << 20
 MAX_SEGMENTS = 1000
+WORK_BASE = 8 << 20  # work units (bytes processed) any document may spend, about 0.5 s...
+WORK_PER_BYTE = 32  # ...plus this many per byte of the document (inflated content runs 3-10x)
 
-EXTRACTORS: dict[str, Callable[[bytes, TextSink], Any]] = {
-    "PostScript": postscript.extract,
-    "PDF": pdf.extract,
-    "PCL5": pcl.extract,
-    "PCLXL": pclxl.extract,
-    "PWG-Raster": raster.extract_pwg,
-    "URF": raster.extract_urf,
-}
+EXTRACTORS: list[Language] = [
+    postscript,
+    pdf,
+    pcl,
+    pclxl,
+    raster,
+    urf,
+]
+_BY_NAME = {x.NAME: x for x in EXTRACTORS}
 
 
 @dataclass(slots=True, frozen=True)
@@ -57,6 +67,7 @@ class TextResult:
     status: str  # "text" | "raster" | "no-text" | "unsupported" | "truncated"
     detail: str
     pages: int | None
+    limits: tuple[str, ...] = ()  # limits that cut the result short: "max_chars", "work_budget"
 
 
 def _segments(data: bytes, languages: list[str]) -> list[tuple[str | None, bytes]]:
@@ -116,34 +127,39 @@ def extract_text(data: bytes, languages: list[str], *, max_chars: int = 1_000_00
     """Readable text of a whole document as sent; see the module docstring for the statuses."""
     try:
         data = bytes(data)
-        if data.startswith(b"\x1f\x8b"):
+        if data.startswith(GZIP_MAGIC):
             inner = _gunzip(data)
             if not inner:
                 return TextResult("", "no-text", "gzip: does not inflate", None)
-            r = extract_text(inner, [], max_chars=max_chars)
-            return TextResult(r.text, r.status, "gzip; " + r.detail, r.pages)
+            r = _extract(inner, [], max_chars)
+            return TextResult(r.text, r.status, "gzip; " + r.detail, r.pages, r.limits)
         return _extract(data, list(languages or []), max_chars)
     except Exception as exc:  # a bug must not cost the caller its finding: say so, do not raise
         log.debug("text extraction failed", exc_info=True)
         return TextResult("", "no-text", f"extractor error: {type(exc).__name__}", None)
 
 
+def new_sink(data: bytes, max_chars: int) -> TextSink:
+    """The text sink of one document: ``max_chars`` and the document's work budget."""
+    return TextSink(max_chars, WORK_BASE + WORK_PER_BYTE * len(data))
+
+
 def _extract(data: bytes, languages: list[str], max_chars: int) -> TextResult:
-    sink = TextSink(max_chars)
+    sink = new_sink(data, max_chars)
     statuses: list[str] = []
     details: list[str] = []
     pages: int | None = None
     for lang, body in _segments(data, languages):
         if sink.full:
             break
-        fn = EXTRACTORS.get(lang) if lang is not None else plaintext.extract
-        if fn is None:
+        extractor = _BY_NAME.get(lang) if lang is not None else plaintext
+        if extractor is None:
             statuses.append("unsupported")
             details.append(f"{lang or 'unknown language'}: no text extractor")
             continue
         sink.sep("\n")
         try:
-            r = fn(body, sink)
+            r: Result = extractor.extract(body, sink)
         except Exception as exc:  # one damaged segment must not lose the others
             log.debug("%s extractor failed", lang, exc_info=True)
             statuses.append("no-text")
@@ -156,7 +172,13 @@ def _extract(data: bytes, languages: list[str], max_chars: int) -> TextResult:
     text = sink.text()
     if not statuses:
         return TextResult("", "no-text", "no document body (PJL only or empty)", None)
+    limits: list[str] = []
     if sink.truncated:
+        limits.append("max_chars")
+    if sink.exhausted:
+        limits.append("work_budget")
+        details.insert(0, f"stopped: work budget of {WORK_BASE + WORK_PER_BYTE * len(data)} exhausted")
+    if sink.truncated or (sink.exhausted and sink.chars):
         status = "truncated"
     elif sink.chars:
         status = "text"
@@ -166,4 +188,4 @@ def _extract(data: bytes, languages: list[str], max_chars: int) -> TextResult:
         status = "no-text"
     else:
         status = "unsupported"
-    return TextResult(text if sink.chars else "", status, "; ".join(details)[:1000], pages)
+    return TextResult(text if sink.chars else "", status, "; ".join(details)[:1000], pages, tuple(limits))

@@ -17,9 +17,13 @@ more than a small dict.
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
+from itertools import repeat
+from typing import Any
 
 from . import _pstokens as T
+from ._scan import STRING as _STRING
 
 MAX_CMAP = 65536
 DEFAULT_WIDTH = 500  # 1/1000 em, when a font lists no widths
@@ -117,50 +121,45 @@ def _utf16(b: bytes) -> str:
     return b.decode("utf-16-be", "replace")
 
 
+_SECTION = re.compile(rb"begin(codespacerange|bfchar|bfrange)(?![A-Za-z])(.*?)end(?:codespacerange|bfchar|bfrange)"
+                      rb"(?![A-Za-z])", re.S)
+_CMAP_OPERAND = re.compile(rb"<([0-9A-Fa-f\x00\t\n\x0c\r ]*)>|(" + _STRING + rb")|([\[\]])", re.S)
+
+
 def parse_cmap(data: bytes) -> tuple[dict[bytes, str], int]:
-    """(code bytes -> text, code length in bytes) of a ToUnicode CMap."""
+    """(code bytes -> text, code length in bytes) of a ToUnicode CMap (ISO 32000-1 9.10.3; Adobe
+    TN 5014 ``begincodespacerange``, ``beginbfchar``, ``beginbfrange``). Each section is found by
+    a regular expression and its operands (hex or literal strings, array brackets) by another."""
     out: dict[bytes, str] = {}
     nbytes = 0
-    pos, n = 0, len(data)
-    mode = b""
-    operands: list[object] = []
-    while pos < n and len(out) < MAX_CMAP:
-        kind, val, pos = T.next_token(data, pos)
-        if kind == T.EOF_:
+    for sec in _SECTION.finditer(data):
+        if len(out) >= MAX_CMAP:
             break
-        if kind == T.OP:
-            if val in (b"begincodespacerange", b"beginbfchar", b"beginbfrange"):
-                mode = val
-            elif val in (b"endcodespacerange", b"endbfchar", b"endbfrange"):
-                if mode == b"begincodespacerange":
-                    lens = [len(x) for x in operands if isinstance(x, bytes)]
-                    if lens:
-                        nbytes = nbytes or max(lens)
-                elif mode == b"beginbfchar":
-                    for i in range(0, len(operands) - 1, 2):
-                        src, dst = operands[i], operands[i + 1]
-                        if isinstance(src, bytes) and isinstance(dst, bytes):
-                            out[src] = _utf16(dst)
-                elif mode == b"beginbfrange":
-                    _ranges(operands, out)
-                mode = b""
-            operands = []
-        elif kind == T.STR:
-            operands.append(val)
-        elif kind == T.DELIM and val in (b"[", b"]"):
-            operands.append(val)
-        if len(operands) > 3 * MAX_CMAP:
-            break
+        operands: list[bytes] = []
+        for h, lit, br in _CMAP_OPERAND.findall(sec.group(2)):
+            operands.append(br or (T.unescape(lit[1:-1]) if lit else T.hex_bytes(h)))
+            if len(operands) > 3 * MAX_CMAP:
+                break
+        kind = sec.group(1)
+        if kind == b"codespacerange":
+            lens = [len(x) for x in operands if x not in (b"[", b"]")]
+            if lens:
+                nbytes = nbytes or max(lens)
+        elif kind == b"bfchar":
+            for i in range(0, len(operands) - 1, 2):
+                out[operands[i]] = _utf16(operands[i + 1])
+        else:
+            _ranges(operands, out)
     if not nbytes:
         nbytes = max((len(k) for k in out), default=1)
     return out, max(1, min(4, nbytes))
 
 
-def _ranges(ops: list[object], out: dict[bytes, str]) -> None:
+def _ranges(ops: list[bytes], out: dict[bytes, str]) -> None:
     i = 0
     while i + 2 < len(ops) and len(out) < MAX_CMAP:
         lo, hi, dst = ops[i], ops[i + 1], ops[i + 2]
-        if not (isinstance(lo, bytes) and isinstance(hi, bytes)) or not lo or len(lo) != len(hi):
+        if not lo or len(lo) != len(hi):
             i += 1
             continue
         a, b = int.from_bytes(lo, "big"), int.from_bytes(hi, "big")
@@ -169,27 +168,31 @@ def _ranges(ops: list[object], out: dict[bytes, str]) -> None:
             j = i + 3
             k = a
             while j < len(ops) and ops[j] != b"]":
-                d = ops[j]
-                if isinstance(d, bytes) and k <= b:
-                    out[k.to_bytes(width, "big")] = _utf16(d)
+                if k <= b:
+                    out[k.to_bytes(width, "big")] = _utf16(ops[j])
                 k += 1
                 j += 1
             i = j + 1
             continue
-        if isinstance(dst, bytes) and dst:
-            base = int.from_bytes(dst, "big")
-            prefix = dst[:-2] if len(dst) > 2 else b""
-            for k in range(a, min(b, a + MAX_CMAP - len(out)) + 1):
-                tail = (base & 0xFFFF) + (k - a)
-                out[k.to_bytes(width, "big")] = _utf16(prefix) + (chr(tail) if tail < 0x110000 and not
-                                                                  0xD800 <= tail < 0xE000 else "")
+        if dst:
+            base = (int.from_bytes(dst, "big") & 0xFFFF) - a
+            prefix = _utf16(dst[:-2]) if len(dst) > 2 else ""
+            codes = range(a, min(b, a + MAX_CMAP - len(out)) + 1)
+            out.update(zip([k.to_bytes(width, "big") for k in codes],
+                           [prefix + (chr(base + k) if base + k < 0x110000 and not 0xD800 <= base + k < 0xE000
+                                      else "") for k in codes], strict=True))
         i += 3
 
 
 class Font:
-    """How one font turns string bytes into text and advances."""
+    """How one font turns string bytes into text and advances.
 
-    __slots__ = ("table", "cmap", "nbytes", "widths", "first", "space_code", "default_width")
+    ``decode`` runs at C speed for one- and two-byte codes: the code-to-text and code-to-width
+    maps are built once per font (``str.translate`` tables and lists indexed by code), and a string
+    is decoded with ``translate``, ``map`` and ``sum``, never a Python step per character."""
+
+    __slots__ = ("table", "cmap", "nbytes", "widths", "first", "space_code", "default_width", "_fast",
+                 "identity_guess", "guessed")
 
     def __init__(self, table: list[str] | None = None, cmap: dict[bytes, str] | None = None, nbytes: int = 1,
                  widths: list[float] | None = None, first: int = 0) -> None:
@@ -199,31 +202,59 @@ class Font:
         self.widths = widths or []
         self.first = first
         self.default_width = DEFAULT_WIDTH
+        self._fast: tuple[Any, ...] | None = None  # built at the first decode (widths may change)
+        self.identity_guess = False  # two-byte codes without a map: read them as UCS-2 (a guess)
+        self.guessed = 0  # strings decoded by that guess
 
     def width(self, code: int) -> float:
         j = code - self.first
         return self.widths[j] if 0 <= j < len(self.widths) else self.default_width
 
+    def _maps(self) -> tuple[Any, ...]:
+        if self.nbytes == 1:
+            cmap = self.cmap or {}
+            chars = [cmap.get(bytes([c]), self.table[c]) for c in range(256)]
+            trans = {c: ch for c, ch in enumerate(chars) if ch != chr(c)}
+            return trans, [self.width(c) for c in range(256)]
+        codes: dict[int, str] = {}
+        if self.cmap:
+            for k, v in self.cmap.items():
+                if len(k) == 2:
+                    codes[int.from_bytes(k, "big")] = v
+        widths = {self.first + j: w for j, w in enumerate(self.widths)}
+        return codes, widths
+
     def decode(self, raw: bytes) -> tuple[str, float, int, int]:
         """(text, advance in 1/1000 em, number of codes, number of single-byte 32 codes)."""
+        nb = self.nbytes
+        if nb > 2:
+            return self._decode_wide(raw)
+        if self._fast is None:
+            self._fast = self._maps()
+        if nb == 1:
+            trans, w256 = self._fast
+            return raw.decode("latin-1").translate(trans), float(sum(map(w256.__getitem__, raw))), len(raw), \
+                raw.count(32)
+        codes2, wmap = self._fast
+        n = len(raw) // 2
+        ints = struct.unpack(f">{n}H", raw[:2 * n])
+        if self.identity_guess and not codes2:
+            self.guessed += 1
+            text = raw[:2 * n].decode("utf-16-be", "replace")
+        else:
+            text = "".join(map(codes2.get, ints, repeat("")))
+        width = float(sum(map(wmap.get, ints, repeat(self.default_width)))) if wmap else self.default_width * n
+        return text, width, n, 0
+
+    def _decode_wide(self, raw: bytes) -> tuple[str, float, int, int]:
         out: list[str] = []
         width = 0.0
         nb = self.nbytes
         codes = 0
-        spaces = 0
         for i in range(0, len(raw) - nb + 1, nb):
             chunk = raw[i:i + nb]
-            code = int.from_bytes(chunk, "big")
             codes += 1
-            if nb == 1 and code == 32:
-                spaces += 1
-            if self.cmap is not None:
-                ch = self.cmap.get(chunk)
-                if ch is None:
-                    ch = self.table[code] if nb == 1 else ""
-            else:
-                ch = self.table[code] if nb == 1 else ""
-            out.append(ch)
-            j = code - self.first
-            width += self.widths[j] if 0 <= j < len(self.widths) else self.default_width
-        return "".join(out), width, codes, spaces
+            ch = self.cmap.get(chunk) if self.cmap is not None else None
+            out.append(ch if ch is not None else "")
+            width += self.width(int.from_bytes(chunk, "big"))
+        return "".join(out), width, codes, 0

@@ -16,9 +16,13 @@ printable characters the text is dropped and the document is "raster", as it is 
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 
+from ..classify import UEL
+from ..classify import pclxl as pclxl_lang
 from ._text import TextSink
+from .base import Result
+
+NAME = pclxl_lang.NAME
 
 _SIZES = {0: 1, 1: 2, 2: 4, 3: 2, 4: 4, 5: 4}  # ubyte, uint16, uint32, sint16, sint32, real32
 _FMT = {0: "B", 1: "H", 2: "I", 3: "h", 4: "i", 5: "f"}
@@ -27,13 +31,6 @@ BEGIN_PAGE, READ_IMAGE, READ_CHAR, READ_RAST_PATTERN, READ_SCAN = 0x43, 0xB1, 0x
 ATTR_TEXT_DATA, ATTR_POINT = 0xAB, 0x4C
 MAX_OPS = 2_000_000
 PRINTABLE_SHARE = 0.7
-
-
-@dataclass(slots=True)
-class Result:
-    status: str
-    detail: str
-    pages: int | None
 
 
 def extract(buf: bytes, sink: TextSink) -> Result:
@@ -146,7 +143,7 @@ def extract(buf: bytes, sink: TextSink) -> Result:
                         y += float(pt[1])
             attrs = {}
             last = None
-        elif tag == 0x1B and buf.startswith(b"%-12345X", pos):  # UEL: the XL stream has ended
+        elif buf.startswith(UEL, pos - 1):  # UEL: the XL stream has ended
             break
         else:
             problem = f"unknown tag 0x{tag:02x} at {pos - 1}"

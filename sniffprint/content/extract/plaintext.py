@@ -10,20 +10,15 @@ shape must not reach an excerpt): the armour lines stay, so a private key is sti
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..classify import filekind
 from ._text import TextSink
+from .base import Result
+
+NAME = "plaintext"  # not a print language: what a segment no language claims is read as
 
 _PEM = re.compile(rb"(-----BEGIN ([A-Z0-9 ]{1,64})-----)[A-Za-z0-9+/=\s:,-]*?(-----END \2-----)")
 _PGP_BODY = re.compile(rb"(-----BEGIN PGP [A-Z ]{1,40}-----)[\s\S]*?(-----END PGP [A-Z ]{1,40}-----)")
-
-
-@dataclass(slots=True)
-class Result:
-    status: str
-    detail: str
-    pages: int | None
 
 
 def extract(buf: bytes, sink: TextSink) -> Result:

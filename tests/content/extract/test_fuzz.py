@@ -9,7 +9,7 @@ import zlib
 from sniffprint.content import classify
 from sniffprint.content.extract import extract_text
 
-UEL = b"\x1b%-12345X"
+UEL = classify.UEL
 
 
 def _seeds() -> list[bytes]:

@@ -79,6 +79,14 @@ def _guard(fn: Any) -> Any:
     return wrapper
 
 
+def _tty(stream: Any) -> bool:
+    """Whether a person reads ``stream`` (a terminal)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def _formats() -> list[str]:
     from .outputs import OUTPUTS
 
@@ -318,7 +326,7 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
         raise click.UsageError("give either CAPTURE files or --interface, not both")
     if interface and not duration:
         raise click.UsageError("--interface needs --duration SECONDS")
-    on_terminal = fmt is None and output is None and sys.stdout.isatty()
+    on_terminal = fmt is None and output is None and _tty(sys.stdout)
     fmt = fmt or ("table" if on_terminal else "json")
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                        max_buffer=max_buffer,
@@ -361,7 +369,7 @@ def report(captures: tuple[str, ...], fail_on: str, evidence_dir: str | None, th
     import shutil
     import tempfile
 
-    if output is None and sys.stdout.isatty():
+    if output is None and _tty(sys.stdout):
         raise click.UsageError("give -o FILE.html (or redirect standard output)")
     specs = _specs(captures)
     tmp = tempfile.mkdtemp(prefix="sniffprint-report-") if evidence_dir is None and thumbnails else None

@@ -286,7 +286,7 @@ _FIELDS: dict[type, set[str]] = {cls: {f.name for f in dataclasses.fields(cls)} 
 def frame_row(rec: Any) -> list[Any]:
     """A record's values in the order of its frame's columns (``frame_columns``), as plain Python:
     enums as their values, tuples as lists, nested records as JSON objects, None when unknown."""
-    return [_cell(_value(rec, name)) for name, _ in frame_columns(type(rec))]
+    return [_jsonable(_value(rec, name)) for name, _ in frame_columns(type(rec))]
 
 
 def from_row(cls: type, row: dict[str, Any]) -> Any:

@@ -3,7 +3,8 @@
 ``DIR/flows.parquet``, ``jobs``, ``findings``, ``printers``, ``anomalies`` and ``summary``
 (``report.TABLES``), each holding exactly the columns and dtypes of its frame
 (``Report.*_frame()``: categoricals with every value declared, nullable integers, UTC
-timestamps), so ``pd.read_parquet`` gives the frame back. Columns whose values are lists of plain
+timestamps), so ``pd.read_parquet`` gives the frame back (an empty table's categoricals come
+back without their categories: Parquet keeps a dictionary only with data). Columns whose values are lists of plain
 values stay Parquet lists; those holding objects (a printer's ``worst`` and ``findings`` counts,
 a job's ``sources``, the summary's ``captures``) are JSON text, named in the file's
 ``sniffprint`` metadata. The findings file adds an ``evidence`` column (the whole evidence object

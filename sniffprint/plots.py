@@ -37,8 +37,8 @@ COLORS = {"none": "#d62728", "tls": "#2ca02c", "smb3-encrypted": "#1f77b4", "unk
 LABELS = {"none": "cleartext", "tls": "TLS", "smb3-encrypted": "SMB3 encrypted", "unknown": "unknown"}
 MIN_BAR = 0.006  # the narrowest bar, as a fraction of the time span shown
 MAX_ROWS = 25  # printers or clients drawn at most (the most exposed first)
-_CELL = {"clear": ("#d62728", "all in clear"), "mixed": ("#ff7f0e", "clear and protected"),
-         "protected": ("#2ca02c", "all protected"), "unknown": ("#9e9e9e", "unknown"),
+_CELL = {"clear": ("#d62728", "in clear"), "mixed": ("#ff7f0e", "mixed"),
+         "protected": ("#2ca02c", "protected"), "unknown": ("#9e9e9e", "unknown"),
          "empty": ("#f2f2f2", "no flows")}
 _CERT = {"hidden (TLS 1.3)": "#9e9e9e", "self-signed": "#ff7f0e", "expired": "#d62728",
          "other issuer": "#2ca02c", "not seen": "#c7c7c7"}

@@ -17,6 +17,7 @@ peak RSS changes between the small and the large capture.
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import math
@@ -105,22 +106,58 @@ def warm_page_cache(path):
 # Measurement
 # ---------------------------------------------------------------------------
 
-def run_measured(argv, env=None, cwd=None):
-    """Run argv with stdout to /dev/null; return wall time, CPU time, peak RSS of that child."""
-    with tempfile.TemporaryFile() as err, open(os.devnull, 'wb') as null, open(os.devnull, 'rb') as nullin:
-        t0 = time.perf_counter()
+# Linux keeps a process's peak RSS across exec(): a child forked from this harness and then
+# exec'ing the tool reports at least the harness's own peak (measured: a 200 MiB harness made
+# `true` show 218 MiB). So the tool is started by a small launcher (python -S, ~9 MiB), which
+# forks and execs it and reports the rusage that wait4 gives it for that grandchild, whose peak
+# starts from the launcher's few MiB. The launcher also times the tool (fork to reap), so its own
+# start-up is not in the wall time.
+_LAUNCHER = r"""
+import os, sys, time
+fd, argv = int(sys.argv[1]), sys.argv[2:]
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(fd)
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as e:
+        os.write(2, ('cannot run %s: %s' % (argv[0], e)).encode())
+        os._exit(127)
+_p, st, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+os.write(fd, repr((wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss, os.waitstatus_to_exitcode(st))).encode())
+"""
+
+
+def run_measured(argv, env=None, cwd=None, stdout_path=None):
+    """Run argv with stdout to /dev/null (or stdout_path); return wall time, CPU time and peak RSS of
+    that process (and of the children it waited for)."""
+    if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
+        return {'ok': False, 'returncode': None, 'error': 'not found: %s' % argv[0]}
+    rfd, wfd = os.pipe()
+    with tempfile.TemporaryFile() as err, open(stdout_path or os.devnull, 'wb') as out, \
+            open(os.devnull, 'rb') as nullin:
         try:
-            p = subprocess.Popen(argv, stdin=nullin, stdout=null, stderr=err, env=env, cwd=cwd)
+            p = subprocess.Popen([sys.executable, '-S', '-c', _LAUNCHER, str(wfd)] + list(argv), stdin=nullin,
+                                 stdout=out, stderr=err, env=env, cwd=cwd, pass_fds=(wfd,))
         except OSError as e:
+            os.close(rfd)
+            os.close(wfd)
             return {'ok': False, 'returncode': None, 'error': str(e)}
-        _pid, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-        p.returncode = code = os.waitstatus_to_exitcode(status)   # already reaped: keep Popen from waiting
+        os.close(wfd)
+        with os.fdopen(rfd, 'rb') as r:
+            report = r.read()
+        p.wait()
         err.seek(0)
         tail = err.read()[-2000:].decode('utf-8', 'replace')
-    res = {'ok': code == 0, 'returncode': code, 'wall_s': wall, 'cpu_s': ru.ru_utime + ru.ru_stime,
-           'user_s': ru.ru_utime, 'sys_s': ru.ru_stime,
-           'peak_rss_mib': ru.ru_maxrss / 1024.0}             # Linux: ru_maxrss is in KiB
+    try:
+        wall, utime, stime, maxrss, code = ast.literal_eval(report.decode())
+    except (ValueError, SyntaxError):
+        return {'ok': False, 'returncode': p.returncode, 'error': 'launcher failed: ' + tail[-500:]}
+    res = {'ok': code == 0, 'returncode': code, 'wall_s': wall, 'cpu_s': utime + stime,
+           'user_s': utime, 'sys_s': stime,
+           'peak_rss_mib': maxrss / 1024.0}                   # Linux: ru_maxrss is in KiB
     if code != 0:
         res['stderr_tail'] = tail
     return res

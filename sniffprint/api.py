@@ -30,10 +30,10 @@ from .errors import CaptureError
 from .evidence.folder import EvidenceFolder
 from .evidence.redact import redact_flow, redact_job
 from .evidence.stage import EvidenceStage
-from .findings.policy import Policy
+from .findings.policy import Policy, PrintServers
 from .findings.rules import Findings
 from .findings.verdict import Verdict, decide
-from .model import Severity
+from .model import FlowKey, Protection, Service, Severity
 from .options import Options
 from .records import RECORD_TYPES, Anomaly, CaptureSummary, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 from .report import Report, from_json, to_json
@@ -120,13 +120,24 @@ class Pipeline:
         self.decoder = Decoder(self.sink, options.verify_checksums)
         self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
                                       extract=options.extract_text)
-        self.table = FlowTable(options, self.sink, self._flow, print_rule=self.policy.is_print,
-                               on_job_done=self._job_done)
+        # print servers learned from the traffic (print RPC at privacy...): the print rule reads
+        # them, so a server seen serving protected print makes its SMB3 sessions print
+        self.print_servers = PrintServers()
+        self.table = FlowTable(options, self.sink, self._flow, print_rule=self._is_print,
+                               on_job_done=self._job_done, on_print=self._print_changed)
         self.captures: list[CaptureStats] = []
         self.read_errors: list[CaptureReadError] = []  # inputs an OS error cut short (exit 2 at the end)
         # hash the captures while reading them when the evidence folder's manifest needs it
         self.limits = ReadLimits(sha256=self.folder is not None)
         self.elapsed = 0.0
+
+    def _is_print(self, service: Service, content: bool | None, protection: Protection,
+                  key: FlowKey) -> bool | None:
+        return self.policy.is_print(service, content, protection, key, self.print_servers)
+
+    def _print_changed(self, flow: Flow) -> None:
+        if self.policy.serves_print(flow.print, flow.protection):
+            self.print_servers.add(flow.key.server_ip)
 
     # ------------------------------------------------------------- streaming to the sinks
     def _anomaly(self, a: Anomaly) -> None:
@@ -140,8 +151,11 @@ class Pipeline:
 
     def _job_done(self, flow: Flow, job: Job) -> None:
         rec = job.record()
-        job.evidence = self.evidence(rec, job.document(), job.complete, flow.key,
-                                     lambda kind, detail: flow.note(kind, detail, "evidence"))
+        job.evidence = ev = self.evidence(rec, job.document(), job.complete, flow.key,
+                                          lambda kind, detail: flow.note(kind, detail, "evidence"))
+        if ev is not None and rec.pages is None and ev.pages is not None:
+            # a page count only the text extraction found: the job says the same as its evidence
+            job.final = rec = dataclasses.replace(rec, pages=ev.pages)
         self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
     def _flow(self, flow: Flow) -> None:

@@ -20,6 +20,13 @@ class Direction(enum.IntEnum):
     S2C = 1  # server -> client (responder)
 
 
+class JobDirection(str, enum.Enum):
+    """Which way a job's document crossed: the JSON ``direction`` of a job."""
+
+    C2S = "c2s"  # client -> printer: a print job, or a file written to the printer
+    S2C = "s2c"  # printer -> client: a document or file the printer sent back (PJL FSUPLOAD...)
+
+
 class Service(str, enum.Enum):
     RAW9100 = "raw9100"
     LPD = "lpd"
@@ -27,6 +34,7 @@ class Service(str, enum.Enum):
     SMB = "smb"
     TLS = "tls"
     HTTP = "http"
+    DCERPC = "dcerpc"  # DCE/RPC over TCP (ncacn_ip_tcp): print RPC, the endpoint mapper
     OTHER = "other"
 
 
@@ -34,6 +42,7 @@ class Protection(str, enum.Enum):
     NONE = "none"
     TLS = "tls"
     SMB3 = "smb3-encrypted"
+    RPC_PRIVACY = "rpc-privacy"  # print RPC at packet privacy: the stubs are sealed
     UNKNOWN = "unknown"
 
 
@@ -120,7 +129,7 @@ DLT_RAW_ALT2 = 14
 PRINT_PORTS = frozenset({9100, 515, 631})
 """Print ports: raw JetDirect, LPD, IPP (the policy's default ``print_ports``; a TLS flow to one
 of them counts as print traffic, since a TLS flow's content cannot be seen)."""
-PRINT_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB})
+PRINT_SERVICES = frozenset({Service.RAW9100, Service.LPD, Service.IPP, Service.SMB, Service.DCERPC})
 """Services that carry print jobs (the policy's default ``print_protocols``)."""
 
 

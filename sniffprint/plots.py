@@ -33,8 +33,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .report import Report
 
-COLORS = {"none": "#d62728", "tls": "#2ca02c", "smb3-encrypted": "#1f77b4", "unknown": "#7f7f7f"}
-LABELS = {"none": "cleartext", "tls": "TLS", "smb3-encrypted": "SMB3 encrypted", "unknown": "unknown"}
+# one colour and one legend label per Protection value (a test checks every value has one)
+COLORS = {"none": "#d62728", "tls": "#2ca02c", "smb3-encrypted": "#1f77b4", "rpc-privacy": "#9467bd",
+          "unknown": "#7f7f7f"}
+LABELS = {"none": "cleartext", "tls": "TLS", "smb3-encrypted": "SMB3 encrypted", "rpc-privacy": "RPC privacy",
+          "unknown": "unknown"}
+PROTECTED = frozenset(COLORS) - {"none", "unknown"}
 MIN_BAR = 0.006  # the narrowest bar, as a fraction of the time span shown
 MAX_ROWS = 25  # printers or clients drawn at most (the most exposed first)
 _CELL = {"clear": ("#d62728", "in clear"), "mixed": ("#ff7f0e", "mixed"),
@@ -205,7 +209,7 @@ def cell_state(protections: set[str]) -> str:
     if not protections:
         return "empty"
     clear = "none" in protections
-    protected = bool(protections & {"tls", "smb3-encrypted"})
+    protected = bool(protections & PROTECTED)
     if clear and protected:
         return "mixed"
     if clear:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
-from .model import ConnState, Orientation, PrinterVerdict, Protection, Service, Severity
+from .model import ConnState, JobDirection, Orientation, PrinterVerdict, Protection, Service, Severity
 
 __all__ = ["Anomaly", "CaptureSummary", "Column", "Evidence", "Finding", "FlowRecord", "JobRecord",
            "PrinterRecord", "RECORD_TYPES", "Record", "Summary", "TallyKey", "Thumbnail", "Worst", "col",
@@ -87,11 +87,11 @@ class FlowRecord:
     server_ip: str = col("server address", _IP)
     server_port: int = col("server port", _PORT)
     ip_version: int = col("4 or 6", "UInt8")
-    service: Service = col("raw9100, lpd, ipp, smb, tls, http or other, decided by content, not by port",
+    service: Service = col("raw9100, lpd, ipp, smb, tls, http, dcerpc or other, decided by content, not by port",
                            "category")
     service_violations: tuple[str, ...] = col("`-name` of each dissector detached by a protocol violation",
                                               "object")
-    protection: Protection = col("none, tls, smb3-encrypted or unknown", "category")
+    protection: Protection = col("none, tls, smb3-encrypted, rpc-privacy or unknown", "category")
     print: bool | None = col("print traffic: true, false, or null when it cannot be seen (encrypted SMB)",
                              "boolean")
     c2s_bytes: int = col("distinct stream payload bytes client to server (each byte once)", "UInt64")
@@ -113,7 +113,7 @@ class FlowRecord:
     bad_checksums: int = col("segments with a bad TCP checksum (kept, never dropped)", "UInt64")
     anomalies: int = col("anomalies recorded on this flow", "UInt64")
     languages: tuple[str, ...] = col("print languages of its jobs, in order of first appearance", "object")
-    jobs: int = col("print jobs seen", "UInt64")
+    jobs: int = col("job records of the flow (print jobs, documents sent back, files written)", "UInt64")
     tls_version: str | None = col("negotiated TLS version", "string", None)
     tls_cipher: str | None = col("negotiated cipher suite", "string", None)
     sni: str | None = col("server name the client asked for", "string", None)
@@ -132,7 +132,14 @@ class FlowRecord:
                                        sparse=True)
     ipp_operations: tuple[str, ...] | None = col("IPP operations seen", "object", None, sparse=True)
     lpd_queue: str | None = col("LPD queue named", "string", None, sparse=True)
-    pjl_device_info: str | None = col("PJL INFO/USTATUS reply seen", "string", None, sparse=True)
+    pjl_device_info: str | None = col("PJL INFO/USTATUS reply seen (job names in it masked unless --reveal)",
+                                      "string", None, sparse=True)
+    pjl_fs_commands: tuple[str, ...] | None = col("PJL file-system commands sent (FSINIT, FSDIRLIST, FSUPLOAD...)",
+                                                  "object", None, sparse=True)
+    pjl_fs_paths: tuple[str, ...] | None = col("printer file-system paths those commands named (masked unless "
+                                               "--reveal)", "object", None, sparse=True)
+    pjl_fs_listed: tuple[str, ...] | None = col("paths the printer listed in FSDIRLIST replies (masked unless "
+                                                "--reveal)", "object", None, sparse=True)
     smb1: bool | None = col("SMB1 was spoken", "boolean", None, sparse=True)
     smb_signing: bool | None = col("SMB signing in use", "boolean", None, sparse=True)
     smb_encryption_capable: bool | None = col("the SMB server offered encryption", "boolean", None, sparse=True)
@@ -146,13 +153,21 @@ class FlowRecord:
     spoolss_auth_level: str | None = col("DCE/RPC auth level on the spoolss pipe", "string", None, sparse=True)
     internal_errors: int | None = col("internal errors (bugs) caught on this flow: its analysis is incomplete",
                                       "UInt32", None, sparse=True)
+    rpc_interfaces: tuple[str, ...] | None = col("DCE/RPC interfaces bound: MS-RPRN, MS-PAR, EPM, others by UUID",
+                                                 "object", None, sparse=True)
+    rpc_auth_level: str | None = col("DCE/RPC auth level of the print calls (weakest): none, connect, call, pkt, "
+                                     "integrity or privacy", "string", None, sparse=True)
+    rpc_auth_type: str | None = col("DCE/RPC security provider of the print binds: NTLMSSP, SPNEGO, Kerberos...",
+                                    "string", None, sparse=True)
+    rpc_calls: tuple[str, ...] | None = col("print RPC calls seen in clear (EnumPrinters, OpenPrinterEx...)",
+                                            "object", None, sparse=True)
 
     FACTS: ClassVar[frozenset[str]] = frozenset()  # filled below: fields a dissector may set
 
 
 FlowRecord.FACTS = frozenset(c.name for c in columns(FlowRecord)
                              if c.name.startswith(("tls_", "cert_", "smb", "sni", "http_", "ipp_", "lpd_",
-                                                   "pjl_", "spoolss_")))
+                                                   "pjl_", "spoolss_", "rpc_")))
 
 
 # ---------------------------------------------------------------------------------------- job
@@ -164,7 +179,7 @@ class JobRecord:
     uid: str = col("uid of its flow", "string")
     capture: str | None = col("the capture in which its flow started", "string", None)
     job_index: int = col("index of the job in its flow", "UInt32")
-    protocol: str = col("raw9100, lpd, ipp or smb", "category")
+    protocol: str = col("raw9100, lpd, ipp, smb or dcerpc", "category")
     language: str | None = col("print language of the document body", "category")
     languages: tuple[str, ...] = col("every language seen in it (PJL first when present)", "object")
     user: str | None = col("user name as sent (masked unless --reveal)", "string")
@@ -174,20 +189,30 @@ class JobRecord:
     title: str | None = col("title (masked)", "string")
     bytes: int = col("document bytes captured", "UInt64")
     missed_bytes: int = col("document bytes missing from the capture", "UInt64")
-    partial: bool = col("cut by a gap or by the end of the capture", "boolean")
+    partial: bool = col("its end was not seen: cut by a gap, or still open when the capture ended", "boolean")
     protection: Protection = col("protection of the flow when the job started", "category")
     author: str | None = col("author the document states (masked)", "string", None)
     creator: str | None = col("creating application (masked)", "string", None)
     producer: str | None = col("producing library (PDF; masked)", "string", None)
     creation_date: str | None = col("creation date the document states", "string", None)
-    pages: str | None = col("page count the document states", "string", None)
+    pages: int | None = col("page count: as the document states it, else as its text extraction counted",
+                            "UInt32", None)
     lpd_print_type: str | None = col("LPD control-file print type", "string", None)
     pjl_device_info: str | None = col("PJL device reply seen during the job", "string", None)
     holdkey_present: bool = col("a PJL HOLDKEY PIN was sent (never the PIN)", "boolean", False)
-    compression: str | None = col("compression of the document as sent", "string", None)
-    sources: dict[str, str] = col("where each field stood: pjl, dsc, pdf-info, xmp, lpd, ipp, smb", "object",
+    compression: str | None = col("compression of the document as sent (IPP compression, or gzip seen); the "
+                                  "document is analysed decompressed", "string", None)
+    sources: dict[str, str] = col("where each field stood: pjl, dsc, pdf-info, xmp, lpd, ipp, smb, spoolss, "
+                                  "dcerpc, emfspool", "object",
                                   factory=dict)
     sha256: str | None = col("SHA-256 of the captured document bytes", "string", None)
+    direction: JobDirection = col("c2s: sent to the printer; s2c: sent back by the printer (PJL FSUPLOAD)",
+                                  "category", JobDirection.C2S)
+    document_format: str | None = col("document format as the envelope states it (IPP document-format, PJL "
+                                      "ENTER LANGUAGE, LPD print type)", "string", None)
+    file_transfer: str | None = col("PJL file-system command that carried it: FSDOWNLOAD/FSAPPEND (a file "
+                                    "written to the printer, not a print document) or FSUPLOAD (read back)",
+                                    "string", None, sparse=True)
 
     # free text the document or the protocol carried: masked unless --reveal
     TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("user", "host", "job_name", "document_name", "title", "author",
@@ -215,12 +240,12 @@ class Evidence:
     hashed_names: dict[str, str] | None = col("keyed BLAKE2b of user, host, job, document name, title, author",
                                               "object", None)
     masked_excerpt: str | None = col("word shapes of its text, digits masked", "string", None)
-    pii_counts: dict[str, int] | None = col("sensitive data found: email, phone, ssn, card, iban, keyword",
+    pii_counts: dict[str, int] | None = col("sensitive data found: email, phone, ssn, card, iban, keyword, private_key",
                                             "object", None)
     text_status: str | None = col("text, raster, no-text, unsupported, truncated, not-kept or error",
                                   "category", None)
     text_detail: str | None = col("what the extractor saw", "string", None)
-    pages: int | str | None = col("page count", "object", None)
+    pages: int | None = col("page count (the same as its job's)", "UInt32", None)
     thumbnail: Thumbnail | None = col("pixelated page-1 thumbnail (evidence folder only)", "object", None)
     carved_path: str | None = col("the carved document (--carve only)", "string", None)
     names: dict[str, str] | None = col("metadata as sent (--reveal only)", "object", None, sparse=True)
@@ -280,7 +305,7 @@ class PrinterRecord:
     flows: int = col("print flows", "UInt32")
     print_flows: int = col("print flows", "UInt32")
     jobs_clear: int = col("jobs seen in clear", "UInt32")
-    bytes_clear: int = col("print bytes in clear", "UInt64")
+    bytes_clear: int = col("print bytes in clear: sent to it, and documents it sent back", "UInt64")
     bytes_protected: int = col("print bytes protected", "UInt64")
     closed_ports: tuple[int, ...] = col("print ports that answered a SYN with RST", "object")
     worst: Worst | None = col("worst finding not excepted by policy", "object")

@@ -136,7 +136,8 @@ def _closed_sets() -> dict[str, tuple[str, ...]]:
     from .content.classify import LANGUAGES
     from .findings.codes import TITLES
 
-    languages = tuple(m.NAME for m in LANGUAGES) + ("EMF", "XPS", "gzip", "unknown")
+    # EMF and XPS are in LANGUAGES now; kept here too (deduplicated) so the set stays whole either way
+    languages = tuple(dict.fromkeys((*(m.NAME for m in LANGUAGES), "EMF", "XPS", "gzip", "unknown")))
     return {
         "code": tuple(sorted(TITLES)),
         "confidence": ("low", "medium", "high"),

@@ -12,7 +12,9 @@ from typing import Any
 PRINT_PORTS = {9100, 515, 631}
 SERVICES = {"raw9100": {"raw9100"}, "raw-nonstd": {"raw9100"}, "lpd": {"lpd"}, "ipp": {"ipp"},
             "ipps": {"tls", "ipp"}, "ipp-upgrade-tls": {"ipp", "http", "tls"}, "tls9100": {"tls", "raw9100"},
-            "smb2": {"smb"}}
+            "smb2": {"smb"}, "smb1": {"smb"}, "dcerpc": {"dcerpc"}}
+# what an encrypted print flow's protection is, by its truth protocol (print RPC: sealed at privacy)
+ENCRYPTED = {"smb2": "smb3-encrypted", "dcerpc": "rpc-privacy"}
 
 
 def endpoint(text: str) -> tuple[str, int]:
@@ -30,6 +32,11 @@ def find(report: Any, pf: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _fact(flow: Any, name: str) -> Any:
+    v = getattr(flow, name, None)
+    return list(v) if isinstance(v, tuple) else v
+
+
 def check_flows(report: Any, cap: dict[str, Any]) -> list[str]:
     """Every miss as a line (empty list = all good)."""
     misses: list[str] = []
@@ -40,13 +47,15 @@ def check_flows(report: Any, cap: dict[str, Any]) -> list[str]:
             misses.append(f"{tag}: no flow record")
             continue
         want = {"c2s_bytes": pf["client_to_server_stream_bytes"], "s2c_bytes": pf["server_to_client_stream_bytes"],
-                "protection": ("none" if not pf["encrypted"] else
-                               "smb3-encrypted" if pf["protocol"] == "smb2" else "tls")}
+                "protection": ("none" if not pf["encrypted"] else ENCRYPTED.get(pf["protocol"], "tls"))}
         for k, v in want.items():
             if getattr(f, k) != v:
                 misses.append(f"{tag}: {k} {getattr(f, k)!r} != {v!r}")
         if f.service not in SERVICES.get(pf["protocol"], {pf["protocol"]}):
             misses.append(f"{tag}: service {f.service.value!r} for {pf['protocol']}")
+        for fact in ("rpc_interfaces", "rpc_auth_level", "smb_dialect"):  # when the truth states them
+            if pf.get(fact) is not None and not pf.get("encrypted") and _fact(f, fact) != pf[fact]:
+                misses.append(f"{tag}: {fact} {_fact(f, fact)!r} != {pf[fact]!r}")
         ok_print = (True, None) if pf["protocol"] == "smb2" and pf["encrypted"] else (True,)
         if f.print not in ok_print:
             misses.append(f"{tag}: print {f.print!r}")

@@ -22,7 +22,7 @@ def flow_record(**kw: Any) -> FlowRecord:
     for name, enum_type in (("service", Service), ("protection", Protection), ("state", ConnState)):
         if isinstance(base[name], str):
             base[name] = enum_type(base[name])
-    for name in ("tls_weak", "ipp_operations", "languages"):
+    for name in ("tls_weak", "ipp_operations", "languages", "rpc_interfaces", "rpc_calls"):
         if isinstance(base.get(name), list):
             base[name] = tuple(base[name])
     return FlowRecord(**base)

@@ -24,9 +24,12 @@ SECRET_KEYS = ("canary", "name", "email", "ssn", "card", "job_title", "user")
 def _secrets(cap: dict) -> set[str]:
     out = set()
     for pf in cap["print_flows"]:
-        strings = (pf.get("document") or {}).get("strings") or {}
-        out |= {strings[k] for k in SECRET_KEYS if strings.get(k)}
+        docs = [pf.get("document") or {}] + [p.get("document") or {} for p in pf.get("payloads", [])]
+        for doc in docs:
+            strings = doc.get("strings") or {}
+            out |= {strings[k] for k in SECRET_KEYS if strings.get(k)}
         out |= {pf[k] for k in ("user", "job_name") if pf.get(k)}
+        out |= set((pf.get("pjl_fs") or {}).get("paths", [])) - {"0:\\"}  # printer file-system paths
     return out
 
 
@@ -99,6 +102,17 @@ def test_carve_reproduces_documents_byte_for_byte(cap, tmp_path):
             assert hashlib.sha256((ev / rel).read_bytes()).hexdigest() == meta["sha256"], rel
 
 
+def test_carve_keeps_files_read_back_and_written(tmp_path):
+    """PJL file system: each FSUPLOAD body and each FSDOWNLOAD file is carved byte for byte."""
+    cap = next(c for c in TRUTHS if c["file"] == "pjlfs-session.pcap")
+    ev = tmp_path / "ev"
+    r = CliRunner().invoke(main, ["scan", "--evidence", str(ev), "--carve", str(PCAPS / cap["file"])])
+    assert r.exit_code == 0, r.stderr
+    hashes = {hashlib.sha256(f.read_bytes()).hexdigest() for f in (ev / "documents").iterdir()}
+    for payload in cap["print_flows"][0]["payloads"]:
+        assert payload["document"]["sha256"] in hashes, payload["note"]
+
+
 @pytest.mark.parametrize("fmt", ["json", "html"])
 def test_reveal_shows_metadata_but_never_document_text(tmp_path, fmt):
     cap = next(c for c in TRUTHS if c["file"] == "raw9100-cups-socket.pcap")
@@ -135,3 +149,20 @@ def test_pii_counts_and_critical_severity_on_cleartext_documents():
     raster = [f for f in rep.findings if f.code == "SP101" and f.language == "PCLXL"]
     assert raster and raster[0].evidence.text_status == "raster"
     assert "text not recoverable" in raster[0].evidence.text_detail
+
+
+def test_job_names_a_printer_echoes_are_masked(tmp_path):
+    """``@PJL USTATUS JOB`` echoes the job name: default outputs keep the status word, mask the name."""
+    from tests import pcapgen as g
+
+    c = g.Conversation()
+    job = (b'\x1b%-12345X@PJL JOB NAME="Payroll Q3 secret"\r\n@PJL USTATUS JOB=ON\r\n@PJL ENTER LANGUAGE=PCL\r\n'
+           b"\x1bEhello\x1b%-12345X@PJL EOJ\r\n\x1b%-12345X")
+    frames = (c.handshake() + c.c2s(job[:70]) + c.s2c(b'@PJL USTATUS JOB\r\nSTART\r\nNAME="Payroll Q3 secret"\r\n\x0c')
+              + c.c2s(job[70:]) + c.close())
+    p = tmp_path / "ustatus.pcap"
+    p.write_bytes(g.pcap([g.ether(f) for f in frames]))
+    text = _all_default_output(str(p), tmp_path)
+    assert "Payroll Q3 secret" not in text and "START; NAME=<redacted:" in text
+    r = CliRunner().invoke(main, ["scan", "--format", "json", "--reveal", str(p)])
+    assert 'START; NAME=Payroll Q3 secret' in r.stdout

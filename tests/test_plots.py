@@ -77,7 +77,9 @@ def test_timeline_has_one_bar_per_print_flow_coloured_by_protection(report, ax):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert set(labels) == {f"{ip} ({','.join(sorted(set(map(str, g['service']))))})"
                            for ip, g in flows.groupby("server_ip", observed=True)}
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["cleartext", "TLS", "SMB3 encrypted"]
+    present = [p for p in plots.COLORS if p in set(map(str, flows["protection"]))]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [plots.LABELS[p] for p in present]
+    assert {"cleartext", "TLS", "SMB3 encrypted"} <= {t.get_text() for t in ax.get_legend().get_texts()}
 
 
 def _spread(report, seconds: float) -> pd.DataFrame:
@@ -119,6 +121,12 @@ def test_timeline_minutes_apart_bars_are_not_invisible(report, ax):
     assert min(widths_px) >= 1.0
 
 
+def test_every_protection_has_a_colour_and_a_label():
+    from sniffprint.model import Protection
+
+    assert set(plots.COLORS) == set(plots.LABELS) == {p.value for p in Protection}
+
+
 def test_time_scale_steps():
     assert plots._time_scale(5) == plots.TimeScale("second", 1, "%H:%M:%S")
     assert plots._time_scale(60).unit == "second"
@@ -145,7 +153,7 @@ def test_protocol_matrix_cells_say_the_protection_of_their_flows(report, ax):
 
 @pytest.mark.parametrize("protections, state", [
     ({"none"}, "clear"), ({"tls"}, "protected"), ({"none", "tls"}, "mixed"), ({"unknown"}, "unknown"),
-    ({"smb3-encrypted", "unknown"}, "unknown"), (set(), "empty"),
+    ({"smb3-encrypted", "unknown"}, "unknown"), (set(), "empty"), ({"rpc-privacy"}, "protected"),
 ])
 def test_cell_state(protections, state):
     assert plots.cell_state(protections) == state

@@ -55,7 +55,7 @@ TRUTH_VERSION = 1
 #: Debian packages the lab needs (also printed by --packages)
 PACKAGES = ("tcpdump tshark cups cups-client cups-bsd cups-filters cups-ipp-utils samba smbclient "
             "socat ghostscript groff ethtool dbus openssl iproute2 poppler-utils nftables curl "
-            "procps util-linux python3").split()
+            "procps util-linux python3 samba-common-bin python3-tdb").split()
 
 MAX_CAPTURE = 150 * 1024
 MAX_TOTAL = 1536 * 1024
@@ -355,8 +355,43 @@ def tls_version_from_stream(s2c: bytes) -> str | None:
         i += 1
 
 
+SMB1_COMMANDS = {0x04: "CLOSE", 0x1d: "WRITE_PRINT_FILE", 0x25: "TRANSACTION", 0x2e: "READ_ANDX",
+                 0x2f: "WRITE_ANDX", 0x32: "TRANSACTION2", 0x71: "TREE_DISCONNECT",
+                 0x72: "NEGOTIATE", 0x73: "SESSION_SETUP_ANDX", 0x74: "LOGOFF_ANDX",
+                 0x75: "TREE_CONNECT_ANDX", 0xa2: "NT_CREATE_ANDX", 0xc0: "OPEN_PRINT_FILE",
+                 0xc1: "WRITE_PRINT_FILE", 0xc2: "CLOSE_PRINT_FILE"}
+
+
+NT1_NAMES = ("NT LM 0.12", "NT LANMAN 1.0")   # [MS-CIFS] NT LAN Manager dialect, two spellings
+
+
 def smb_facts(pcap: Path) -> dict[int, dict]:
     facts: dict[int, dict] = {}
+    # SMB1: the dialect is the request's list entry the response's index names ("NT LM 0.12")
+    offered: dict[int, list[str]] = {}
+    for r in tshark(pcap, "-Y", "smb.cmd==0x72", "-T", "fields", "-e", "tcp.stream",
+                    "-e", "smb.flags.response", "-e", "smb.dialect.name", "-e", "smb.dialect.index"):
+        if r[1] in ("0", "False"):
+            offered[int(r[0])] = r[2].split(",")
+        elif r[3] and int(r[0]) in offered:
+            chosen = offered[int(r[0])][int(r[3])]
+            f = facts.setdefault(int(r[0]), {})
+            f["smb1_dialect_selected"] = chosen
+            # Samba lists the NT1 dialect under both names and picks the first one offered
+            f["smb_dialect"] = "NT LM 0.12" if chosen in NT1_NAMES else chosen
+    for r in tshark(pcap, "-Y", "smb && smb.flags.response==0", "-T", "fields", "-e", "tcp.stream",
+                    "-e", "smb.cmd", "-e", "smb.file", "-e", "smb.path"):
+        f = facts.setdefault(int(r[0]), {})
+        for code in r[1].split(","):
+            name = SMB1_COMMANDS.get(int(code, 16), code) if code != "0xff" else None
+            if name and name not in f.setdefault("smb1_commands", []):
+                f["smb1_commands"].append(name)
+        if r[2] and r[2] not in f.get("smb1_filenames", []):
+            f.setdefault("smb1_filenames", []).append(r[2])
+        if r[3] and "0x75" in r[1].split(",") and r[3].split(",")[-1] not in f.get("smb1_trees", []):
+            f.setdefault("smb1_trees", []).append(r[3].split(",")[-1])
+    for r in tshark(pcap, "-Y", "nbss.type==0x81", "-T", "fields", "-e", "tcp.stream"):
+        facts.setdefault(int(r[0]), {})["nbss_session_request"] = True
     for r in tshark(pcap, "-Y", "smb2.cmd==0 && smb2.flags.response==1", "-T", "fields",
                     "-e", "tcp.stream", "-e", "smb2.dialect"):
         d = {"0x0311": "3.1.1", "0x0302": "3.0.2", "0x0300": "3.0", "0x0210": "2.1",
@@ -395,6 +430,19 @@ class Expect:
     ground_truth: str | None = None      # for other flows: http / plain-tcp / smb-disk-copy ...
     note: str = ""
     server_host: str = "prn"
+    facts: dict = dataclasses.field(default_factory=dict)      # copied into the flow as is
+    payloads: list[Payload] = dataclasses.field(default_factory=list)  # more documents/files
+
+
+@dataclasses.dataclass
+class Payload:
+    """A document or file carried by a flow besides (or instead of) its print document."""
+
+    doc: Doc
+    direction: str                       # "client_to_server" or "server_to_client"
+    role: str                            # e.g. "file-written-to-printer", "document-read-back"
+    copy: Path                           # the receiving side's copy (checked by sha256)
+    note: str = ""
 
 
 class Scenario:
@@ -429,6 +477,10 @@ class Scenario:
 
     def lab(self) -> Lab:
         return Lab()
+
+    def stream_facts(self, pcap: Path) -> dict[int, dict]:
+        """Extra tshark view per tcp.stream (merged into the flow's ``tshark_view``)."""
+        return {}
 
     def run(self, lab: Lab, pcap: Path) -> None:
         raise NotImplementedError
@@ -971,6 +1023,12 @@ SCENARIOS: list[type[Scenario]] = [RawCupsSocket, RawNonStd, RawV6, RawPcapng, L
                                    IppsTool, IppUpgrade, Tls9100, SmbPrint, SmbPrintEnc,
                                    MixedBackground, Lossy]
 
+# scenario modules import names from this one: when run as a script, let them find this module
+sys.modules.setdefault("tools.make_captures", sys.modules[__name__])
+from tools.scenarios_windows import SCENARIOS as WINDOWS_SCENARIOS  # noqa: E402
+
+SCENARIOS += WINDOWS_SCENARIOS
+
 
 # =============================================================================== truth building
 def build(cls: type[Scenario], outdir: Path, scratch: Path) -> dict:
@@ -988,7 +1046,8 @@ def build(cls: type[Scenario], outdir: Path, scratch: Path) -> dict:
 def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
     streams = read_streams(pcap)
     tls = tls_versions(pcap, sc.tls_port) if sc.tls_port else {}
-    smb = smb_facts(pcap) if any(e.server_port == 445 for e in sc.expects) else {}
+    smb = smb_facts(pcap) if any(e.server_port in (139, 445) for e in sc.expects) else {}
+    extra_view = sc.stream_facts(pcap)  # scenario-specific tshark view, per tcp.stream
     received_by_port = getattr(sc, "received_by_port", {})
     # match expectations to streams: per (server ip, server port), in time order
     used: set[int] = set()
@@ -1024,7 +1083,7 @@ def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
             flow["ground_truth"] = e.ground_truth
         flow.update({
             "encrypted": e.encrypted,
-            "carries_document": e.doc is not None,
+            "carries_document": e.doc is not None or bool(e.payloads),
             "client_to_server_stream_bytes": st.seen["c2s"],
             "server_to_client_stream_bytes": st.seen["s2c"],
             "frames": st.frames,
@@ -1033,21 +1092,24 @@ def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
         if st.index in tls:
             flow["tls_version"] = tls[st.index]
             flow["tls_version_source"] = "tshark"
-        elif e.protocol and (e.encrypted and e.protocol != "smb2"):
+        elif e.protocol and e.encrypted and e.protocol not in NOT_TLS:
             v = tls_version_from_stream(s2c)
             flow["tls_version"] = v
             flow["tls_version_source"] = ("ServerHello parsed from the reassembled stream "
                                           "(tshark 4.0 does not follow HTTP Upgrade: TLS)")
         if st.index in smb:
             f = smb[st.index]
-            names = [n for n in f.get("smb2_filenames", []) if e.job_name and
-                     n.startswith(e.job_name.replace("-<pid>", ""))]
+            names = [n for n in f.get("smb2_filenames", []) + f.get("smb1_filenames", [])
+                     if e.job_name and n.startswith(e.job_name.replace("-<pid>", ""))]
             if names:
                 e.job_name = names[0]
             flow["smb_dialect"] = f.get("smb_dialect")
             flow["smb_transform_frames"] = f.get("transform_frames", 0)
             flow["tshark_view"] = {k: f[k] for k in ("ntlmssp_user", "smb2_filenames",
-                                                     "smb2_trees") if k in f}
+                                                     "smb2_trees", "smb1_filenames", "smb1_trees",
+                                                     "smb1_commands", "smb1_dialect_selected",
+                                                     "nbss_session_request")
+                                   if k in f}
             if e.encrypted and not f.get("transform_frames"):
                 raise RuntimeError(f"{sc.name}: expected SMB3 transform frames")
             if not e.encrypted and f.get("transform_frames"):
@@ -1071,6 +1133,11 @@ def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
             flow["doc_prefix_found_in_stream"] = data[:64] in carrier
             if not e.encrypted and not flow["doc_prefix_found_in_stream"]:
                 raise RuntimeError(f"{sc.name}: cleartext document not in stream {st.index}")
+        if st.index in extra_view:
+            flow.setdefault("tshark_view", {}).update(extra_view[st.index])
+        flow.update(e.facts)
+        if e.payloads:
+            flow["payloads"] = [payload_truth(sc, p, c2s, s2c, e.encrypted) for p in e.payloads]
         if e.protocol:
             flow["user"] = e.user
             flow["job_name"] = e.job_name
@@ -1113,6 +1180,30 @@ def make_truth(sc: Scenario, pcap: Path, lab: Lab) -> dict:
     }
 
 
+NOT_TLS = ("smb1", "smb2", "dcerpc")   # encrypted by SMB3 or DCE/RPC privacy, not TLS
+
+
+def payload_truth(sc: Scenario, p: Payload, c2s: bytes, s2c: bytes, encrypted: bool) -> dict:
+    """Ground truth of one extra payload: its document facts, checked against the copy."""
+    d = p.doc.truth()
+    got = sha256(p.copy.read_bytes())
+    if got != d["sha256"]:
+        raise RuntimeError(f"{sc.name}: {p.role} copy {p.copy} is {got}, sent {d['sha256']}")
+    carrier = c2s if p.direction == "client_to_server" else s2c
+    data = p.doc.data
+    out = {"role": p.role, "direction": p.direction, "document": d,
+           "receiving_side_copy_sha256_matches": True,
+           "bytes_found_in_stream": data in carrier,
+           "prefix_found_in_stream": data[:64] in carrier,
+           "strings_in_stream_direction": {k: v.encode() in carrier
+                                           for k, v in p.doc.strings.items()}}
+    if not encrypted and not out["prefix_found_in_stream"]:
+        raise RuntimeError(f"{sc.name}: cleartext {p.role} not found {p.direction}")
+    if p.note:
+        out["note"] = p.note
+    return out
+
+
 def lpd_control(c2s: bytes) -> dict[str, list[str]]:
     """Parse RFC 1179 receive-job subcommands and the control file(s) from a client stream."""
     out: dict[str, list[str]] = {}
@@ -1138,6 +1229,11 @@ def lpd_control(c2s: bytes) -> dict[str, list[str]]:
 
 
 # =========================================================================== stable comparison
+#: scenario facts that are the same on every rebuild (compared by stable_view when present)
+STABLE_FACTS = ("rpc_interfaces", "rpc_auth_level", "rpc_auth_type", "rpc_transport",
+                "named_pipe", "spoolss", "ntlmssp_user", "pjl_fs", "epm")
+
+
 def stable_view(t: dict) -> dict:
     def norm_job(name):
         return re.sub(r"-\d+$", "-<pid>", name) if isinstance(name, str) else name
@@ -1152,6 +1248,12 @@ def stable_view(t: dict) -> dict:
                                    "tls_version", "smb_dialect", "user")}
         v["job_name"] = norm_job(f.get("job_name"))
         v["document"] = doc(f.get("document"))
+        for k in STABLE_FACTS:          # facts the newer scenarios record (absent elsewhere)
+            if k in f:
+                v[k] = f[k]
+        if "payloads" in f:
+            v["payloads"] = [{"role": p["role"], "direction": p["direction"],
+                              "document": doc(p["document"])} for p in f["payloads"]]
         for k in ("client_to_server_stream_bytes", "server_to_client_stream_bytes"):
             v[k] = f[k] if not fuzzy else "~%d" % round(f[k], -2)
         return v
@@ -1159,8 +1261,8 @@ def stable_view(t: dict) -> dict:
     def fuzzy(f):
         # byte counts vary run to run where certificates/keys, smbclient's pid-suffixed
         # file name or printer state messages are inside the flow; compare those roughly
-        return f.get("encrypted") or f.get("protocol") in ("ipp", "smb2") or \
-            f.get("ground_truth") == "smb-disk-copy"
+        return f.get("encrypted") or f.get("protocol") in ("ipp", "smb1", "smb2", "dcerpc") or \
+            f.get("ground_truth") in ("smb-disk-copy", "dcerpc-epm")
 
     return {"file": t["file"], "format": t["format"], "scenario": t["scenario"],
             "print_flows": [flow(f, fuzzy(f)) for f in t["print_flows"]],

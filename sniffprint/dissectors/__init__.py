@@ -5,12 +5,13 @@ plus one line in ``DISSECTORS``. The order breaks ties between equal probe score
 """
 from __future__ import annotations
 
-from . import http, lpd, raw9100, smb, tls
+from . import dcerpc, http, lpd, raw9100, smb, tls
 from .base import Dissector
 
 DISSECTORS: list[type[Dissector]] = [
     tls.TlsDissector,
     smb.SmbDissector,
+    dcerpc.DcerpcDissector,
     lpd.LpdDissector,
     http.HttpDissector,
     raw9100.Raw9100Dissector,

@@ -7,7 +7,8 @@ subclasses ``Dissector`` and implements:
   (the same idea as Zeek's dynamic protocol detection). A port match adds weight, never decides
   alone. The flow table asks every dissector on every new chunk of the heads until one reaches
   ``CONFIDENT``, or the heads are long enough (``PROBE_BYTES``) or the flow ends, then takes the
-  best above ``PLAUSIBLE``.
+  best above ``PLAUSIBLE``. An endpoint announced by another flow (an RPC endpoint mapper naming
+  a dynamic port) adds ``HINT_WEIGHT`` to the announced service's probe, never decides alone.
 - ``feed(direction, data) -> list[Event]``: bytes in order; ``[]`` means "need more".
 - ``gap(direction, length) -> list[Event]``: a hole of known length; resynchronise or give up.
 - ``close() -> list[Event]``: flush at FIN, RST, timeout or end of capture.
@@ -25,6 +26,7 @@ from .events import Event
 
 CONFIDENT = 0.75
 PLAUSIBLE = 0.3
+HINT_WEIGHT = 0.3  # added to a dissector whose service the flow's endpoint was announced for
 PROBE_BYTES = 2048  # head bytes per direction kept for probing
 
 
@@ -57,12 +59,18 @@ class Dissector:
 
 
 def choose(registry: Sequence[type[Dissector]], c2s: bytes, s2c: bytes, key: FlowKey,
-           final: bool) -> tuple[type[Dissector] | None, bool]:
-    """(dissector class or None, decided). Not decided means: wait for more bytes."""
+           final: bool, hint: Service | None = None) -> tuple[type[Dissector] | None, bool]:
+    """(dissector class or None, decided). Not decided means: wait for more bytes.
+
+    ``hint``: the service another flow announced for this endpoint (``EndpointExpected``); it adds
+    ``HINT_WEIGHT`` to a dissector of that service whose own probe found something.
+    """
     best: type[Dissector] | None = None
     score = 0.0
     for cls in registry:
         s = cls.probe(c2s, s2c, key)
+        if hint is not None and s > 0 and cls.service is hint:
+            s += HINT_WEIGHT
         if s > score:
             best, score = cls, s
     if score >= CONFIDENT:

@@ -58,8 +58,11 @@ class JobStarted:
     open until a ``JobEnded`` with its key. An unkeyed job ends when the next job starts.
     """
 
-    protocol: str  # raw9100 | lpd | ipp | smb
+    protocol: str  # raw9100 | lpd | ipp | smb | dcerpc
     key: str | None = None
+    # S2C: a document the server sends back (PJL FSUPLOAD reply). Such a job must be keyed; it
+    # neither ends nor replaces the current client -> server job, whatever the interleaving.
+    direction: Direction = Direction.C2S
 
 
 @dataclass(slots=True, frozen=True)
@@ -68,7 +71,7 @@ class JobField:
 
     name: str
     value: str
-    source: str = ""  # where it stood: pjl, dsc, lpd, ipp, smb, pdf-info
+    source: str = ""  # where it stood: pjl, dsc, lpd, ipp, smb, spoolss, dcerpc, pdf-info
     key: str | None = None  # the open keyed job it belongs to (None: the current job)
 
 
@@ -92,6 +95,21 @@ class DocumentGap:
 class JobEnded:
     partial: bool = False  # cut by a gap or by the end of the capture
     key: str | None = None  # the keyed job to end (None: the current job)
+    # The job ends only because its stream stopped (``close()``), not at an end its protocol
+    # marks (UEL/EOJ, a length, a CLOSE): it is whole only if the connection's FIN or RST was
+    # seen; a job still open when the capture ends is partial.
+    eof: bool = False
+
+
+@dataclass(slots=True, frozen=True)
+class EndpointExpected:
+    """The server named one of its own ports as the endpoint of a service (an RPC endpoint
+    mapper's ept_map answer): a later connection to that port is expected to speak it, a hint the
+    flow table gives the probe (Zeek's expected connections). The flow's server is the host."""
+
+    port: int
+    service: Service
+    detail: str = ""  # what was mapped there (e.g. the interface)
 
 
 @dataclass(slots=True, frozen=True)
@@ -103,4 +121,4 @@ class Note:
 
 
 Event = (ServiceSeen | PrintSeen | ProtectionSeen | FlowFact | ContentDone | JobStarted | JobField
-         | DocumentData | DocumentGap | JobEnded | Note)
+         | DocumentData | DocumentGap | JobEnded | EndpointExpected | Note)

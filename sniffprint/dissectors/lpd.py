@@ -66,6 +66,10 @@ DAEMON_COMMANDS = {1: "print waiting jobs", 2: "receive job", 3: "send queue sta
 PRINT_TYPES = {"c": "cifplot", "d": "DVI", "f": "formatted text", "g": "plot", "l": "text with control characters",
                "n": "ditroff", "o": "PostScript", "p": "text with pr", "r": "FORTRAN carriage control",
                "t": "troff", "v": "raster image"}
+# Print types that state the data file's format (RFC 1179 section 7): the job's document_format.
+# "l" (CUPS' choice for everything) passes bytes through and states nothing.
+FORMATS = {"o": "application/postscript", "f": "text/plain", "p": "text/plain", "d": "application/x-dvi",
+           "t": "application/x-troff"}
 CONTROL_FIELDS = {"H": "host", "P": "user", "J": "job_name", "T": "title", "C": "lpd_class",
                   "L": "banner_user", "M": "mail_to"}
 
@@ -206,8 +210,8 @@ class LpdDissector(Dissector):
             self.partial = True  # the connection ended inside a data file
         if self.state is State.CONTROL and self.remaining is None:
             self._control_done(out)  # an unspecified-length control file ends with the connection
-        if self.job_open:
-            out += self._end_job()
+        if self.job_open:  # a count-0 data file ("to the end of the connection") ends only here
+            out += self._end_job(eof=self.state is State.DATA and self.remaining is None)
         out += self._end_parked(partial=False)  # whole documents; no control file named them
         return out
 
@@ -298,10 +302,10 @@ class LpdDissector(Dissector):
         for name, value in self.per_file.get(file_name, []) + (self.fields or []):
             out.append(JobField(name, value, SOURCE, key=key))
 
-    def _end_job(self) -> list[Event]:
+    def _end_job(self, eof: bool = False) -> list[Event]:
         self.job_open = False
         self.awaiting_control = False
-        return [JobEnded(partial=self.partial, key=self.data_name)]
+        return [JobEnded(partial=self.partial, key=self.data_name, eof=eof)]
 
     def _end_parked(self, partial: bool) -> list[Event]:
         out: list[Event] = [JobEnded(partial=partial or p, key=name) for name, p in self.parked]
@@ -333,6 +337,8 @@ def parse_control(raw: bytes) -> tuple[list[tuple[str, str]], dict[str, list[tup
         if letter in PRINT_TYPES:
             current = operand
             per_file.setdefault(operand, []).append(("lpd_print_type", f"{letter} ({PRINT_TYPES[letter]})"))
+            if letter in FORMATS:
+                per_file[operand].append(("document_format", FORMATS[letter]))
         elif letter == "N":
             # "N - Name of source file": BSD lpr and CUPS write it after the print line it names
             if operand:

@@ -1,8 +1,8 @@
 """Raw JetDirect / AppSocket printing (TCP 9100, and any port whose content says so).
 
 There is no protocol envelope: the client -> server bytes *are* the print jobs (PJL, PCL 5,
-PCL XL, PostScript, PDF, raster). Printer -> host bytes are PJL status replies (``@PJL INFO``,
-``@PJL USTATUS``, HP PJL Technical Reference ch. 7 and 9) or PostScript messages.
+PCL XL, PostScript, PDF, raster), or commands to the printer. The printer's side (status replies,
+its file system, documents it sends back) is ``pjlfs``.
 
 Job boundaries inside one connection (one flow may carry several jobs):
 - PJL (HP PJL Technical Reference, ch. 6 "Job separation"): ``@PJL EOJ`` then a UEL ends a job;
@@ -17,6 +17,13 @@ Job boundaries inside one connection (one flow may carry several jobs):
   binary image data does not split.
 - Padding (NUL, whitespace, Ctrl-D) and stray UELs between jobs belong to the job before; the new
   job starts at the last UEL before its first command (or at its first byte without a UEL).
+- Status and file-system commands outside a job (``pjlfs.CONTROL``: ``INFO``, ``USTATUS``,
+  ``FSDIRLIST``...) are no job; right before a job's first command (no UEL between) they are its.
+- ``@PJL FSDOWNLOAD``/``FSAPPEND ... SIZE=n``: the ``n`` bytes after the line (to the next UEL
+  without ``SIZE``) are a file written to the printer, a job of its own (``file_transfer``).
+- A job's own end is the UEL after ``@PJL EOJ`` or after a body outside a ``JOB`` bracket, the
+  next job's start, or a file's ``SIZE``; one that only the end of the stream ends is
+  ``JobEnded(eof=True)`` (partial unless the connection's FIN/RST came).
 
 Invariants:
 - Decisions depend on bytes only, never on how they were split into segments: a header line is
@@ -26,8 +33,7 @@ Invariants:
   body); each gives ``JobField`` events (source ``pjl``) as it passes.
 - A gap makes the current job partial (``DocumentGap``); the dissector then resynchronises at the
   next UEL. Nothing here raises: raw print data has no syntax to violate.
-- Printer replies become the ``pjl_device_info`` flow fact (the latest reply; device information
-  exposed in clear) and the ``pjl_device_info`` field of the open job.
+- A device reply (``pjlfs.PrinterSide``) is also the ``pjl_device_info`` field of the open job.
 """
 from __future__ import annotations
 
@@ -37,6 +43,7 @@ from enum import Enum
 from ..content import classify
 from ..content.classify import pjl
 from ..model import Direction, Service
+from . import pjlfs
 from .base import Dissector
 from .events import DocumentData, DocumentGap, Event, FlowFact, JobEnded, JobField, JobStarted, PrintSeen
 
@@ -44,7 +51,7 @@ UEL = pjl.UEL  # Universal Exit Language, ESC %-12345X
 LOOKAHEAD = 32  # bytes needed to name a language (" HP-PCL XL", "UNIRAST", TBCP + "%!")
 PAD_LIMIT = 4096  # padding after a UEL beyond which that UEL no longer opens the next job
 MAX_HOLD = PAD_LIMIT + pjl.MAX_LINE + 2 * len(UEL)  # bytes held unparsed at most
-MAX_REPLY = 8192  # a printer reply longer than this without its FF is skipped
+MAX_PRE = 64 * 1024  # control lines held while no job is open, at most
 # Between jobs / in a PJL header: padding and UELs before the next command or body byte.
 _RUN = re.compile(rb"(?:[\x00\x04\r\n\t ]|\x1b%-12345X)*")
 _UEL_RX = re.compile(re.escape(UEL))
@@ -59,6 +66,7 @@ class State(Enum):
     HEADER = "header"  # start of a job, after a UEL, or in a PJL header
     BODY = "body"  # in a page description language
     RESYNC = "resync"  # after a gap: skip to the next UEL
+    FILE = "file"  # the bytes of a file written with FSDOWNLOAD / FSAPPEND
 
 
 class Raw9100Dissector(Dissector):
@@ -80,8 +88,12 @@ class Raw9100Dissector(Dissector):
         self.uel_closes = False  # a body outside a JOB bracket ended at a UEL
         self.closing = False  # the job's end was signalled: a new language start opens the next job
         self.partial = False
-        self.reply = bytearray()  # printer -> host bytes up to the next FF
-        self.skip_reply = False
+        self.end_seen = False  # the job's own end (UEL after EOJ or after its body) was passed
+        self.pre = bytearray()  # bytes before any job: control lines and padding
+        self.pre_control = False  # pre holds a control line (not only padding)
+        self.file_left: int | None = None  # bytes of the file being written (None: to the next UEL)
+        self.fs = pjlfs.Session()
+        self.printer = pjlfs.PrinterSide(self.fs)
 
     @classmethod
     def probe(cls, c2s: bytes, s2c: bytes, key) -> float:  # type: ignore[no-untyped-def]
@@ -97,7 +109,7 @@ class Raw9100Dissector(Dissector):
     # ------------------------------------------------------------------ contract
     def feed(self, direction: Direction, data: bytes) -> list[Event]:
         if direction is Direction.S2C:
-            return self._reply(data)
+            return self._device_info(self.printer.feed(data))
         out: list[Event] = []
         if not self.seen and data:
             self.seen = True
@@ -108,47 +120,62 @@ class Raw9100Dissector(Dissector):
 
     def gap(self, direction: Direction, length: int) -> list[Event]:
         if direction is Direction.S2C:
-            self.reply.clear()
-            self.skip_reply = True
-            return []
+            return self.printer.gap(length)
         out: list[Event] = []
         self._parse(out, final=True)  # what came before the hole is all there will be of it
         if not self.job_open:
             self._open(out)
         out.append(DocumentGap(length))
         self.partial = True
+        if self.state is State.FILE and self.file_left is not None and length < self.file_left:
+            self.file_left -= length  # the file goes on after the hole
+            return out
+        if self.state is State.FILE:
+            self._end(out)
         self.state = State.RESYNC
         self.eoj = self.closing = self.uel_closes = False
         return out
 
     def close(self) -> list[Event]:
-        out: list[Event] = []
+        out: list[Event] = self._device_info(self.printer.close())
         self._parse(out, final=True)
+        if self.state is State.FILE and self.file_left:
+            self.partial = True  # fewer bytes than its SIZE: cut
         if self.job_open:
-            self.job_open = False
-            out.append(JobEnded(partial=self.partial))
+            self._end(out, eof=not self.end_seen)
         return out
 
     # ------------------------------------------------------------------ jobs
-    def _open(self, out: list[Event]) -> None:
+    def _open(self, out: list[Event], keep_pre: bool = True) -> None:
         out.append(JobStarted("raw9100"))
         self.job_open = True
         self.job_has_content = False
         self.wrapped = False
         self.lang = None
-        self.eoj = self.closing = self.uel_closes = self.bracketed = False
+        self.eoj = self.closing = self.uel_closes = self.bracketed = self.end_seen = False
         self.partial = False
+        if self.pre and keep_pre:
+            out.append(DocumentData(bytes(self.pre)))
+        self.pre.clear()
+        self.pre_control = False
 
-    def _split(self, out: list[Event]) -> None:
+    def _end(self, out: list[Event], eof: bool = False) -> None:
         if self.job_open:
-            out.append(JobEnded(partial=self.partial))
-        self._open(out)
+            out.append(JobEnded(partial=self.partial, eof=eof))
+        self.job_open = False
+        if self.state is State.FILE:
+            self.state = State.HEADER
 
     def _data(self, out: list[Event], start: int, end: int) -> None:
         if end <= start:
             return
-        if not self.job_open:
-            self._open(out)
+        if not self.job_open:  # no job yet: held until one starts or proves there is none
+            self.pre += self.hold[start:end]
+            if len(self.pre) > MAX_PRE and self.pre_control:  # bounded: control lines, padding
+                self.pre.clear()
+            elif len(self.pre) > MAX_PRE:
+                self._open(out)  # padding without any command: a job of its own, as ever
+            return
         out.append(DocumentData(bytes(self.hold[start:end])))
 
     # ------------------------------------------------------------------ client bytes
@@ -160,6 +187,8 @@ class Raw9100Dissector(Dissector):
                 q = self._header(out, p, final)
             elif self.state is State.BODY:
                 q = self._body(out, p, final)
+            elif self.state is State.FILE:
+                q = self._file(out, p, final)
             else:
                 q = self._resync(out, p, final)
             if q is None:
@@ -172,13 +201,19 @@ class Raw9100Dissector(Dissector):
         if len(buf) > MAX_HOLD:  # cannot happen by construction; never grow without bound
             self._data(out, 0, len(buf))
             buf.clear()
+        if final and not self.job_open and self.pre:
+            if self.pre_control:  # control lines and padding only: no job
+                self.pre.clear()
+                self.pre_control = False
+            else:  # bytes without any command: a job of their own, as ever
+                self._open(out)
 
     def _run_closes(self, start: int, end: int) -> None:
         """Padding and UELs [start, end) were passed: after @PJL EOJ, or after the body of a job
-        not bracketed by @PJL JOB, a UEL closes the job."""
+        not bracketed by @PJL JOB, a UEL closes the job (its own end is seen)."""
         if (self.eoj or self.uel_closes) and self.hold.find(UEL, start, end) >= 0:
             self.eoj = self.uel_closes = False
-            self.closing = True
+            self.closing = self.end_seen = True
 
     def _header(self, out: list[Event], p: int, final: bool) -> int | None:
         buf = self.hold
@@ -218,18 +253,26 @@ class Raw9100Dissector(Dissector):
         if is_pjl:
             end = line_end + 1 if line_end >= 0 else n
             # a line cut by the end of the input is passed on, not read: its value may be cut too
-            cmd = pjl.parse_line(bytes(buf[r:end]).rstrip(b"\r\n")) if line_end >= 0 else None
+            line = bytes(buf[r:end]).rstrip(b"\r\n")
+            cmd = pjl.parse_line(line) if line_end >= 0 else None
             split = self.job_open and (self.closing or (cmd is not None and cmd.command == "JOB"
                                                         and self.job_has_content))
+            if cmd is not None and cmd.command in pjlfs.CONTROL and (
+                    not self.job_open or split or cmd.command in pjlfs.WRITES):
+                return self._control(out, p, start_new, end, cmd, line)
         else:
             lang = classify.detect(bytes(buf[r:r + 4 * LOOKAHEAD]))
             split = self.job_open and self.closing and lang is not None
         if split:
             self._data(out, p, start_new)
-            self._split(out)
+            self._end(out)
+            self._open(out)
             p = start_new
         elif not self.job_open:
-            self._open(out)
+            # control lines in an earlier segment (a UEL before this command) belong to no job
+            drop = self.pre_control and last >= 0
+            self._open(out, keep_pre=not drop)
+            p = start_new if drop else p
         if not self.job_has_content and not self.wrapped:
             self.wrapped = is_pjl or last >= 0  # the job's first content: is it PJL-wrapped?
         self.closing = False
@@ -245,6 +288,57 @@ class Raw9100Dissector(Dissector):
         self.job_has_content = True
         self.state = State.BODY
         return r
+
+    def _control(self, out: list[Event], p: int, start: int, end: int, cmd: pjl.Command, line: bytes) -> int:
+        """A status or file-system line [start, end) outside a job (or ending the one open)."""
+        if self.job_open:
+            self._data(out, p, start)  # padding up to its UEL stays with the job before
+            self._end(out)
+        elif self.hold.startswith(UEL, start):
+            self.pre.clear()  # earlier control lines and padding, a UEL before: no job's
+        else:
+            self._data(out, p, start)
+        self._data(out, start, end)
+        self.pre_control = True
+        self.closing = False
+        fs = pjlfs.command(cmd, line)
+        if fs is None:
+            return end
+        out += self.fs.saw(fs)
+        if fs.command in pjlfs.WRITES:  # the bytes after the line are a file, not a document
+            self._open(out, keep_pre=False)
+            out.append(JobField("file_transfer", fs.command, pjl.SOURCE))
+            if fs.path:
+                out.append(JobField("document_name", fs.path, pjl.SOURCE))
+            self.file_left = fs.size
+            self.state = State.FILE
+            if fs.size == 0:
+                self._end(out)
+        return end
+
+    def _file(self, out: list[Event], p: int, final: bool) -> int | None:
+        buf = self.hold
+        n = len(buf)
+        if self.file_left is None:  # no SIZE: the file runs to the next UEL
+            q = self._resync(out, p, final)
+            if self.state is State.HEADER:
+                self._end(out)
+            return q
+        take = min(self.file_left, n - p)
+        self._data(out, p, p + take)
+        self.file_left -= take
+        if not self.file_left:
+            self._end(out)  # its SIZE is its end
+        return p + take
+
+    def _device_info(self, events: list[Event]) -> list[Event]:
+        """The printer's events, with each device reply also named on the open job."""
+        out: list[Event] = []
+        for ev in events:
+            out.append(ev)
+            if self.job_open and isinstance(ev, FlowFact) and ev.name == "pjl_device_info":
+                out.append(JobField("pjl_device_info", str(ev.value), pjl.SOURCE))
+        return out
 
     def _wait(self, out: list[Event], p: int, last: int) -> int | None:
         """Need more bytes at a decision: pass what cannot belong to a new job (up to its UEL)."""
@@ -306,28 +400,3 @@ class Raw9100Dissector(Dissector):
         self._data(out, p, i)
         self.state = State.HEADER
         return i
-
-    # ------------------------------------------------------------------ printer bytes
-    def _reply(self, data: bytes) -> list[Event]:
-        out: list[Event] = []
-        self.reply += data
-        while True:
-            i = self.reply.find(pjl.FF)
-            if i < 0:
-                if len(self.reply) > MAX_REPLY:
-                    self.reply.clear()
-                    self.skip_reply = True
-                return out
-            block = bytes(self.reply[:i])
-            del self.reply[:i + 1]
-            if self.skip_reply or len(block) > MAX_REPLY:
-                self.skip_reply = False
-                continue
-            at = block.find(b"@PJL")
-            parsed = pjl.parse_reply(block[at:]) if at >= 0 else None
-            if parsed is None:
-                continue
-            detail = f"{parsed[0]}: {parsed[1]}"
-            out.append(FlowFact("pjl_device_info", detail))
-            if self.job_open:
-                out.append(JobField("pjl_device_info", detail, "pjl"))

@@ -5,12 +5,22 @@ and state, and the content path:
 - **Content**: each direction's reassembled bytes go to the probe until a dissector is chosen
   (``dissectors.base.choose``; pending bytes and gaps are replayed to it), then to the dissector;
   its events update the flow (service, print, protection, facts) and build its jobs
-  (``jobs.Job``). A ``ProtocolViolation`` detaches the dissector (service ``-name``, anomaly),
-  any other exception is an ``internal_error`` (history ``x``); nothing found before is lost.
+  (``jobs.Job``). Endpoints a flow announces for a service (``EndpointExpected``: an RPC endpoint
+  mapper naming a dynamic port) go to the table's ``expect.Expectations``, which hints the probe of
+  later flows to that endpoint; print and protection changes are told to the table
+  (``print_changed``), so the run can learn print servers. A ``ProtocolViolation`` detaches the
+  dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
+  ``x``); nothing found before is lost.
 - **History** in Zeek letters, uppercase for the client, lowercase for the server, each letter
   once per direction in order of first occurrence: S syn, H syn-ack, A pure ack, D data, F fin,
   R rst, C bad checksum, T retransmission, G content gap, I inconsistent retransmission,
   x dissector crash, ^ direction flipped by the port heuristic.
+- **Job ends**: a job is whole only when its own end is seen (the protocol marks it, or the
+  connection's FIN/RST follows it). A job the dissector ends at ``close()`` only because its
+  stream stopped (``JobEnded.eof``) on a connection with no FIN or RST (still open when the
+  capture ended, or evicted) is partial, and so is every job no one ended.
+- **Directions**: a document the server sends back (``JobStarted`` with direction S2C, keyed)
+  is a job of its own beside the client's current job.
 - **Record**: ``record()`` freezes what is known into a ``records.FlowRecord``; whether the flow
   is print traffic comes from the run's print rule (``Policy.is_print``), never from here.
 """
@@ -26,6 +36,7 @@ from ..dissectors.events import (
     ContentDone,
     DocumentData,
     DocumentGap,
+    EndpointExpected,
     FlowFact,
     JobEnded,
     JobField,
@@ -36,7 +47,7 @@ from ..dissectors.events import (
     ServiceSeen,
 )
 from ..errors import ProtocolViolation
-from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Service
+from ..model import ConnState, Direction, FlowKey, JobDirection, Orientation, Protection, Service
 from ..records import FlowRecord
 from .communityid import community_id
 from .jobs import Job
@@ -50,6 +61,7 @@ log = logging.getLogger(__name__)
 PrintRule = Callable[[Service, "bool | None", Protection, FlowKey], "bool | None"]
 """(service, what the content said, protection, key) -> print traffic: True, False or None (unknown)."""
 
+ENDED = 0b111100  # state_flags bits: a FIN or a RST from either side (the connection ended)
 MAX_KEYED_JOBS = 16  # jobs a dissector may keep open at once in one flow (each keeps its document)
 C2S = Direction.C2S
 S2C = Direction.S2C
@@ -165,12 +177,13 @@ class Flow:
 
     # ------------------------------------------------------------- dissection
     def _probe(self, final: bool) -> None:
-        cls, decided = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final)
+        hint = self.table.expected.hint(self.key)  # an endpoint another flow announced (RPC endpoint mapper)
+        cls, decided = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, final, hint)
         if not decided:
             if self.pending_bytes < 4 * PROBE_BYTES:
                 return
             # enough bytes buffered: take the best plausible candidate rather than wait forever
-            cls, _ = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True)
+            cls, _ = choose(DISSECTORS, bytes(self.heads[C2S]), bytes(self.heads[S2C]), self.key, True, hint)
         self.decided = True
         self.heads = (bytearray(), bytearray())
         pending, self.pending, self.pending_bytes = self.pending, [], 0
@@ -243,6 +256,10 @@ class Flow:
             if job is not None:
                 job.gap(ev.length)  # type: ignore[attr-defined]
         elif t is JobStarted:
+            if ev.direction is S2C and ev.key is not None:  # type: ignore[attr-defined]
+                # a document the server sends back runs beside the client's job, never ends it
+                self._start_job(ev.protocol, ev.key, JobDirection.S2C)  # type: ignore[attr-defined]
+                return
             if self.job is not None and self.job.key is None:
                 self._end_job(self.job)
             self._start_job(ev.protocol, ev.key)  # type: ignore[attr-defined]
@@ -261,14 +278,20 @@ class Flow:
         elif t is JobEnded:
             job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
             if job is not None:
-                job.partial = job.partial or ev.partial  # type: ignore[attr-defined]
+                # ended only by the end of its stream: whole only if the connection really ended
+                cut = ev.eof and not self.state_flags & ENDED  # type: ignore[attr-defined]
+                job.partial = job.partial or ev.partial or cut  # type: ignore[attr-defined]
                 self._end_job(job)
         elif t is PrintSeen:
             v = ev.value  # type: ignore[attr-defined]
             if v is True or self.print is not True:
                 self.print = v
+                self.table.print_changed(self)
         elif t is ProtectionSeen:
             self.protection = ev.protection  # type: ignore[attr-defined]
+            self.table.print_changed(self)
+        elif t is EndpointExpected:
+            self.table.expected.expect(self.key.server_ip, ev.port, ev.service)  # type: ignore[attr-defined]
         elif t is ServiceSeen:
             self.service = ev.service  # type: ignore[attr-defined]
         elif t is FlowFact:
@@ -289,12 +312,13 @@ class Flow:
                       f"{b.memory >> 20} MiB in memory) is spent: the rest of this document is counted and hashed, "
                       "not kept (its evidence is incomplete)")
 
-    def _start_job(self, protocol: str, key: str | None = None) -> None:
+    def _start_job(self, protocol: str, key: str | None = None,
+                   direction: JobDirection = JobDirection.C2S) -> None:
         # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
         # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
         job = Job(uid=self.uid, capture=self.capture, index=len(self.jobs), protocol=protocol, key=key,
                   keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value,
-                  budget=self.table.budget)
+                  budget=self.table.budget, direction=direction)
         if key is not None:
             old = self.keyed.pop(key, None)
             if old is not None:  # the same key again: the earlier job is over
@@ -304,7 +328,8 @@ class Flow:
                 first.partial = True
                 self._end_job(first)
             self.keyed[key] = job
-        self.job = job
+        if direction is JobDirection.C2S:
+            self.job = job
         self.jobs.append(job)
 
     def _end_job(self, job: Job) -> None:

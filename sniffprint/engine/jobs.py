@@ -23,6 +23,12 @@ xmp...). The title falls back to the job name the document gives itself (PJL ``J
 no title is stated, so an envelope that rewrote the job name (the CUPS lpd backend turns "." into
 "_") does not hide the name the document carries. Sensitive fields (a PJL ``HOLDKEY`` PIN) are
 reported as present (``holdkey_present``), never by value.
+
+Metadata as sent: ``compression`` is what the envelope said (IPP ``compression``), else gzip when
+the bytes themselves are gzip, even though the document is analysed decompressed;
+``document_format`` is the envelope's statement (IPP ``document-format``, PJL ``ENTER LANGUAGE``,
+an LPD print type); ``pages`` is converted from the text the languages state to an integer here
+and nowhere else (``page_count``), so a job and its evidence carry the same number.
 """
 from __future__ import annotations
 
@@ -31,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..content import classify
-from ..model import Protection
+from ..model import JobDirection, Protection
 from ..records import Evidence, JobRecord
 from .budget import DocumentBudget, Spool
 
@@ -44,8 +50,23 @@ UEL = classify.UEL
 SENSITIVE = frozenset({"holdkey"})
 _Bytes = bytes  # ``Job.bytes`` (the byte count, a contract name) shadows the type in the class body
 # Extra record fields, after the contract ones; each is None when not known.
-EXTRA_FIELDS = ("author", "creator", "producer", "creation_date", "pages", "lpd_print_type", "pjl_device_info")
-_RECORDED = frozenset(("user", "host", "job_name", "document_name", "title") + EXTRA_FIELDS)
+EXTRA_FIELDS = ("author", "creator", "producer", "creation_date", "lpd_print_type", "pjl_device_info",
+                "document_format", "file_transfer")
+_RECORDED = frozenset(("user", "host", "job_name", "document_name", "title", "pages", "compression")
+                      + EXTRA_FIELDS)
+MAX_PAGES = 0xFFFF_FFFF  # a stated count beyond this is not a page count
+
+
+def page_count(value: str | None) -> int | None:
+    """A stated page count as an integer (None when it is not a plain non-negative number, e.g. a
+    DSC ``(atend)`` whose trailer was not seen)."""
+    if value is None:
+        return None
+    v = value.strip()
+    if not (v.isascii() and v.isdigit()):
+        return None
+    n = int(v)
+    return n if n <= MAX_PAGES else None
 
 
 @dataclass(slots=True)
@@ -55,6 +76,7 @@ class Job:
     protocol: str
     capture: str | None = None  # of its flow
     protection: str = "none"  # of the flow when the job started (Protection value)
+    direction: JobDirection = JobDirection.C2S
     key: str | None = None  # set when the dissector ends the job by key (JobStarted.key)
     fields: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
@@ -191,7 +213,10 @@ class Job:
         langs = self.languages()
         body = [x for x in langs if x != "PJL"]
         fields, sources = self.merged()
-        extra = {name: fields.get(name) for name in EXTRA_FIELDS}
+        extra: dict[str, Any] = {name: fields.get(name) for name in EXTRA_FIELDS}
+        pages = page_count(fields.get("pages"))
+        compression = fields.get("compression") or classify.compression(bytes(self.head[:2]))
+        shown = {**fields, "pages": pages, "compression": compression}
         return JobRecord(
             uid=self.uid,
             capture=self.capture,
@@ -209,8 +234,10 @@ class Job:
             partial=self.partial or not self.ended,
             protection=Protection(self.protection),
             holdkey_present="holdkey" in fields,
-            compression=classify.compression(bytes(self.head[:2])),
-            sources={k: v for k, v in sources.items() if v and k in _RECORDED and fields.get(k) is not None},
+            compression=compression,
+            sources={k: v for k, v in sources.items() if v and k in _RECORDED and shown.get(k) is not None},
             sha256=self.sha.hexdigest() if self.bytes else None,  # of the captured bytes
+            pages=pages,
+            direction=self.direction,
             **extra,
         )

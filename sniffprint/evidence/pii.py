@@ -1,6 +1,7 @@
 """Sensitive-data detection in extracted document text: counts, never values.
 
-Kinds (``PII_KEYS``), checked in this order; a later kind never overlaps an earlier match:
+Kinds (``PII_KEYS``), checked in this order (``private_key``, listed last, first of all); a
+later kind never overlaps an earlier match:
 - ``iban``: ISO 13616 — country code, 2 check digits, BBAN of the country's length (``IBAN_LENGTHS``:
   the SEPA countries, GB and others), optional single spaces (groups of 4 on paper), mod-97 == 1.
 - ``card``: ISO/IEC 7812 — 13 to 19 digits, optionally grouped by one kind of single separator
@@ -16,6 +17,11 @@ Kinds (``PII_KEYS``), checked in this order; a later kind never overlaps an earl
   national ``0`` + groups (``030 1234 5678``, ``01 23 45 67 89``) of 9-12 digits. Never a bare
   run of digits, a date, or a card number (cards are matched first).
 - ``keyword``: the user's words, case-insensitive, whole words only.
+- ``private_key``: the armour of a private key (RFC 7468 ``-----BEGIN [type ]PRIVATE KEY-----``,
+  which covers PKCS#1/#8, SEC1 EC, OpenSSH and encrypted PEM keys; OpenPGP ``PRIVATE KEY BLOCK``,
+  RFC 4880; PuTTY ``PuTTY-User-Key-File-N:``): a secret, e.g. a printer's TLS key read back from
+  its file system. Counted, never shown; the key material itself is not text (``extract`` keeps
+  the armour lines of PEM blocks, never the base64 between them).
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 
 __all__ = ["PII_KEYS", "Match", "counts", "scan"]
 
-PII_KEYS = ("email", "phone", "ssn", "card", "iban", "keyword")
+PII_KEYS = ("email", "phone", "ssn", "card", "iban", "keyword", "private_key")
 
 
 @dataclass(slots=True, frozen=True)
@@ -57,6 +63,7 @@ _PHONE_INTL = re.compile(r"(?<![\w+])\+[1-9][0-9]{0,2}(?:[ .-]?\(?[0-9]{1,5}\)?)
 _PHONE_NANP = re.compile(r"(?<![\w(+-])(?:\(([2-9][0-9]{2})\)[ ]?|([2-9][0-9]{2})([-. ]))"
                          r"[2-9][0-9]{2}[-. ][0-9]{4}(?![0-9]|[-.][0-9])")
 _PHONE_EU = re.compile(r"(?<![\w+./-])0[1-9][0-9]{0,3}(?:[ /-][0-9]{2,4}){2,4}(?![0-9]|[-./][0-9])")
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-[0-9]+:")
 _DATE = re.compile(r"[0-9]{1,4}([-/. ])[0-9]{1,2}\1[0-9]{1,4}")
 
 # (prefix, allowed lengths) of issuer identification numbers
@@ -163,6 +170,8 @@ def _candidates(text: str, kind: str, keywords: Sequence[str]) -> list[tuple[int
             raw = m.group(0)
             if _phone_digits_ok(raw, 9, 12) and not _DATE.fullmatch(raw):
                 out.append((m.start(), m.end()))
+    elif kind == "private_key":
+        out = [(m.start(), m.end()) for m in _PRIVATE_KEY.finditer(text)]
     elif kind == "keyword":
         words = sorted({k.strip() for k in keywords if k and k.strip()}, key=len, reverse=True)
         if words:
@@ -171,7 +180,7 @@ def _candidates(text: str, kind: str, keywords: Sequence[str]) -> list[tuple[int
     return out
 
 
-_ORDER = ("iban", "card", "ssn", "email", "phone", "keyword")
+_ORDER = ("private_key", "iban", "card", "ssn", "email", "phone", "keyword")
 
 
 def scan(text: str, keywords: Sequence[str] = ()) -> list[Match]:

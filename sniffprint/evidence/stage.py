@@ -5,7 +5,7 @@ job up to ``Options.keep_document_bytes``):
 - ``sha256`` and ``length`` of the reassembled document as captured (``complete`` says whether
   every byte was captured and kept: only then is the hash the document's own);
 - the extracted text (``extract``), never output by default: it only feeds
-  ``pii_counts`` (``pii``: email, phone, ssn, card, iban, keyword) and ``masked_excerpt``
+  ``pii_counts`` (``pii``: email, phone, ssn, card, iban, keyword, private_key) and ``masked_excerpt``
   (``masking``: word shapes, digits masked), which prove readable text crossed the wire without
   showing it; ``text_status`` says "text", "raster" (text not recoverable), ...;
 - ``hashed_names``: keyed BLAKE2b of the user, host, job, document and title values, so the same
@@ -87,7 +87,9 @@ class EvidenceStage:
             pii_counts=pii_counts,
             text_status=status,
             text_detail=detail,
-            pages=res.pages if res is not None and res.pages is not None else rec.pages,
+            # the job's own count (as the document states it) when it has one, else the extractor's;
+            # the composition root gives the job the same number (api.Pipeline._job_done)
+            pages=rec.pages if rec.pages is not None else (res.pages if res is not None else None),
             thumbnail=files.thumbnail,
             carved_path=files.carved_path,
             names={k: str(getattr(rec, k)) for k in NAME_FIELDS if getattr(rec, k)} if self.reveal else None,

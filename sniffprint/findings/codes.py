@@ -7,8 +7,14 @@ SP1xx  a print job's document or metadata crossed the network in clear
                         in it, or a PJL HOLDKEY PIN was sent)
   SP102  medium         Print job metadata sent in cleartext (user, job or document name; no
                         document bytes seen)
-  SP103  high           Obsolete SMB1 print session (never encrypted)
+  SP103  high           Obsolete SMB1 print session (never encrypted): every SMB1 flow that carries
+                        print (a print share, a print file, spoolss), with a job or without
   SP104  high           Password sent in cleartext (HTTP Basic authentication on a print flow)
+  SP105  high           Printer file system accessed in clear (PJL FSDIRLIST, FSUPLOAD,
+                        FSDOWNLOAD...): once per flow naming the commands and, by keyed hash,
+                        the paths; once more per file written to the printer (FSDOWNLOAD,
+                        FSAPPEND), with its evidence (critical with sensitive data in it). A
+                        file read back (FSUPLOAD) is a document sent back in clear: SP101.
 SP2xx  protection that is weak or cannot be verified
   SP201  high           Print flow protected only by an obsolete TLS/SSL version
   SP202  high           Print flow uses a weak TLS cipher (RC4, 3DES, DES, NULL, EXPORT, anonymous)
@@ -22,7 +28,7 @@ SP3xx  a cleartext print path still accepting connections (no job needed, so nev
   SP301  medium         Cleartext print listener answering on a print port (SYN answered by
                         SYN-ACK on a flow that never became TLS), once per printer and port
   SP302  medium         Print service queried in clear without a job (IPP request, LPD queue
-                        state, PJL status)
+                        state, PJL status, spoolss / winspool RPC calls below packet privacy)
   SP303  info           Print port closed: a SYN answered by RST (evidence the path is off)
 SP9xx  capture quality
   SP901  info           Capture truncated before its end
@@ -40,6 +46,7 @@ TITLES = {
     "SP102": "Print job metadata sent in cleartext",
     "SP103": "Obsolete SMB1 print session (never encrypted)",
     "SP104": "Password sent in cleartext (HTTP Basic authentication)",
+    "SP105": "Printer file system accessed in clear",
     "SP201": "Print flow protected only by an obsolete TLS/SSL version",
     "SP202": "Print flow uses a weak TLS cipher",
     "SP203": "TLS key exchange without forward secrecy",
@@ -65,10 +72,17 @@ REMEDIATION = {
             f"{_FIX_DISABLE} (cleartext IPP on 631)."),
     "smb": ("Require SMB3 encryption on the print share (Samba: smb encrypt = required; Windows: "
             "Set-SmbShare -EncryptData $true), disable SMB1, then refuse unencrypted sessions."),
+    "dcerpc": ("Require RPC packet privacy for print RPC (Windows print servers: "
+               "RpcAuthnLevelPrivacyEnabled = 1; clients print over RPC over TCP at privacy, the default "
+               "since Windows 11 22H2), and block spoolss over SMB named pipes without SMB3 encryption."),
     "tls": ("Require TLS 1.2 or newer with forward-secret AEAD cipher suites on the printer's TLS "
             "listener; disable SSLv3, TLS 1.0/1.1 and RC4/3DES/NULL/EXPORT/anonymous suites."),
     "cert": "Install a certificate issued by your internal CA on the printer, and renew it before it expires.",
     "smb-unknown": ("List the host in the policy's print_servers if it is a print server, so its "
                     "encrypted sessions count as protected printing."),
+    "pjlfs": ("Disable PJL and PostScript file-system access on the printer and set a PJL password (HP: "
+              "the file system access settings of the embedded web server), allow 9100 only from print "
+              "servers, and move printing to IPPS; treat files read back as disclosed and files written "
+              "as planted."),
     "capture": "Capture again from the same vantage point for longer, without loss (check span/tap drops).",
 }

@@ -9,11 +9,17 @@ Keys (all optional)::
     require_smb_encryption = true      # false: cleartext SMB printing is still reported, but low
     print_servers = ["10.0.0.5", "10.1.0.0/24"]  # encrypted SMB to these hosts counts as print
     print_ports = [9100, 515, 631]     # ports whose cleartext listeners are SP301
-    print_protocols = ["raw9100", "lpd", "ipp", "smb"]   # protocols that count as printing
+    print_protocols = ["raw9100", "lpd", "ipp", "smb", "dcerpc"]   # protocols that count as printing
 
     [[exceptions]]                     # findings matching host/cidr/port are kept but suppressed
     host = "10.0.0.9"                  # or cidr = "10.2.0.0/16"; port = 9100 (alone or with a host)
     reason = "label printer on an isolated VLAN, ticket SEC-123"
+
+Besides the servers the policy names, a run learns print servers from the traffic itself
+(``PrintServers``): a server seen serving print under protection (print RPC at packet privacy, an
+IPP flow upgraded to TLS, an SMB print share before encryption started) is a print server for
+the rest of the run, so its SMB3-encrypted sessions count as protected print. A server never seen
+serving print stays unknown unless the policy names it.
 
 An invalid policy raises ``OptionsError`` naming the file and the line at fault.
 """
@@ -22,6 +28,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import sys
+from collections import OrderedDict
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +46,7 @@ TLS_VERSIONS = {"1.0": 1, "1.1": 2, "1.2": 3, "1.3": 4}
 TLS_RANK = {"SSLv3": 0, "TLSv1.0": 1, "TLSv1.1": 2, "TLSv1.2": 3, "TLSv1.3": 4}
 DEFAULT_WEAK = ("RC4", "3DES", "DES", "NULL cipher", "EXPORT", "anonymous")
 PROTOCOLS = tuple(sorted(s.value for s in PRINT_SERVICES))
+MAX_LEARNED_SERVERS = 65536  # print servers a run learns from its traffic (oldest dropped past this)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -78,26 +87,34 @@ class Policy:
         return any(addr in n for n in self.print_servers)
 
     def is_print(self, service: Service, content: bool | None, protection: Protection,
-                 key: FlowKey) -> bool | None:
+                 key: FlowKey, servers: Container[str] = ()) -> bool | None:
         """Whether a flow is print traffic: the one place this is decided (flow records, findings,
         verdict and the live recorder all read the flow record's ``print``).
 
         ``content`` is what the dissector saw (``PrintSeen``). A TLS flow's content cannot be seen:
         it prints when it goes to one of ``print_ports``. An encrypted SMB session whose share
-        cannot be seen is unknown (None) unless this policy names the host a print server. A
-        protocol the policy leaves out of ``print_protocols`` is not printing.
+        cannot be seen is unknown (None) unless this policy names the host a print server or the
+        run saw it serve print under protection (``servers``, see ``serves_print``). A protocol the
+        policy leaves out of ``print_protocols`` is not printing.
         """
         if service is Service.TLS or protection is Protection.TLS:
             printing: bool | None = bool(content) or key.server_port in self.print_ports
         elif service is Service.SMB and content is None:
             if protection is not Protection.SMB3:
                 return False
-            return True if self.is_print_server(key.server_ip) else None
+            return True if self.is_print_server(key.server_ip) or key.server_ip in servers else None
         else:
             printing = bool(content)
         if printing and service.value in PROTOCOLS and service.value not in self.print_protocols:
             return False
         return printing
+
+    @staticmethod
+    def serves_print(content: bool | None, protection: Protection) -> bool:
+        """Whether a flow shows its server serving print: its content proved print (not a port
+        or a policy) and it was protected (print RPC at privacy, IPP upgraded to TLS, a print
+        share seen before SMB3 encryption). Such a server is a print server for the run."""
+        return content is True and protection not in (Protection.NONE, Protection.UNKNOWN)
 
     def exception_for(self, ip: str, port: int) -> str | None:
         for e in self.exceptions:
@@ -109,6 +126,28 @@ class Policy:
         if not version or version not in TLS_RANK:
             return False
         return TLS_RANK[version] < TLS_VERSIONS[self.min_tls_version]
+
+
+class PrintServers(Container[str]):
+    """The print servers a run learned from its traffic (``Policy.serves_print``), bounded."""
+
+    __slots__ = ("seen", "cap")
+
+    def __init__(self, cap: int = MAX_LEARNED_SERVERS) -> None:
+        self.seen: OrderedDict[str, None] = OrderedDict()
+        self.cap = cap
+
+    def add(self, ip: str) -> None:
+        self.seen[ip] = None
+        self.seen.move_to_end(ip)
+        while len(self.seen) > self.cap:
+            self.seen.popitem(last=False)
+
+    def __contains__(self, ip: object) -> bool:
+        return ip in self.seen
+
+    def __len__(self) -> int:
+        return len(self.seen)
 
 
 _KEYS = {"min_tls_version", "weak_ciphers", "allow_self_signed", "allow_unobservable_certificate",

@@ -15,12 +15,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..evidence.pii import PII_KEYS
-from ..model import PRINT_SERVICES, Protection, Service, Severity
+from ..evidence.redact import mask
+from ..model import PRINT_SERVICES, JobDirection, Protection, Service, Severity
 from ..records import Evidence, Finding, FlowRecord, JobRecord, Summary, TallyKey
 from .codes import REMEDIATION, TITLES
 from .policy import Policy
 from .printers import Printer, Printers
 
+WRITTEN = frozenset({"FSDOWNLOAD", "FSAPPEND"})  # a file written to the printer: never a print document
+MAX_PATHS_SHOWN = 16
 JobEvidence = tuple[JobRecord, Evidence | None]
 _NOWHERE = None  # capture-level findings have no flow
 INFO, LOW, MEDIUM, HIGH, CRITICAL = Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL
@@ -128,6 +131,9 @@ class Findings:
             out.append(self._finding("SP902", LOW, flow, confidence="high", detail=(
                 f"{flow.missed_bytes} bytes of this print flow are missing from the capture"),
                 remediation=REMEDIATION["capture"]))
+        if flow.smb1:  # whatever else it carries, SMB1 itself can never be encrypted
+            out.append(self._finding("SP103", HIGH, flow, remediation=REMEDIATION["smb"],
+                                     detail="SMB1 has no encryption at all"))
         if printing is None:  # encrypted SMB, share unknown
             pr.unknown_flows += 1
             self.unknown_smb = True
@@ -135,8 +141,8 @@ class Findings:
                 "SP206", INFO, flow, confidence="medium", remediation=REMEDIATION["smb-unknown"],
                 detail="SMB3 encryption hides the tree connect: printing or file copy cannot be told"))
             return out
-        if clear:
-            pr.bytes_clear += flow.c2s_bytes
+        if clear:  # the client's bytes, and the documents the printer sent back (PJL FSUPLOAD)
+            pr.bytes_clear += flow.c2s_bytes + sum(j.bytes for j, _ in jobs if j.direction is JobDirection.S2C)
             if answered and port in self.policy.print_ports and flow.service is not Service.TLS:
                 self._listener(flow)
             out += self._cleartext(flow, jobs, pr)
@@ -162,19 +168,21 @@ class Findings:
     def _cleartext(self, flow: FlowRecord, jobs: list[JobEvidence], pr: Printer) -> list[Finding]:
         out: list[Finding] = []
         fix = REMEDIATION.get(flow.service.value, REMEDIATION["ipp"])
-        if flow.smb1:
-            out.append(self._finding("SP103", HIGH, flow, remediation=REMEDIATION["smb"],
-                                     detail="SMB1 has no encryption at all"))
         if flow.http_basic_auth:
             out.append(self._finding("SP104", HIGH, flow, remediation=fix + " Rotate the exposed password.",
                                      detail="an Authorization: Basic header crossed in clear (value not shown)"))
+        if flow.pjl_fs_commands:
+            out.append(self._finding("SP105", HIGH, flow, remediation=REMEDIATION["pjlfs"],
+                                     detail=_fs_detail(flow, [j for j, _ in jobs])))
         if not jobs:
-            out.append(self._finding("SP302", MEDIUM, flow, remediation=fix, detail=_query_detail(flow)))
+            if not flow.pjl_fs_commands:  # SP105 already says what was asked of the printer
+                out.append(self._finding("SP302", MEDIUM, flow, remediation=fix, detail=_query_detail(flow)))
             return out
         for job, ev in jobs:
             if job.job_index in self._done_now:
                 continue  # already reported when the job ended
-            pr.jobs_clear += 1
+            if job.file_transfer not in WRITTEN:
+                pr.jobs_clear += 1
             out.append(self._job_finding(flow, job, ev))
         return out
 
@@ -187,7 +195,8 @@ class Findings:
         if flow.service not in PRINT_SERVICES:
             return []
         pr = self._printer(flow)
-        pr.jobs_clear += 1
+        if job.file_transfer not in WRITTEN:
+            pr.jobs_clear += 1
         self.reported.add((flow.uid, job.job_index))
         return [self._job_finding(flow, job, ev)]
 
@@ -196,11 +205,18 @@ class Findings:
         if ev is None:  # the evidence stage failed on this job (an internal error was recorded)
             ev = Evidence(sha256=job.sha256, length=job.bytes, text_status="error",
                           text_detail="the evidence stage failed (a bug): sensitive data cannot be ruled out")
+        pii = ev.pii_counts or {}
+        # an extractor that failed (a bug) cannot rule sensitive data out: the job keeps the
+        # severity it could have, never a silent drop to high
+        critical = any(pii.get(k) for k in PII_KEYS) or ev.text_status == "error"
+        if job.file_transfer in WRITTEN:  # a file planted on the printer: not a print document
+            return self._finding(
+                "SP105", CRITICAL if critical else HIGH, flow,
+                confidence="medium" if job.partial else "high", protocol=job.protocol, language=job.language,
+                bytes_exposed=job.bytes, evidence=ev, remediation=REMEDIATION["pjlfs"], job_index=job.job_index,
+                detail=_written_detail(job, ev))
         if job.bytes:
-            pii = ev.pii_counts or {}
-            # an extractor that failed (a bug) cannot rule sensitive data out: the job keeps the
-            # severity it could have, never a silent drop to high
-            critical = any(pii.get(k) for k in PII_KEYS) or job.holdkey_present or ev.text_status == "error"
+            critical = critical or job.holdkey_present
             return self._finding(
                 "SP101", CRITICAL if critical else HIGH, flow, confidence="medium" if job.partial else "high",
                 protocol=job.protocol, language=job.language, bytes_exposed=job.bytes,
@@ -278,7 +294,22 @@ class Findings:
 
 
 def _job_detail(job: JobRecord, ev: Evidence) -> str:
-    parts = [f"{job.bytes} bytes of {job.language or 'a document'}"]
+    lang = "unknown content" if job.language == "unknown" else job.language or "a document"
+    parts = [f"{job.bytes} bytes of {lang}"]
+    if job.direction is JobDirection.S2C:
+        how = f" ({job.file_transfer} of {mask(job.document_name)})" if job.file_transfer else ""
+        parts[0] += f" sent back by the printer{how}"
+    return "; ".join(parts + _facts(job, ev))
+
+
+def _written_detail(job: JobRecord, ev: Evidence) -> str:
+    """What a file written to the printer was: never its name or content in clear."""
+    what = f"file written to the printer's file system in clear ({job.file_transfer} of {mask(job.document_name)})"
+    return "; ".join([what, f"{job.bytes} bytes, not a print document"] + _facts(job, ev))
+
+
+def _facts(job: JobRecord, ev: Evidence) -> list[str]:
+    parts = []
     if ev.text_detail:
         parts.append(ev.text_detail)
     pii = {k: v for k, v in (ev.pii_counts or {}).items() if v}
@@ -286,8 +317,29 @@ def _job_detail(job: JobRecord, ev: Evidence) -> str:
         parts.append("sensitive data: " + ", ".join(f"{v} {k}" for k, v in sorted(pii.items())))
     if job.holdkey_present:
         parts.append("a PJL HOLDKEY PIN was sent in clear")
-    if job.partial:
+    if job.partial and job.missed_bytes:
         parts.append("partial (part of the job is missing from the capture)")
+    elif job.partial:
+        parts.append("partial (its end was not captured)")
+    return parts
+
+
+def _fs_detail(flow: FlowRecord, jobs: list[JobRecord]) -> str:
+    """The commands, the paths by keyed hash, and what moved (never a path in clear)."""
+    parts = ["PJL file-system commands in clear: " + ", ".join(flow.pjl_fs_commands or ())]
+    paths = list(flow.pjl_fs_paths or ())
+    if paths:
+        shown = ", ".join(str(mask(p)) for p in paths[:MAX_PATHS_SHOWN])
+        more = f" and {len(paths) - MAX_PATHS_SHOWN} more" if len(paths) > MAX_PATHS_SHOWN else ""
+        parts.append(f"{len(paths)} paths named (keyed hashes): {shown}{more}")
+    if flow.pjl_fs_listed:
+        parts.append(f"{len(flow.pjl_fs_listed)} names listed by the printer")
+    read = sum(1 for j in jobs if j.file_transfer == "FSUPLOAD")
+    written = sum(1 for j in jobs if j.file_transfer in WRITTEN)
+    if read:
+        parts.append(f"{read} file(s) read back (FSUPLOAD)")
+    if written:
+        parts.append(f"{written} file(s) written to the printer")
     return "; ".join(parts)
 
 
@@ -298,4 +350,12 @@ def _query_detail(flow: FlowRecord) -> str:
         return "LPD command in clear (queue state or control, no job)"
     if flow.pjl_device_info:
         return "PJL status exchange in clear"
+    if flow.rpc_interfaces and any(i in _RPC_FAMILY for i in flow.rpc_interfaces):
+        family = " and ".join(dict.fromkeys(_RPC_FAMILY[i] for i in flow.rpc_interfaces if i in _RPC_FAMILY))
+        if flow.rpc_calls:
+            return f"{family} calls in clear: " + ", ".join(flow.rpc_calls)
+        return f"{family} bound in clear (no call seen)"
     return "print protocol exchange in clear without a job"
+
+
+_RPC_FAMILY = {"MS-RPRN": "spoolss", "MS-PAR": "winspool"}  # how the print RPC interfaces are called

@@ -90,7 +90,8 @@ def test_two_data_files_each_a_job() -> None:
 def test_unspecified_length_runs_to_end_of_connection() -> None:
     stream = b"\x02lp\n" + sub(2, CONTROL, b"cfA001ws-alice") + sub(3, b"", b"dfA001ws-alice", count=0) + DOC
     ev = feed_every_way(new, [(C2S, stream)])
-    assert DocumentData(DOC) in ev and ev[-1] == JobEnded(False, "dfA001ws-alice")
+    # only the end of the connection ends it: whole if that end (FIN/RST) was captured
+    assert DocumentData(DOC) in ev and ev[-1] == JobEnded(False, "dfA001ws-alice", eof=True)
 
 
 def test_abort_and_refusal() -> None:
@@ -140,7 +141,10 @@ def test_gap_inside_data_and_across_framing() -> None:
 def test_parse_control() -> None:
     common, per_file = parse_control(CONTROL + b"odfB\nNb.ps\n")
     assert ("user", "alice") in common
-    assert per_file["dfB"] == [("lpd_print_type", "o (PostScript)"), ("document_name", "b.ps")]
+    assert per_file["dfB"] == [("lpd_print_type", "o (PostScript)"), ("document_format", "application/postscript"),
+                               ("document_name", "b.ps")]
+    # "l" passes bytes through: it states no format
+    assert not [f for f in per_file["dfA001ws-alice"] if f[0] == "document_format"]
 
 
 def test_probe() -> None:

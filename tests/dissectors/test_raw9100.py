@@ -57,7 +57,8 @@ def test_single_pjl_job_fields_as_they_pass() -> None:
     assert ev[:2] == [PrintSeen(True), JobStarted("raw9100")]
     (doc, fields, partial), = jobs(ev)
     assert doc == PCL_JOB and not partial
-    assert fields == [("job_name", "a.doc"), ("user", "alice"), ("holdkey", "1234"), ("job_name", "a.doc")]
+    assert fields == [("job_name", "a.doc"), ("user", "alice"), ("holdkey", "1234"), ("document_format", "PCL"),
+                      ("job_name", "a.doc")]
 
 
 @pytest.mark.parametrize("order", [
@@ -118,6 +119,76 @@ def test_printer_replies() -> None:
     assert JobField("pjl_device_info", "INFO ID: HP LaserJet 4250", "pjl") in ev
 
 
+# ----------------------------------------------------------------- PJL file system, job ends
+FS_SESSION = (UEL + b"@PJL INFO ID\r\n" + UEL + b'@PJL FSINIT VOLUME="0:"\r\n'
+              + UEL + b'@PJL FSDIRLIST NAME="0:\\" ENTRY=1 COUNT=65535\r\n'
+              + UEL + b'@PJL FSQUERY NAME="0:\\saved\\a.pcl"\r\n'
+              + UEL + b'@PJL FSUPLOAD NAME="0:\\saved\\a.pcl" OFFSET=0 SIZE=54\r\n' + UEL)
+SCRIPT = b"#!/bin/sh\n" + UEL + b"@PJL JOB\n@PJL ENTER LANGUAGE=PCL\n\x1bE echo planted\n"  # looks like a job
+
+
+def fields_of(events: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    return [(e.name, e.value) for e in events if isinstance(e, JobField)]
+
+
+def test_status_and_file_system_commands_are_no_job() -> None:
+    ev = feed_every_way(new, [(C2S, FS_SESSION)])
+    assert jobs(ev) == []
+    assert FlowFact("pjl_fs_commands", ["FSINIT", "FSDIRLIST", "FSQUERY", "FSUPLOAD"]) in ev
+    assert FlowFact("pjl_fs_paths", ["0:", "0:\\", "0:\\saved\\a.pcl"]) in ev
+
+
+def test_fsdownload_payload_is_a_file_not_a_print_job() -> None:
+    write = UEL + b'@PJL FSDOWNLOAD FORMAT:BINARY SIZE=%d NAME="0:\\pjl\\x.sh"\r\n' % len(SCRIPT) + SCRIPT
+    ev = feed_every_way(new, [(C2S, FS_SESSION + write + PCL_JOB)])
+    got = jobs(ev)
+    assert [d for d, _, _ in got] == [SCRIPT, PCL_JOB]  # the UEL inside the file splits nothing
+    assert got[0][1] == [("file_transfer", "FSDOWNLOAD"), ("document_name", "0:\\pjl\\x.sh")]
+    assert not got[0][2] and not got[1][2]
+    ends = [e for e in ev if isinstance(e, JobEnded)]
+    assert ends == [JobEnded(False), JobEnded(False)]  # SIZE and EOJ+UEL: both ends seen
+
+
+def test_fsdownload_without_size_runs_to_the_next_uel() -> None:
+    write = UEL + b'@PJL FSAPPEND FORMAT:BINARY NAME="0:\\log"\r\nline one\nline two\n'
+    got = jobs(feed_every_way(new, [(C2S, write + PCL_JOB)]))
+    assert [d for d, _, _ in got] == [b"line one\nline two\n", PCL_JOB]
+
+
+def test_fsdownload_cut_by_the_end_is_partial() -> None:
+    write = UEL + b'@PJL FSDOWNLOAD FORMAT:BINARY SIZE=500 NAME="0:\\x"\r\n' + b"x" * 100
+    (doc, _, partial), = jobs(feed_every_way(new, [(C2S, write)]))
+    assert doc == b"x" * 100 and partial
+
+
+def test_control_lines_in_a_job_header_belong_to_it() -> None:
+    job = UEL + b"@PJL USTATUSOFF\r\n@PJL INFO STATUS\r\n" + PCL_JOB[len(UEL):]
+    got = jobs(feed_every_way(new, [(C2S, job)]))
+    assert [d for d, _, _ in got] == [job]
+    # a status query after a job, in its own UEL segment, ends it and starts nothing
+    got = jobs(feed_every_way(new, [(C2S, PCL_JOB + UEL + b"@PJL INFO STATUS\r\n" + UEL + PS_JOB)]))
+    assert [d for d, _, _ in got] == [PCL_JOB, UEL + PS_JOB]
+
+
+def test_a_job_is_whole_only_when_its_own_end_is_seen() -> None:
+    pxl = UEL + b"@PJL ENTER LANGUAGE=PCLXL\r\n) HP-PCL XL;2;0\n\xc0\x00\xf8\x86\x43"  # BeginPage, no end
+    for stream, eof in [(PCL_JOB, False), (pxl, True), (PS_JOB + b"\x04", True), (PS_JOB + b"\x04" + PS_JOB, True),
+                        (UEL + b"@PJL ENTER LANGUAGE=PCL\r\n\x1bEtext" + UEL, False)]:
+        ends = [e for e in feed_every_way(new, [(C2S, stream)]) if isinstance(e, JobEnded)]
+        assert ends[-1] == JobEnded(False, eof=eof), stream
+        assert all(not e.eof for e in ends[:-1])  # a job followed by another one ended there
+
+
+def test_printer_side_documents_and_device_info_on_the_open_job() -> None:
+    body = b"%!PS-Adobe-3.0\n(stored) show showpage\n"
+    reply = (b'@PJL FSUPLOAD FORMAT:BINARY NAME="0:\\s.ps" OFFSET=0 SIZE=%d\r\n' % len(body) + body + b"\x0c"
+             + b'@PJL INFO ID\r\n"HP"\r\n' + UEL)
+    ev = feed_every_way(new, [(C2S, PCL_JOB[:40]), (S2C, reply)])
+    assert JobStarted("raw9100", key="s2c-1", direction=S2C) in ev
+    assert DocumentData(body, "s2c-1") in ev and JobEnded(False, "s2c-1") in ev
+    assert JobField("pjl_device_info", "INFO ID: HP", "pjl") in ev
+
+
 def test_unknown_content_is_one_job() -> None:
     got = jobs(feed_every_way(new, [(C2S, b"just some text\n" * 10)]))
     assert len(got) == 1
@@ -147,6 +218,8 @@ def test_ghostscript_documents_back_to_back(tmp_path) -> None:  # type: ignore[n
 def test_fuzz() -> None:
     fuzz(new, [PCL_JOB, PS_JOB + PDF_JOB, PXL_JOB, PCL_JOB + PS_JOB], cases=2500)
     fuzz(new, [b'@PJL INFO ID\r\n"x"\r\n\x0c'], cases=500, direction=S2C)
+    write = UEL + b'@PJL FSDOWNLOAD FORMAT:BINARY SIZE=%d NAME="0:\\x"\r\n' % len(SCRIPT) + SCRIPT
+    fuzz(new, [FS_SESSION + write + PCL_JOB, write + PS_JOB], cases=1500, rnd_seed=7)
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="reference captures not present")

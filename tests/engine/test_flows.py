@@ -71,3 +71,63 @@ def test_keyed_jobs_kept_open_at_once_are_bounded(tmp_path):
     early = rep.jobs[:4]  # pushed out before the control file came: cut, unnamed
     assert all(j.partial and j.user is None for j in early)
     assert all(j.user == "alice" for j in rep.jobs[4:])
+
+
+# ------------------------------------------------------------- a job is whole only when its end is seen
+PXL_OPEN = (b"\x1b%-12345X@PJL JOB NAME=\"open\"\r\n@PJL ENTER LANGUAGE=PCLXL\r\n) HP-PCL XL;2;0\n"
+            b"\xc0\x00\xf8\x86\xc8\xc1\x00\x00\xf8\x89\x43")  # BeginPage; no EndPage, no EndSession, no UEL
+
+
+def _pxl_capture(tmp_path, close: bool):
+    c = g.Conversation()
+    frames = c.handshake() + c.c2s(PXL_OPEN) + (c.close() if close else [])
+    return run(tmp_path, [g.ether(f) for f in frames])
+
+
+def test_job_still_open_when_the_capture_ends_is_partial(tmp_path):
+    rep = _pxl_capture(tmp_path, close=False)
+    (job,) = rep.jobs
+    assert job.partial is True and job.missed_bytes == 0 and job.bytes == len(PXL_OPEN)
+    (f,) = [f for f in rep.findings if f.code == "SP101"]
+    assert f.evidence is not None and f.evidence.complete is False
+    assert "its end was not captured" in f.detail
+
+
+def test_the_connections_fin_ends_the_job(tmp_path):
+    rep = _pxl_capture(tmp_path, close=True)
+    (job,) = rep.jobs
+    assert job.partial is False
+    (f,) = [f for f in rep.findings if f.code == "SP101"]
+    assert f.evidence is not None and f.evidence.complete is True
+
+
+def test_job_whose_uel_was_seen_is_whole_without_fin(tmp_path):
+    c = g.Conversation()
+    job = PXL_OPEN + b"\x1b%-12345X@PJL EOJ\r\n\x1b%-12345X"
+    rep = run(tmp_path, [g.ether(f) for f in c.handshake() + c.c2s(job)])
+    assert [j.partial for j in rep.jobs] == [False]
+
+
+def test_document_sent_back_runs_beside_the_clients_job(tmp_path):
+    c = g.Conversation()
+    body = b"%!PS-Adobe-3.0\n%%Title: kept\n(stored job) show showpage\n"
+    reply = (b'@PJL FSUPLOAD FORMAT:BINARY NAME="0:\\k.ps" OFFSET=0 SIZE=%d\r\n' % len(body) + body + b"\x0c")
+    frames = (c.handshake() + c.c2s(PXL_OPEN[:60]) + c.s2c(reply) + c.c2s(PXL_OPEN[60:] + b"\x1b%-12345X")
+              + c.close())
+    rep = run(tmp_path, [g.ether(f) for f in frames])
+    by_dir = {j.direction.value: j for j in rep.jobs}
+    assert by_dir["c2s"].bytes == len(PXL_OPEN) + 9 and not by_dir["c2s"].partial
+    assert by_dir["s2c"].bytes == len(body) and by_dir["s2c"].language == "PostScript"
+    assert by_dir["s2c"].file_transfer == "FSUPLOAD"
+
+
+def test_job_cut_by_the_capture_end_is_still_an_exposure_for_verify(tmp_path):
+    from click.testing import CliRunner
+
+    from sniffprint.cli import main
+
+    c = g.Conversation()
+    p = tmp_path / "open.pcap"
+    p.write_bytes(g.pcap([g.ether(f) for f in c.handshake() + c.c2s(PXL_OPEN)]))
+    r = CliRunner().invoke(main, ["verify", str(p)])
+    assert r.exit_code == 1, r.output

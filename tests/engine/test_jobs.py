@@ -58,7 +58,8 @@ def test_envelope_wins_document_fills_the_rest() -> None:
     rec = job(doc, fields={"user": "alice", "job_name": "pay_roll_doc"}, protocol="lpd").record()
     assert rec.user == "alice" and rec.job_name == "pay_roll_doc"
     assert rec.title == "pay.roll.doc"  # the document's own name, when no title is stated
-    assert rec.sources == {"user": "lpd", "job_name": "lpd", "title": "pjl"}
+    assert rec.sources == {"user": "lpd", "job_name": "lpd", "title": "pjl", "document_format": "pjl"}
+    assert rec.document_format == "PCL"  # ENTER LANGUAGE as sent
     assert rec.holdkey_present is True
     assert "0000" not in repr(rec)  # a PIN is never shown
 
@@ -68,7 +69,7 @@ def test_dsc_for_only_when_nothing_better() -> None:
     assert job(ps).record().user == "carol"
     pjl = UEL + b'@PJL SET USERNAME="dave"\r\n@PJL ENTER LANGUAGE=POSTSCRIPT\r\n' + ps
     rec = job(pjl).record()
-    assert rec.user == "dave" and rec.title == "T" and rec.pages == "2"
+    assert rec.user == "dave" and rec.title == "T" and rec.pages == 2
     assert rec.sources["user"] == "pjl" and rec.sources["title"] == "dsc"
 
 
@@ -84,3 +85,48 @@ def test_gap_makes_partial() -> None:
     j.gap(100)
     rec = j.record()
     assert rec.partial is True and rec.missed_bytes == 100
+
+
+def test_pages_is_an_integer_or_none() -> None:
+    assert job(b"%!PS-Adobe-3.0\n%%Pages: 12\n").record().pages == 12
+    assert job(b"%!PS-Adobe-3.0\n%%Pages: (atend)\n").record().pages is None
+    assert "pages" not in job(b"%!PS-Adobe-3.0\n%%Pages: (atend)\n").record().sources
+    assert [jobs.page_count(v) for v in ("7", " 3 ", "-1", "2.5", "\u0663", "9" * 20, None)] == [
+        7, 3, None, None, None, None, None]
+
+
+def test_metadata_as_sent_compression_and_format() -> None:
+    # IPP said gzip and the dissector handed on the inflated document: the job still says gzip
+    rec = job(b"%!PS-Adobe-3.0\n", fields={"compression": "gzip", "document_format": "application/postscript"},
+              protocol="ipp").record()
+    assert rec.compression == "gzip" and rec.document_format == "application/postscript"
+    assert rec.sources["compression"] == "ipp" and rec.sources["document_format"] == "ipp"
+    # the envelope's format wins over the PJL ENTER LANGUAGE inside the document
+    doc = UEL + b"@PJL ENTER LANGUAGE=PCLXL\r\n) HP-PCL XL;2;0\n"
+    assert job(doc, fields={"document_format": "application/vnd.hp-pclxl"}, protocol="ipp").record(
+    ).document_format == "application/vnd.hp-pclxl"
+    assert job(b"%!PS\n").record().compression is None
+
+
+def test_jobattr_accounting_fills_user_host_creator() -> None:
+    doc = (UEL + b'@PJL SET JOBATTR="JobAcct1=jdoe"\r\n@PJL SET JOBATTR="JobAcct2=WS-0042"\r\n'
+           b'@PJL SET JOBATTR="JobAcct6=Microsoft Word"\r\n@PJL SET JOBATTR="JobAcct8=other"\r\n'
+           b"@PJL ENTER LANGUAGE=PCLXL\r\n) HP-PCL XL;2;0\n")
+    rec = job(doc).record()
+    assert (rec.user, rec.host, rec.creator) == ("jdoe", "WS-0042", "Microsoft Word")
+    assert rec.sources["host"] == "pjl" and rec.sources["creator"] == "pjl"
+    doc = (UEL + b'@PJL SET JOBATTR = "@MCHN=LAB-PC"\r\n@PJL SET JOBATTR="@APP=Excel"\r\n'
+           b'@PJL SET JOBATTR="@LUNA=kim"\r\n@PJL ENTER LANGUAGE=POSTSCRIPT\r\n%!PS\n%%For: other\n')
+    rec = job(doc).record()
+    assert (rec.user, rec.host, rec.creator) == ("kim", "LAB-PC", "Excel")
+    # an envelope's user (LPD, IPP) keeps precedence over the accounting inside the document
+    assert job(doc, fields={"user": "lpduser"}, protocol="lpd").record().user == "lpduser"
+
+
+def test_direction_defaults_to_c2s() -> None:
+    from sniffprint.model import JobDirection
+
+    assert job(b"%!PS\n").record().direction is JobDirection.C2S
+    j = Job(uid="C1", index=1, protocol="raw9100", direction=JobDirection.S2C)
+    j.add(b"%!PS\n")
+    assert to_json(j.record())["direction"] == "s2c"

@@ -18,7 +18,7 @@ def test_manifest_strings() -> None:
     t = "Email: alice.example@corp.example\nSSN: 078-05-1120\nCard: 4111 1111 1111 1111\n"
     assert kinds(t) == [("email", "alice.example@corp.example"), ("ssn", "078-05-1120"),
                         ("card", "4111 1111 1111 1111")]
-    assert counts(t) == {"email": 1, "phone": 0, "ssn": 1, "card": 1, "iban": 0, "keyword": 0}
+    assert counts(t) == {"email": 1, "phone": 0, "ssn": 1, "card": 1, "iban": 0, "keyword": 0, "private_key": 0}
 
 
 def test_counts_has_every_key() -> None:
@@ -139,9 +139,25 @@ def test_matches_sorted_non_overlapping() -> None:
     ms = scan(t, ("payroll",))
     assert ms == sorted(ms, key=lambda m: m.start)
     assert all(a.end <= b.start for a, b in zip(ms, ms[1:], strict=False))
-    assert counts(t, ("payroll",)) == {"email": 3, "phone": 3, "ssn": 3, "card": 3, "iban": 3, "keyword": 3}
+    assert counts(t, ("payroll",)) == {"email": 3, "phone": 3, "ssn": 3, "card": 3, "iban": 3, "keyword": 3,
+                                       "private_key": 0}
 
 
 def test_helpers() -> None:
     assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
     assert iban_ok("GB82WEST12345698765432") and not iban_ok("GB82WEST12345698765433")
+
+
+@pytest.mark.parametrize("armour", [
+    "-----BEGIN PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN EC PRIVATE KEY-----",
+    "-----BEGIN OPENSSH PRIVATE KEY-----", "-----BEGIN ENCRYPTED PRIVATE KEY-----",
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----", "PuTTY-User-Key-File-3: ssh-ed25519"])
+def test_private_key_armour(armour: str) -> None:
+    assert one("private_key", f"printer key:\n{armour}\nMIIEvQIBADANBg\n") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "-----BEGIN CERTIFICATE-----", "-----BEGIN PUBLIC KEY-----", "-----BEGIN RSA PUBLIC KEY-----",
+    "the private key is kept on the printer", "BEGIN PRIVATE KEY"])
+def test_public_material_and_prose_are_no_private_key(text: str) -> None:
+    assert one("private_key", text) == 0

@@ -51,6 +51,16 @@ ROWS = [
     ("ipps-only", lambda t: [str(PCAPS / "ipps-ipptool.pcap")], 0),
     ("ipp-upgraded-before-any-job", lambda t: [str(PCAPS / "ipp-upgrade-tls.pcap")], 0),
     ("smb-encrypted-only", lambda t: [str(PCAPS / "smb-print-encrypted.pcap")], 3),
+    # issue 10: Windows print paths, made with real software (tools/scenarios_windows.py)
+    ("smb1-print-share", lambda t: [str(PCAPS / "smb1-print.pcap")], 1),
+    ("smb1-spoolss", lambda t: [str(PCAPS / "smb1-spoolss.pcap")], 1),
+    ("spoolss-control-in-clear", lambda t: [str(PCAPS / "spoolss-smb3-pipe.pcap")], 1),
+    ("spoolss-job-named-pipe", lambda t: [str(PCAPS / "spoolss-printjob-np.pcap")], 1),
+    ("rpc-tcp-below-privacy", lambda t: [str(PCAPS / "rpc-tcp-clear.pcap")], 1),
+    ("rpc-tcp-privacy", lambda t: [str(PCAPS / "rpc-tcp-privacy.pcap")], 0),
+    ("spoolss-smb3-encrypted-unknown-server", lambda t: [str(PCAPS / "spoolss-smb3-pipe-encrypted.pcap")], 3),
+    ("windows-fleet-protected", lambda t: [str(PCAPS / "rpc-tcp-privacy.pcap"),
+                                           str(PCAPS / "spoolss-smb3-pipe-encrypted.pcap")], 0),
     ("smb-encrypted-policy-print-server", lambda t: [
         "--policy", _policy(t, 'print_servers = ["10.77.0.0/24"]\n'), str(PCAPS / "smb-print-encrypted.pcap")], 0),
     ("no-print-traffic", lambda t: [str(PCAPS / "mixed-background.pcap")], 3),
@@ -229,3 +239,52 @@ def test_a_failing_dissector_on_a_print_flow_is_exit_4_not_0(tmp_path, monkeypat
     r = CliRunner().invoke(main, ["verify", "--format", "table", _job_on_port(tmp_path)])
     assert r.exit_code == 4, r.stdout
     assert "internal errors" in r.stdout and "INTERNAL-ERROR" in r.stdout
+
+
+# ----------------------------------------------------------------- print servers learned from the traffic
+def _rpc_privacy_then_smb3(tmp_path, smb_server: str = "10.0.0.2") -> str:
+    """A client prints at RPC packet privacy over TCP, then opens an SMB3-encrypted session."""
+    from tests.dissectors.dcerpc import vectors as rpc
+    from tests.dissectors.smb.wire import login, nbss, transform
+
+    sealed = (rpc.NTLMSSP, 6, rpc.SIGNATURE)
+    r = g.Conversation(sport=49668, cport=40001)
+    frames = r.handshake() + r.c2s(rpc.bind(1, [(0, rpc.MS_PAR, [rpc.NDR])], auth=(rpc.NTLMSSP, 6, rpc.NTLM_NEGOTIATE)))
+    frames += r.s2c(rpc.bind_ack(1)) + r.c2s(rpc.request(2, 10, b"\x93" * 64, auth=sealed, pad_to=16)) + r.close()
+    s = g.Conversation(sport=445, cport=40002, server=smb_server)
+    frames += s.handshake()
+    for direction, data in login(session_flags=4) + [(0, nbss(transform()))]:
+        frames += s.c2s(data) if direction == 0 else s.s2c(data)
+    frames += s.close()
+    return _cap(tmp_path, "fleet.pcap", frames)
+
+
+def test_a_server_seen_at_rpc_privacy_makes_its_smb3_sessions_print(tmp_path):
+    r = CliRunner().invoke(main, ["verify", "--format", "json", _rpc_privacy_then_smb3(tmp_path)])
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    flows = {x["server_port"]: x for x in recs if x["type"] == "flow"}
+    assert flows[49668]["protection"] == "rpc-privacy" and flows[49668]["service"] == "dcerpc"
+    assert flows[445]["protection"] == "smb3-encrypted" and flows[445]["print"] is True
+    assert r.exit_code == 0 and recs[-1]["verdict"] == "protected"
+    # an SMB3 session to a server never seen serving print stays unknown
+    r = CliRunner().invoke(main, ["verify", "--format", "json", _rpc_privacy_then_smb3(tmp_path, "10.0.0.7")])
+    flows = {x["server_ip"]: x for x in map(json.loads, r.stdout.splitlines()) if x["type"] == "flow"}
+    assert flows["10.0.0.7"]["print"] is None
+
+
+def test_the_print_rule_and_the_servers_it_learns():
+    from sniffprint.findings.policy import Policy, PrintServers
+    from sniffprint.model import FlowKey, Protection, Service
+
+    key = FlowKey("tcp", "10.0.0.1", 5000, "10.0.0.2", 445)
+    known = PrintServers(cap=2)
+    assert Policy().is_print(Service.SMB, None, Protection.SMB3, key, known) is None
+    known.add("10.0.0.2")
+    assert Policy().is_print(Service.SMB, None, Protection.SMB3, key, known) is True
+    known.add("10.0.0.3")
+    known.add("10.0.0.4")
+    assert "10.0.0.2" not in known and len(known) == 2  # bounded, oldest out
+    assert Policy.serves_print(True, Protection.RPC_PRIVACY) and Policy.serves_print(True, Protection.TLS)
+    assert not Policy.serves_print(True, Protection.NONE) and not Policy.serves_print(None, Protection.SMB3)
+    assert Policy().is_print(Service.DCERPC, True, Protection.RPC_PRIVACY, key) is True
+    assert Policy().is_print(Service.DCERPC, None, Protection.NONE, key) is False

@@ -12,8 +12,8 @@ the extractor of every language found.
 to the most general; each entry is a module with ``NAME``, ``detect(buf, at) -> bool`` and
 ``metadata(head, tail, whole) -> list[DocField]``.
 
-Names are those of the JSON contract: PJL, PCL5, PCLXL, PostScript, PDF, PWG-Raster, URF, ZPL,
-ESC/P, and "unknown" (a non-empty document that none of them recognises; named by the job).
+Names are those of the JSON contract: PJL, PCL5, PCLXL, PostScript, PDF, PWG-Raster, URF, EMF, XPS,
+ZPL, ESC/P, and "unknown" (a non-empty document that none of them recognises; named by the job).
 
 Invariants:
 - Work is bounded by the inputs: a head (64 KiB in ``jobs``), a tail (16 KiB) and a few small
@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Iterable
 from types import ModuleType
 
-from . import escp, pcl, pclxl, pdf, pjl, postscript, raster, urf, zpl
+from . import emf, escp, pcl, pclxl, pdf, pjl, postscript, raster, urf, xps, zpl
 from .fields import DocField
 
 __all__ = ["DocField", "LANGUAGES", "compression", "detect", "detect_all", "gunzip_head", "metadata",
@@ -40,6 +40,8 @@ LANGUAGES: list[ModuleType] = [
     postscript,
     raster,
     urf,
+    emf,  # Windows spool formats (RpcWritePrinter datatypes "NT EMF 1.00x", "XPS_PASS")
+    xps,
     pcl,
     zpl,
     escp,

@@ -17,6 +17,12 @@ Invariants:
   with a Latin-1 fallback and cut at ``fields.MAX_VALUE``.
 - ``HOLDKEY`` (the PIN of a stored/private job) is a secret sent in clear: returned as a
   sensitive field, which the job record reports as present, never as its value.
+- ``SET JOBATTR = "key=value"`` is job accounting, with keys by driver family (``JOBATTR``): HP
+  drivers send ``JobAcct1`` (user), ``JobAcct2`` (client host), ``JobAcct6`` (application),
+  ``JobAcct8`` (logon user); Fuji Xerox/Kyocera-style drivers ``@LUNA``/``@JOAU``/``@OWNR`` (user),
+  ``@CNAM`` (client host), ``@ACNA``/``@UACN`` (document name); others ``@MCHN`` (machine) and
+  ``@APP`` (application). The first value of a field wins.
+- ``ENTER LANGUAGE = X`` states the document format: ``document_format`` is X as sent.
 - Printer replies (``@PJL INFO ID``, ``@PJL USTATUS DEVICE``, ``@PJL INFO STATUS``) are the echoed
   command line, value lines, and a form feed (0x0C) that ends the reply (ch. 7).
 """
@@ -42,6 +48,13 @@ LANG_NAMES = {b"PCL": "PCL5", b"PCL5": "PCL5", b"PCL5C": "PCL5", b"PCL5E": "PCL5
               b"PCL6": "PCLXL", b"POSTSCRIPT": "PostScript", b"PS": "PostScript", b"PDF": "PDF",
               b"PWGRASTER": "PWG-Raster", b"URF": "URF", b"ZPL": "ZPL", b"ESCP": "ESC/P",
               b"ESC/P": "ESC/P"}
+
+
+# JOBATTR accounting key (lower case) -> job field
+JOBATTR = {"jobacct1": "user", "jobacct8": "user", "@luna": "user", "@joau": "user", "@ownr": "user",
+           "jobacct2": "host", "@cnam": "host", "@mchn": "host",
+           "jobacct6": "creator", "@app": "creator",
+           "@acna": "document_name", "@uacn": "document_name"}
 
 
 def detect(buf: bytes, at: int) -> bool:
@@ -100,6 +113,9 @@ def fields(cmd: Command) -> list[DocField]:
     if cmd.command in ("JOB", "EOJ"):
         if opts.get("NAME"):
             out.append(DocField("job_name", opts["NAME"], SOURCE))
+    elif cmd.command == "ENTER":
+        if opts.get("LANGUAGE"):
+            out.append(DocField("document_format", opts["LANGUAGE"], SOURCE))
     elif cmd.command == "SET" and cmd.options:
         var, value = cmd.options[0]
         if not value:
@@ -111,10 +127,10 @@ def fields(cmd: Command) -> list[DocField]:
         elif var == "HOLDKEY":
             out.append(DocField("holdkey", value, SOURCE, sensitive=True))
         elif var == "JOBATTR":
-            # HP drivers: "JobAcct1=<user name>"; the other JobAcct slots vary by driver
             k, _, v = value.partition("=")
-            if k.strip().lower() == "jobacct1" and v.strip():
-                out.append(DocField("user", v.strip(), SOURCE))
+            name = JOBATTR.get(k.strip().lower())
+            if name is not None and v.strip():
+                out.append(DocField(name, v.strip(), SOURCE))
     return out
 
 

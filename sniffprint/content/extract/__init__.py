@@ -9,7 +9,9 @@ of its language, one line per language in ``EXTRACTORS``; each module cites its 
 - ``pdf``: content streams through fonts' ToUnicode/encodings;
 - ``pcl``: PCL 5 text between escape sequences;
 - ``pclxl``: ``Text`` operator ``TextData``;
-- ``raster``: PWG Raster and URF (never text: status "raster" with the page count).
+- ``raster``: PWG Raster and URF (never text: status "raster" with the page count);
+- ``plaintext``: a segment in no language: plain text as it is (PEM key and certificate bodies
+  left out), anything else named by kind (a script, a key, an executable: ``classify.filekind``).
 
 ``TextResult.status``: "text" (some readable text), "raster" (pages are pixels: text not
 recoverable without OCR), "no-text" (a known language but nothing readable, or damaged),
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..classify import detect, pjl, skip_prefix
-from . import pcl, pclxl, pdf, postscript, raster
+from . import pcl, pclxl, pdf, plaintext, postscript, raster
 from ._text import TextSink
 
 __all__ = ["EXTRACTORS", "TextResult", "extract_text"]
@@ -134,7 +136,7 @@ def _extract(data: bytes, languages: list[str], max_chars: int) -> TextResult:
     for lang, body in _segments(data, languages):
         if sink.full:
             break
-        fn = EXTRACTORS.get(lang or "")
+        fn = EXTRACTORS.get(lang) if lang is not None else plaintext.extract
         if fn is None:
             statuses.append("unsupported")
             details.append(f"{lang or 'unknown language'}: no text extractor")

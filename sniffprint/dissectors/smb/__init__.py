@@ -1,25 +1,29 @@
-"""SMB over TCP: NetBIOS session framing, SMB1 recognition and SMB2/3 (MS-SMB2) print jobs.
+"""SMB over TCP: NetBIOS session framing, SMB1 (NT LM 0.12) and SMB2/3 (MS-SMB2) print jobs and pipes.
 
 Read from: RFC 1002 4.3 (NetBIOS session service), MS-SMB2 2.1 (direct TCP transport), MS-SMB2 2.2
-(messages), MS-NLMP (NTLMSSP, ``..ntlmssp``), MS-RPCE / MS-RPRN (spoolss over a pipe, ``..dcerpc``),
-MS-CIFS 2.2.3 (the SMB1 header, only recognised).
+(messages), MS-CIFS 2.2 and MS-SMB 2.2 (SMB1), MS-NLMP (NTLMSSP, ``..ntlmssp``), MS-RPCE / MS-RPRN
+(spoolss over a pipe, ``..dcerpc``).
 
 The way through the package, in the order bytes take it:
 - ``nbss``: NBSS framing per direction (RFC 1002 4.3.1); bounded buffering, streaming of large
   messages, resynchronisation after a capture gap.
 - ``dissector``: ``SmbDissector``; routes each message by protocol id (0xFF SMB1, 0xFE SMB2,
   0xFD encrypted, 0xFC compressed) and settles the flow's print status at close.
-- ``smb1``: SMB1 recognition (NEGOTIATE dialects, a printer TREE_CONNECT_ANDX).
+- ``smb1``: SMB1, one parser per command behind dispatch tables (AndX chains): sessions, printer
+  trees ("LPT1:"), print files, WRITE_ANDX / READ_ANDX / TRANSACT_NMPIPE on pipes.
 - ``smb2``: the SMB2 header, one parser per command, and the dispatch tables keyed by command.
 - ``state``: the typed per-connection state: sessions, trees, files, pending requests.
 - ``printjob``: a print file's job, its WRITE data in file-offset order.
-- ``pipe``: a named pipe's bytes routed to its own DCE/RPC stream (``..dcerpc``).
+- ``pipe``: a named pipe's bytes (and holes) routed to its own DCE/RPC association (``..dcerpc``).
 
-What decides ``print``: the TREE_CONNECT response's ShareType 0x03 (or SMB1's ``LPT1:`` service).
+What decides ``print``: the TREE_CONNECT response's ShareType 0x03 (or SMB1's ``LPT1:`` service,
+or an SMB1 print file), or a bind to a print RPC interface on a pipe.
 A file created on a print share is a print job: JobStarted at its CREATE, its name as
 ``document_name``, the session's NTLMSSP user, its WRITE data as the document in file-offset
 order, JobEnded at its CLOSE. Writes to a disk share are a file copy, not printing.
-``\\PIPE\\spoolss`` on IPC$ is handed to ``dcerpc.RpcPipe`` (RpcStartDocPrinter names a document).
+``\\PIPE\\spoolss`` on IPC$ is handed to a ``dcerpc.RpcConversation``: its calls are read
+(RpcStartDocPrinter / WritePrinter / EndDocPrinter make a job with the pipe session's user; other
+calls are print control), its auth level says whether it is sealed (``rpc-privacy``).
 A session whose messages are all in transform headers hides its shares, so ``print`` is null
 (unknown) unless a print share was seen in clear before.
 

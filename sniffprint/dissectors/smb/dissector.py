@@ -3,7 +3,7 @@
 Read from: RFC 1002 4.3 and MS-SMB2 2.1 (transport, ``nbss``), MS-SMB2 2.2.1 / 2.2.41 / 2.2.42
 (the protocol ids 0xFE, 0xFD and 0xFC 'SMB'), MS-CIFS 2.2.3.1 (0xFF 'SMB').
 
-Every message is routed by its first four bytes through ``PROTOCOLS``: SMB1 (``smb1``), SMB2
+Every message is routed by its first four bytes through ``PROTOCOLS``: SMB1 (``smb1.dispatch``), SMB2
 (``smb2.dispatch``), and the SMB3 transform headers (``smb2.transform``). All parsers share one
 ``state.Connection``. At close the flow's print status is settled: print traffic was seen
 (nothing more to say), or none was (``PrintSeen(False)``), or the session was encrypted before any

@@ -125,8 +125,7 @@ def start(conn: Connection, f: File) -> list[Event]:
     if job.open or f.closed:
         return []
     job.open = True
-    conn.jobs_started += 1
-    job.key = k = f"smb-file-{conn.jobs_started}"
+    job.key = k = conn.next_job_key("smb-file")
     out: list[Event] = [JobStarted("smb", key=k)]
     if f.name:
         out.append(JobField("document_name", f.name, "smb", key=k))

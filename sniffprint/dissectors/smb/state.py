@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, TypeVar
 
+from ..dcerpc import RpcFacts
 from ..events import Event, FlowFact, PrintSeen
 from ..ntlmssp import NtlmMessage
 from .printjob import PrintJob
@@ -47,7 +48,8 @@ class Table(dict[K, V]):
 
 
 class ShareType(IntEnum):
-    """MS-SMB2 2.2.10 ShareType (SMB1: the TREE_CONNECT_ANDX Service string, MS-CIFS 2.2.4.55.2)."""
+    """MS-SMB2 2.2.10 ShareType (SMB1: the TREE_CONNECT_ANDX Service string, MS-CIFS 2.2.4.55.2:
+    "A:" disk, "IPC" named pipe, "LPT1:" printer)."""
 
     DISK = 0x01  # SMB2_SHARE_TYPE_DISK ("A:")
     PIPE = 0x02  # SMB2_SHARE_TYPE_PIPE ("IPC", named pipes)
@@ -87,6 +89,7 @@ class File:
     pipe: Pipe | None = None  # a named pipe carrying DCE/RPC (spoolss)
     job: PrintJob = field(default_factory=PrintJob)  # used when the tree is a print share
     closed: bool = False  # CLOSE was sent (a compound's CREATE response may still follow)
+    appended: int = 0  # SMB1 WRITE_PRINT_FILE: bytes appended so far (it has no offsets)
 
     @property
     def printing(self) -> bool:
@@ -95,11 +98,14 @@ class File:
 
 @dataclass(slots=True)
 class Pending:
-    """What a request said that its response needs (matched by MessageId, MS-SMB2 3.2.1.7)."""
+    """What a request said that its response needs (matched by MessageId, MS-SMB2 3.2.1.7; SMB1:
+    by PID and MID, MS-CIFS 3.2.5.1)."""
 
     command: int
     tree: Tree | None = None
     file: File | None = None
+    auth: NtlmMessage | None = None  # SMB1 SESSION_SETUP_ANDX: who asked (the UID comes in the response)
+    left: int = 0  # SMB1 TRANSACTION: response data bytes still to come
 
 
 @dataclass(slots=True)
@@ -115,19 +121,22 @@ class Connection:
     encryption_required: bool = False
     smb1_offered: bool = False  # an SMB1 NEGOTIATE was sent
     smb1: bool | None = None  # SMB1 spoken (True), offered and refused (False), not known (None)
+    plaintext_passwords: bool | None = None  # SMB1: the server did not ask for challenge/response
     # what the flow shows
     encrypted: bool = False  # a transform header was seen
     print_share: bool = False  # print traffic was seen (a print share, or spoolss printing)
     compressed_noted: bool = False
     shares: list[str] = field(default_factory=list)  # smb_share: print shares, or else the shares used
     print_only: bool = False  # ``shares`` lists print shares only
-    jobs_started: int = 0  # numbers the print files' job keys
+    jobs_started: int = 0  # numbers the job keys (print files and spoolss jobs)
     last_auth: NtlmMessage | None = None  # the last AUTHENTICATE, for sessions not seen
     # tables
     sessions: Table[int, Session] = field(default_factory=Table)
     trees: Table[int, Tree] = field(default_factory=Table)
     files: Table[bytes, File] = field(default_factory=Table)
     pending: Table[int, Pending] = field(default_factory=Table)
+    pending1: Table[int, list[Pending]] = field(default_factory=Table)  # SMB1: PID << 16 | MID
+    rpc: RpcFacts = field(default_factory=lambda: RpcFacts(pipe=True))  # the pipes' DCE/RPC facts
 
     def session(self, sid: int) -> Session:
         """The session ``sid``, created when first named."""
@@ -147,11 +156,18 @@ class Connection:
         self.encryption_required = True
         return [FlowFact("smb_encryption_required", True)]
 
+    def next_job_key(self, prefix: str = "smb-rpc") -> str:
+        """A job key unique in this connection (print files and spoolss jobs share the count)."""
+        self.jobs_started += 1
+        return f"{prefix}-{self.jobs_started}"
+
     def saw_print_share(self) -> list[Event]:
+        """A print share: print in clear, whatever the pipes' RPC protection says."""
+        out = self.rpc.cleartext_print()
         if self.print_share:
-            return []
+            return out
         self.print_share = True
-        return [PrintSeen(True)]
+        return [PrintSeen(True), *out]
 
     def saw_signing(self, signing: bool) -> list[Event]:
         """Signing seen required (NEGOTIATE) or in use (a signed header); True is final."""

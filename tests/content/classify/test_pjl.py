@@ -119,3 +119,17 @@ def test_fuzz_never_raises() -> None:
         classify.detect_all(buf, buf[-50:], [buf[5:]])
         classify.metadata(buf, buf[-50:], whole=bool(i % 2))
         pjl.parse_reply(buf)
+
+
+def test_jobattr_accounting_keys_and_entered_format() -> None:
+    doc = (UEL + b'@PJL SET JOBATTR="JobAcct1=jdoe"\r\n@PJL SET JOBATTR="JobAcct2=WS-0042"\r\n'
+           b'@PJL SET JOBATTR="JobAcct3=CORP"\r\n@PJL SET JOBATTR="JobAcct4=20181228141929"\r\n'
+           b'@PJL SET JOBATTR="JobAcct6=Adobe Acrobat Reader DC "\r\n@PJL SET JOBATTR="JobAcct7=AcroRd32.exe"\r\n'
+           b'@PJL SET JOBATTR="@MCHN=LAB-PC"\r\n@PJL SET JOBATTR="@APP=Excel"\r\n'
+           b'@PJL SET JOBATTR="@CNAM=host2"\r\n@PJL SET JOBATTR="@LUNA=kim"\r\n@PJL SET JOBATTR="@ACNA=q3.xlsx"\r\n'
+           b'@PJL SET JOBATTR="@TRCH=OFF"\r\n@PJL SET JOBATTR="JobAcct9="\r\n'
+           b"@PJL ENTER LANGUAGE = PCLXL\r\n")
+    got = [(f.name, f.value) for f in pjl.metadata(doc)]
+    assert got == [("user", "jdoe"), ("host", "WS-0042"), ("creator", "Adobe Acrobat Reader DC"),
+                   ("host", "LAB-PC"), ("creator", "Excel"), ("host", "host2"), ("user", "kim"),
+                   ("document_name", "q3.xlsx"), ("document_format", "PCLXL")]

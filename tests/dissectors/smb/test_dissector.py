@@ -29,10 +29,11 @@ from sniffprint.dissectors.smb.state import ShareType
 from sniffprint.errors import ProtocolViolation
 from tests.conftest import SHARED
 from tests.dissectors.smb.wire import (
-    BIND_ACK_CONNECT,
     DOC,
     FID,
     KEY,
+    OPEN_PRINTER,
+    OPEN_PRINTER_RESP,
     PIPE_TID,
     PRINT_TID,
     SPOOL_FID,
@@ -151,10 +152,10 @@ def test_fuzz_inside_whole_conversations():
                                close_req(13, 0xFFFFFFFF, RELATED_FID, flags=related)))),
              (S, nbss(compound(create_resp(11, PRINT_TID, FID), write_resp(12, PRINT_TID, len(DOC)),
                                close_resp(13, PRINT_TID))))]
-    pipe_reads = [(C, nbss(write_req(12, PIPE_TID, SPOOL_FID, 0, rpc_bind(None)))),
-                  (C, nbss(read_req(13, PIPE_TID, SPOOL_FID))), (S, nbss(read_resp(13, PIPE_TID, BIND_ACK_CONNECT))),
+    pipe_reads = [(C, nbss(write_req(12, PIPE_TID, SPOOL_FID, 0, rpc_bind(None) + OPEN_PRINTER))),
+                  (C, nbss(read_req(13, PIPE_TID, SPOOL_FID))), (S, nbss(read_resp(13, PIPE_TID, OPEN_PRINTER_RESP))),
                   (C, nbss(ioctl_req(14, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, start_doc("f.txt")))),
-                  (S, nbss(ioctl_resp(14, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, BIND_ACK_CONNECT)))]
+                  (S, nbss(ioctl_resp(14, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, OPEN_PRINTER_RESP)))]
     smb1 = (b"\xffSMB\x75" + b"\x00" * 4 + b"\x98" + b"\x00" * 22 + b"\x03" + b"\xff\x00\x00\x00\x01\x00"
             + struct.pack("<H", 8) + b"LPT1:\x00\x00\x00")
     session_request = b"\x81\x00\x00\x44" + b"\x20" + b"CA" * 16 + b"\x00" + b"\x20" + b"EB" * 16 + b"\x00"

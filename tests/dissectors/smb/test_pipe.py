@@ -1,4 +1,5 @@
-"""Named pipes: spoolss bytes routed from WRITE / IOCTL / READ to the pipe's own DCE/RPC stream."""
+"""Named pipes: spoolss bytes routed from WRITE / IOCTL / READ to the pipe's own DCE/RPC stream,
+the SMB session's user on its jobs, holes handed to the RPC parser."""
 from __future__ import annotations
 
 from sniffprint.dissectors.events import (
@@ -9,36 +10,49 @@ from sniffprint.dissectors.events import (
     JobStarted,
     Note,
     PrintSeen,
+    ProtectionSeen,
 )
 from sniffprint.dissectors.ntlmssp import AUTHENTICATE, NtlmMessage
-from sniffprint.dissectors.smb.pipe import Pipe, PipeTarget
+from sniffprint.dissectors.smb.pipe import Pipe, PipeTarget, followed
 from sniffprint.dissectors.smb.state import Connection, ShareType, Tree
+from sniffprint.model import Protection
+from tests.dissectors.dcerpc import vectors as rpc
 from tests.dissectors.smb.wire import (
+    BOB,
     DOC,
+    OPEN_PRINTER,
+    OPEN_PRINTER_RESP,
     C,
     S,
+    end_doc,
     facts,
     job_events,
     new,
     rpc_bind,
-    rpc_pdu,
     spoolss_script,
     start_doc,
+    write_printer,
 )
 from tests.helpers import feed_every_way
+
+ALICE = NtlmMessage(AUTHENTICATE, user="alice", workstation="WS-ALICE")
 
 
 def test_spoolss_start_doc_printer_names_the_document():
     ev = feed_every_way(new, spoolss_script(None))
-    assert facts(ev)["spoolss_auth_level"] == "none"
+    f = facts(ev)
+    assert (f["spoolss_auth_level"], f["rpc_auth_level"], f["rpc_interfaces"]) == ("none", "none", ["MS-RPRN"])
+    assert f["rpc_calls"] == ["StartDocPrinter", "WritePrinter", "EndDocPrinter"]
     assert PrintSeen(True) in ev
-    assert job_events(ev) == [JobStarted("smb"), JobField("user", "alice", "smb"),
-                              JobField("document_name", "Quarterly.docx", "spoolss"), DocumentData(DOC), JobEnded()]
+    assert job_events(ev) == [JobStarted("smb"), JobField("user", "alice", "smb"), JobField("host", "WS-ALICE", "smb"),
+                              JobField("document_name", "Quarterly.docx", "spoolss"),
+                              JobField("document_format", "RAW", "spoolss"), DocumentData(DOC), JobEnded()]
 
 
 def test_spoolss_packet_privacy_hides_the_stub():
     ev = feed_every_way(new, spoolss_script(6))
-    assert facts(ev)["spoolss_auth_level"] == "privacy"
+    assert facts(ev)["spoolss_auth_level"] == "privacy" and facts(ev)["rpc_auth_level"] == "privacy"
+    assert ProtectionSeen(Protection.RPC_PRIVACY) in ev
     assert job_events(ev) == []
 
 
@@ -47,44 +61,68 @@ IPC = Tree(r"\\srv\IPC$", share_type=ShareType.PIPE)
 
 
 def test_only_followed_pipes_on_a_pipe_share_are_opened():
-    for name in ("spoolss", "\\spoolss", "SPOOLSS"):
-        pipe = Pipe.opened(IPC, name)
-        assert pipe is not None and pipe.name == "spoolss"
-    assert Pipe.opened(IPC, "srvsvc") is None
-    assert Pipe.opened(Tree(r"\\srv\data", share_type=ShareType.DISK), "spoolss") is None
-    assert Pipe.opened(None, "spoolss") is None
+    for name in ("spoolss", "\\spoolss", "SPOOLSS", "\\PIPE\\spoolss"):
+        assert followed(IPC, name) == "spoolss"
+    conn = Connection()
+    pipe = Pipe.opened(conn, IPC, "spoolss", 7)
+    assert pipe is not None and pipe.session == 7
+    assert followed(IPC, "srvsvc") is None
+    assert followed(Tree(r"\\srv\data", share_type=ShareType.DISK), "spoolss") is None
+    assert Pipe.opened(conn, None, "spoolss", 0) is None
 
 
-def test_rpc_events_get_the_smb_user_and_mark_print():
-    conn = Connection(last_auth=NtlmMessage(AUTHENTICATE, user="alice"))
-    pipe = Pipe("spoolss")
+def test_rpc_jobs_get_the_pipe_sessions_user_and_host_and_mark_print():
+    conn = Connection(last_auth=NtlmMessage(AUTHENTICATE, user="mallory"))  # someone else logged in last
+    conn.session(7).auth = ALICE
+    pipe = Pipe("spoolss", conn, 7)
     pipe.feed(conn, C, rpc_bind(None))
-    ev = pipe.feed(conn, C, start_doc("a.docx"))
-    assert ev == [PrintSeen(True), JobStarted("smb"), JobField("user", "alice", "smb"),
-                  JobField("document_name", "a.docx", "spoolss")]
+    ev = [e for e in pipe.feed(conn, C, start_doc("a.docx")) if not isinstance(e, FlowFact)]
+    assert ev == [JobStarted("smb", key="smb-rpc-1"), JobField("user", "alice", "smb", key="smb-rpc-1"),
+                  JobField("host", "WS-ALICE", "smb", key="smb-rpc-1"),
+                  JobField("document_name", "a.docx", "spoolss", key="smb-rpc-1"),
+                  JobField("document_format", "RAW", "spoolss", key="smb-rpc-1")]
     assert conn.print_share
 
 
-def test_each_pipe_has_its_own_stream():
+def test_each_pipe_has_its_own_stream_and_the_facts_are_shared():
     conn = Connection()
-    a, b = Pipe("spoolss"), Pipe("spoolss")
+    a, b = Pipe("spoolss", conn, 0), Pipe("spoolss", conn, 0)
+    a.feed(conn, C, rpc_bind(None))
+    b.feed(conn, C, rpc_bind(6))
     pdu = start_doc("one.txt")
     assert a.feed(conn, C, pdu[:30]) == []
-    assert JobField("document_name", "two.txt", "spoolss") in b.feed(conn, C, start_doc("two.txt"))
-    assert JobField("document_name", "one.txt", "spoolss") in a.feed(conn, C, pdu[30:])
+    assert JobField("document_name", "two.txt", "spoolss", key="smb-rpc-1") in b.feed(conn, C, start_doc("two.txt"))
+    ev = a.feed(conn, C, pdu[30:])
+    assert JobField("document_name", "one.txt", "spoolss", key="smb-rpc-2") in ev
+    assert conn.rpc.interfaces == ["MS-RPRN"] and conn.rpc.reported == 1  # the weakest pipe decides
 
 
-def test_a_hole_in_a_pipe_write_ends_that_pipe():
+def test_a_print_share_in_clear_means_the_flow_is_not_rpc_protected():
     conn = Connection()
-    pipe = Pipe("spoolss")
+    pipe = Pipe("spoolss", conn, 0)
+    assert ProtectionSeen(Protection.RPC_PRIVACY) in pipe.feed(conn, C, rpc_bind(6))
+    assert conn.saw_print_share() == [ProtectionSeen(Protection.NONE)]  # print was seen on the pipe already
+
+
+def test_a_hole_in_a_pipe_write_reaches_the_rpc_parser_which_resynchronises():
+    conn = Connection()
+    pipe = Pipe("spoolss", conn, 0)
     t = PipeTarget(conn, pipe)
-    assert t.gap(0, 10) == [Note("dcerpc_unparsed", "10 bytes of a pipe write missing")]
-    assert t.data(10, start_doc("lost.txt")) == []
+    t.data(0, rpc_bind(None) + start_doc("lost.txt"))
+    ev = t.gap(0, 10)
+    assert [e.kind for e in ev if isinstance(e, Note)] == ["dcerpc_gap"]
+    ev = t.data(10, b"junk" + write_printer(b"after the hole") + end_doc())
+    assert [e for e in ev if isinstance(e, (DocumentData, JobEnded))] == [
+        DocumentData(b"after the hole", "smb-rpc-1"), JobEnded(key="smb-rpc-1")]
+    assert pipe.close(conn) == []
 
 
 def test_a_pipe_target_feeds_its_direction():
     conn = Connection()
-    pipe = Pipe("spoolss")
-    assert PipeTarget(conn, pipe, S).data(0, rpc_pdu(12, 1, b"\x00" * 8, auth_level=2)) == [
-        FlowFact("spoolss_auth_level", "connect")]
-    assert PipeTarget(conn, Pipe("spoolss"), S).gap(0, 3) == [Note("dcerpc_unparsed", "3 bytes of a pipe read missing")]
+    pipe = Pipe("spoolss", conn, 0)
+    PipeTarget(conn, pipe).data(0, rpc_bind(None) + OPEN_PRINTER)
+    assert PipeTarget(conn, pipe, S).data(0, OPEN_PRINTER_RESP) == []
+    assert BOB.name in [e.name for e in PipeTarget(conn, pipe).data(0, start_doc("x")) if isinstance(e, JobField)]
+    ev = PipeTarget(conn, Pipe("spoolss", conn, 0), S).data(0, b"\x00" * 16)
+    assert [e.kind for e in ev if isinstance(e, Note)] == ["dcerpc_unparsed"]
+    assert rpc.response(5, b"")[:2] == b"\x05\x00"

@@ -6,13 +6,19 @@ from __future__ import annotations
 import dataclasses
 import struct
 
-from sniffprint.dissectors.dcerpc import SPOOLSS_UUID
 from sniffprint.dissectors.events import DocumentData, DocumentGap, FlowFact, JobEnded, JobField, JobStarted
 from sniffprint.dissectors.smb import SmbDissector
-from sniffprint.dissectors.smb.smb2.header import FLAG_ASYNC, FLAG_RESPONSE, STATUS_MORE_PROCESSING, Command
+from sniffprint.dissectors.smb.smb2.header import (
+    FLAG_ASYNC,
+    FLAG_RESPONSE,
+    STATUS_MORE_PROCESSING,
+    STATUS_PENDING,
+    Command,
+)
 from sniffprint.dissectors.smb.smb2.ioctl import FSCTL_PIPE_TRANSCEIVE
 from sniffprint.dissectors.smb.state import ShareType
 from sniffprint.model import Direction
+from tests.dissectors.dcerpc import vectors as rpc
 from tests.helpers import key
 
 C, S = Direction.C2S, Direction.S2C
@@ -158,14 +164,21 @@ def read_resp(mid: int, tid: int, data: bytes, status: int = 0) -> bytes:
     return msg(Command.READ, mid, body + data, resp=True, tid=tid, status=status)
 
 
+def interim(cmd: int, mid: int, async_id: int = 77) -> bytes:
+    """An interim STATUS_PENDING response (MS-SMB2 3.3.4.2): an async header and an error body."""
+    return msg(cmd, mid, b"\x09\x00\x00\x00\x00\x00\x00\x00\x00", resp=True, status=STATUS_PENDING,
+               async_id=async_id)
+
+
 def ioctl_req(mid: int, tid: int, fid: bytes, ctl: int, data: bytes) -> bytes:
     body = struct.pack("<HHI16sIIIIIIII", 57, 0, ctl, fid, 64 + 56, len(data), 0, 0, 0, 4280, 1, 0)
     return msg(Command.IOCTL, mid, body + data, tid=tid)
 
 
-def ioctl_resp(mid: int, tid: int, fid: bytes, ctl: int, data: bytes) -> bytes:
+def ioctl_resp(mid: int, tid: int, fid: bytes, ctl: int, data: bytes, status: int = 0,
+               async_id: int | None = None) -> bytes:
     body = struct.pack("<HHI16sIIIIII", 49, 0, ctl, fid, 64 + 48, 0, 64 + 48, len(data), 0, 0)
-    return msg(Command.IOCTL, mid, body + data, resp=True, tid=tid)
+    return msg(Command.IOCTL, mid, body + data, resp=True, tid=tid, status=status, async_id=async_id)
 
 
 def transform(payload_len: int = 100) -> bytes:
@@ -225,33 +238,31 @@ def two_files_script() -> list[tuple[Direction, bytes]]:
 
 
 # ----------------------------------------------------------------- spoolss over IPC$
-def rpc_pdu(ptype: int, call_id: int, body: bytes, *, auth_level: int | None = None, flags: int = 3) -> bytes:
-    auth = b""
-    if auth_level is not None:
-        auth = struct.pack("<BBBBI", 10, auth_level, 0, 0, 0) + b"\x00" * 16
-    frag = 16 + len(body) + len(auth)
-    return struct.pack("<BBBB4sHHI", 5, 0, ptype, flags, b"\x10\x00\x00\x00", frag,
-                       16 if auth_level is not None else 0, call_id) + body + auth
-
-
 def rpc_bind(auth_level: int | None) -> bytes:
-    ndr = b"\x04\x5d\x88\x8a" * 4 + b"\x02\x00\x00\x00"  # a transfer syntax and its version
-    ctx = struct.pack("<HBB", 0, 1, 0) + SPOOLSS_UUID + struct.pack("<I", 1) + ndr
-    return rpc_pdu(11, 1, struct.pack("<HHIBBH", 4280, 4280, 0, 1, 0, 0) + ctx, auth_level=auth_level)
+    return rpc.bind(1, auth=(rpc.NTLMSSP, auth_level, rpc.NTLM_NEGOTIATE) if auth_level else None)
 
 
-def start_doc(name: str) -> bytes:
-    s = (name + "\x00").encode("utf-16-le")
-    n = len(s) // 2
-    stub = b"H" * 20 + struct.pack("<IIIIII", 1, 1, 0x20000, 0x20004, 0, 0x20008)
-    stub += struct.pack("<III", n, 0, n) + s + b"\x00" * (-len(s) % 4)
-    stub += struct.pack("<III", 4, 0, 4) + "RAW\x00".encode("utf-16-le")
-    return rpc_pdu(0, 2, struct.pack("<IHH", len(stub), 0, 17) + stub)
+def _auth(auth_level: int | None) -> tuple[int, int, bytes] | None:
+    return (rpc.NTLMSSP, auth_level, rpc.SIGNATURE) if auth_level else None
 
 
-def write_printer(data: bytes) -> bytes:
-    stub = b"H" * 20 + struct.pack("<I", len(data)) + data + b"\x00" * (-len(data) % 4) + struct.pack("<I", len(data))
-    return rpc_pdu(0, 3, struct.pack("<IHH", len(stub), 0, 19) + stub)
+def start_doc(name: str, auth_level: int | None = None) -> bytes:
+    return rpc.request(2, 17, rpc.start_doc_stub(name), auth=_auth(auth_level))
+
+
+def write_printer(data: bytes, auth_level: int | None = None) -> bytes:
+    return rpc.request(3, 19, rpc.write_stub(data), auth=_auth(auth_level))
+
+
+def end_doc(auth_level: int | None = None) -> bytes:
+    return rpc.request(4, 23, rpc.handle_stub(), auth=_auth(auth_level))
+
+
+# OpenPrinterEx naming "bob" on WS-BOB, and its answer with the printer handle: a job started on
+# that handle gets JobField("user", "bob", "spoolss") only if the answer reached the pipe
+OPEN_PRINTER = rpc.request(5, 69, rpc.open_printer_stub("\\\\srv\\officeprn", user="bob", machine="WS-BOB"))
+OPEN_PRINTER_RESP = rpc.response(5, rpc.open_printer_resp_stub())
+BOB = JobField("user", "bob", "spoolss")
 
 
 def spoolss_script(auth_level: int | None) -> list[tuple[Direction, bytes]]:
@@ -261,15 +272,11 @@ def spoolss_script(auth_level: int | None) -> list[tuple[Direction, bytes]]:
         (C, nbss(create_req(11, PIPE_TID, "spoolss"))),
         (S, nbss(create_resp(11, PIPE_TID, SPOOL_FID))),
         (C, nbss(write_req(12, PIPE_TID, SPOOL_FID, 0, rpc_bind(auth_level)))),
-        (C, nbss(ioctl_req(13, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, start_doc("Quarterly.docx")))),
-        (S, nbss(ioctl_resp(13, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, rpc_pdu(2, 2, b"\x00" * 12)))),
-        (C, nbss(ioctl_req(14, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, write_printer(DOC)))),
-        (C, nbss(ioctl_req(15, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE,
-                           rpc_pdu(0, 4, struct.pack("<IHH", 20, 0, 23) + b"H" * 20)))),
+        (C, nbss(ioctl_req(13, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, start_doc("Quarterly.docx", auth_level)))),
+        (S, nbss(ioctl_resp(13, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, rpc.response(2, b"\x00" * 8)))),
+        (C, nbss(ioctl_req(14, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, write_printer(DOC, auth_level)))),
+        (C, nbss(ioctl_req(15, PIPE_TID, SPOOL_FID, FSCTL_PIPE_TRANSCEIVE, end_doc(auth_level)))),
     ]
-
-
-BIND_ACK_CONNECT = rpc_pdu(12, 1, b"\x00" * 8, auth_level=2)  # a bind_ack whose verifier says "connect"
 
 
 def pipe_open() -> list[tuple[Direction, bytes]]:

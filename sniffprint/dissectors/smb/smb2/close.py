@@ -4,7 +4,8 @@ Read from: MS-SMB2 2.2.15 (request: FileId), 3.3.5.10.
 
 The request is enough: the file leaves the open table, is marked closed (a compound's CREATE
 response may still arrive for it), and its print job, if one is open, ends: held WRITE data goes
-out with a ``DocumentGap`` per hole, then ``JobEnded``. The response adds nothing.
+out with a ``DocumentGap`` per hole, then ``JobEnded``. A pipe's RPC association ends with it
+(spoolss jobs still open on it were cut). The response adds nothing.
 """
 from __future__ import annotations
 
@@ -39,4 +40,4 @@ def request(conn: Connection, p: Packet) -> list[Event]:
     if f is None:
         return []
     f.closed = True
-    return f.job.end()
+    return f.job.end() + (f.pipe.close(conn) if f.pipe is not None else [])

@@ -3,12 +3,16 @@
 Read from: MS-SMB2 2.2.31 (request: CtlCode, FileId, InputOffset, InputCount), 2.2.32 (response:
 OutputOffset, OutputCount), 3.3.5.15.4 (FSCTL_PIPE_TRANSCEIVE), MS-FSCC 2.3 (control codes).
 
-The request's input buffer goes to the pipe's client-to-server stream; the response's output
-buffer to its server-to-client stream. Other control codes and other files are not read.
+The request's input buffer goes to the pipe's client-to-server stream, and the request records
+its file under its MessageId (``state.Pending``); the response, paired by MessageId (an async one
+after its STATUS_PENDING interim, MS-SMB2 3.2.5.1.5), hands its output buffer to that file's
+server-to-client stream. A STATUS_BUFFER_OVERFLOW response carries the first part of the reply
+(MS-SMB2 3.3.5.15.4: the output did not fit MaxOutputResponse); the client READs the rest, which
+``read`` hands to the same stream. Other control codes and other files are not read.
 
-Known limit (issue 10): the request does not record itself under its MessageId, and the dispatch
-reads an IOCTL response only as the answer to a recorded request, so ``response`` is never
-reached from the wire yet; RPC replies that come back through TRANSCEIVE are not read.
+Invariants: the response's file is the request's (async responses name the FileId too, but the
+MessageId is what pairs them); input and output buffers longer than what the framing buffers are
+streamed to the pipe like WRITE data, and a hole in them reaches the pipe as a gap.
 """
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from dataclasses import dataclass
 
 from ....model import Direction
 from ...events import Event
+from ..pipe import PipeTarget
 from ..state import Connection, Pending
+from .header import Command
 from .packet import Packet
 
 FSCTL_PIPE_TRANSCEIVE = 0x0011C017
@@ -67,14 +73,13 @@ def request(conn: Connection, p: Packet) -> list[Event]:
     f = p.file(conn, req.file_id)
     if req.ctl_code != FSCTL_PIPE_TRANSCEIVE or f is None or f.pipe is None:
         return []
-    return f.pipe.feed(conn, Direction.C2S, p.span(req.input_offset, req.input_count))
+    conn.pending[p.header.message_id] = Pending(Command.IOCTL, file=f)
+    return p.window(req.input_offset, req.input_count, PipeTarget(conn, f.pipe, Direction.C2S))
 
 
 def response(conn: Connection, p: Packet, pend: Pending) -> list[Event]:
     resp = IoctlResponse.parse(p.body)
-    if resp is None:
+    f = pend.file
+    if resp is None or resp.ctl_code != FSCTL_PIPE_TRANSCEIVE or f is None or f.pipe is None:
         return []
-    f = conn.files.get(resp.file_id)
-    if resp.ctl_code != FSCTL_PIPE_TRANSCEIVE or f is None or f.pipe is None:
-        return []
-    return f.pipe.feed(conn, Direction.S2C, p.span(resp.output_offset, resp.output_count))
+    return p.window(resp.output_offset, resp.output_count, PipeTarget(conn, f.pipe, Direction.S2C))

@@ -9,8 +9,8 @@ file, and the response's data goes to the pipe's server-to-client stream. Reads 
 files are not printing.
 
 Invariants: a response is read only as the successful (or BUFFER_OVERFLOW) answer to a READ
-request seen on a pipe; its data is taken from the buffered message only (a read longer than
-``nbss.INLINE_MAX`` is cut at the buffered prefix).
+request seen on a pipe; its whole data goes to the pipe, a read longer than ``nbss.INLINE_MAX``
+streamed by the framing as it arrives (a hole in it reaches the pipe as a gap).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ....model import Direction
 from ...events import Event
+from ..pipe import PipeTarget
 from ..state import Connection, Pending
 from .header import Command
 from .packet import Packet
@@ -65,4 +66,4 @@ def response(conn: Connection, p: Packet, pend: Pending) -> list[Event]:
     resp = ReadResponse.parse(p.body)
     if resp is None or pend.file is None or pend.file.pipe is None:
         return []
-    return pend.file.pipe.feed(conn, Direction.S2C, p.span(resp.data_offset, resp.data_length))
+    return p.window(resp.data_offset, resp.data_length, PipeTarget(conn, pend.file.pipe, Direction.S2C))

@@ -66,7 +66,9 @@ def request(conn: Connection, p: Packet) -> list[Event]:
     if not path.startswith("\\\\"):
         i = p.body.find(_UNC_START, _REQUEST.size)  # 3.1.1 extension: the path follows the extension
         path = utf16(p.body[i:i + req.path_length]) if i >= 0 else path
-    conn.pending[p.header.message_id] = Pending(Command.TREE_CONNECT, tree=Tree(path))
+    tree = Tree(path)
+    conn.pending[p.header.message_id] = Pending(Command.TREE_CONNECT, tree=tree)
+    p.chain.tree = tree  # a related CREATE in the same compound opens a file on it
     return []
 
 

@@ -4,7 +4,8 @@ Read from: MS-SMB2 2.2.21 (request: DataOffset, Length, Offset, FileId), 3.3.5.1
 
 Where the data goes is decided by the file: a file on a print share hands it to its print job at
 the file offset (a job is started here if the CREATE was not seen, even for a FileId never seen
-when its tree is a known print share); a followed pipe hands it to its DCE/RPC stream; a file on
+when its tree is a known print share, but never for the related FileId of a chain without a
+CREATE: it names no file); a followed pipe hands it to its DCE/RPC stream; a file on
 a disk share is a copy, not printing, and its bytes are not read. The response adds nothing.
 
 Invariants: when the WRITE is the last command of a message too long to buffer, only the data in
@@ -22,6 +23,7 @@ from ..nbss import Target
 from ..pipe import PipeTarget
 from ..printjob import PrintTarget
 from ..state import Connection, File, ShareType
+from .header import RELATED_FID
 from .packet import Packet
 
 # StructureSize 49, DataOffset, Length, Offset, FileId, Channel, RemainingBytes,
@@ -59,14 +61,12 @@ def request(conn: Connection, p: Packet) -> list[Event]:
     if req is None:
         return []
     f = p.file(conn, req.file_id)
-    if f is None:
+    if f is None and req.file_id != RELATED_FID:
         f = _unknown_file(conn, req.file_id, p.tree_id, p.session_id)
     if f is None:
         return []
     out: list[Event] = []
-    msg = p.msg
-    start, stop = p.off + req.data_offset, p.off + req.data_offset + req.length
-    streamed = p.stream is not None and p.stream.left > 0 and stop > len(msg)
+    streamed = p.streamed_beyond > 0 and p.off + req.data_offset + req.length > len(p.msg)
     target: Target
     if f.printing:
         out += printjob.start(conn, f)
@@ -75,8 +75,4 @@ def request(conn: Connection, p: Packet) -> list[Event]:
         target = PipeTarget(conn, f.pipe)
     else:
         return out  # a file copy to a disk share: not printing, its bytes are not read
-    if start < len(msg):
-        out += target.data(0, msg[start:min(stop, len(msg))])
-    if streamed and p.stream is not None:
-        p.stream.stream_rest(len(msg), start, stop, target)
-    return out
+    return out + p.window(req.data_offset, req.length, target)

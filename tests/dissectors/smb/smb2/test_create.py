@@ -12,6 +12,7 @@ from tests.dissectors.smb.wire import (
     SPOOL_FID,
     C,
     S,
+    compound,
     create_req,
     create_resp,
     login,
@@ -57,3 +58,20 @@ def test_the_response_files_the_open_and_starts_a_print_job():
     ev = d.feed(S, nbss(create_resp(11, PRINT_TID, FID)))
     assert ev[:2] == [JobStarted("smb", key="smb-file-1"), JobField("document_name", "x.ps", "smb", key="smb-file-1")]
     assert d.conn.files[FID].job.open and 11 not in d.conn.pending
+
+
+def test_a_create_compounded_with_its_tree_connect_gets_the_tree():
+    """TREE_CONNECT + related CREATE in one message: the CREATE names a tree whose id and type only
+    the responses give (they come in the same order)."""
+    related = 0x04  # SMB2_FLAGS_RELATED_OPERATIONS
+    for share, stype, name, fid in ((r"\\srv\officeprn", ShareType.PRINT, "doc.ps", FID),
+                                    (r"\\srv\IPC$", ShareType.PIPE, "spoolss", SPOOL_FID)):
+        req = compound(tree_req(10, share), create_req(11, 0xFFFFFFFF, name, flags=related))
+        resp = compound(tree_resp(10, PRINT_TID, stype), create_resp(11, PRINT_TID, fid))
+        d, ev = _feed(login() + [(C, nbss(req)), (S, nbss(resp))])
+        f = d.conn.files[fid]
+        assert f.tree is not None and f.tree.share_type == stype
+        if stype == ShareType.PRINT:
+            assert JobStarted("smb", key="smb-file-1") in ev
+        else:
+            assert f.pipe is not None and f.pipe.name == "spoolss"

@@ -76,3 +76,14 @@ def test_a_write_to_a_pipe_goes_to_its_rpc_stream():
         (C, nbss(write_req(12, PIPE_TID, SPOOL_FID, 0, rpc_bind(2)))),
     ]
     assert facts(feed_every_way(new, script))["spoolss_auth_level"] == "connect"
+
+
+def test_a_related_write_without_a_create_in_its_chain_names_no_file():
+    related = 0x04  # SMB2_FLAGS_RELATED_OPERATIONS
+    script = login() + print_job(DOC)[:2] + [
+        (C, nbss(write_req(20, PRINT_TID, b"\xff" * 16, 0, DOC, flags=related)))]
+    d = new()
+    ev: list = []
+    for direction, data in script:
+        ev += d.feed(direction, data)
+    assert doc_bytes(ev) == b"" and b"\xff" * 16 not in d.conn.files

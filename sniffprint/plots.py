@@ -39,6 +39,7 @@ COLORS = {"none": "#d62728", "tls": "#2ca02c", "smb3-encrypted": "#1f77b4", "rpc
 LABELS = {"none": "cleartext", "tls": "TLS", "smb3-encrypted": "SMB3 encrypted", "rpc-privacy": "RPC privacy",
           "unknown": "unknown"}
 PROTECTED = frozenset(COLORS) - {"none", "unknown"}
+_DRAW_ORDER = {"none": 3, "unknown": 2}  # protected flows first (0), then unknown, cleartext on top
 MIN_BAR = 0.006  # the narrowest bar, as a fraction of the time span shown
 MAX_ROWS = 25  # printers or clients drawn at most (the most exposed first)
 _CELL = {"clear": ("#d62728", "in clear"), "mixed": ("#ff7f0e", "mixed"),
@@ -168,7 +169,9 @@ def plot_exposure_timeline(data: Report | pd.DataFrame, *, ax: Axes | None = Non
     rows = _rank_printers(df)
     shown = rows[:MAX_ROWS]
     y = {ip: i for i, ip in enumerate(shown)}
+    # cleartext drawn last: where bars overlap (days of captures on one axis), exposure stays on top
     df = df[df["server_ip"].isin(shown)]
+    df = df.assign(_order=[_DRAW_ORDER.get(str(p), 0) for p in df["protection"]]).sort_values("_order", kind="stable")
     start = _datenum(df["ts_start"])
     stop = _datenum(df["ts_end"].fillna(df["ts_start"]))
     width = [max(b - a, MIN_BAR * span_d) for a, b in zip(start, stop, strict=True)]

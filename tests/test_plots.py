@@ -112,6 +112,15 @@ def test_timeline_is_readable_from_seconds_to_weeks(report, ax, seconds, locator
     assert all(lo <= p.get_x() and p.get_x() + p.get_width() <= hi for p in ax.patches)
 
 
+def test_cleartext_bars_are_drawn_on_top(report, ax):
+    """Days of captures on one axis make bars overlap: a protected bar never hides an exposed one."""
+    plots.plot_exposure_timeline(report, ax=ax)
+    order = [to_hex(p.get_facecolor()) for p in ax.patches]
+    clear = [i for i, c in enumerate(order) if c == plots.COLORS["none"]]
+    other = [i for i, c in enumerate(order) if c != plots.COLORS["none"]]
+    assert clear and other and min(clear) > max(other)
+
+
 def test_timeline_minutes_apart_bars_are_not_invisible(report, ax):
     """The bug that started it: bars of flows lasting a second, minutes apart, drew 0 pixels wide."""
     plots.plot_exposure_timeline(_spread(report, 300), ax=ax)

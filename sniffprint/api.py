@@ -30,12 +30,22 @@ from .errors import CaptureError
 from .evidence.folder import EvidenceFolder
 from .evidence.redact import redact_flow, redact_job
 from .evidence.stage import EvidenceStage
-from .findings.policy import Policy, PrintServers
+from .findings.policy import Policy
 from .findings.rules import Findings
 from .findings.verdict import Verdict, decide
 from .model import FlowKey, Protection, Service, Severity
 from .options import Options
-from .records import RECORD_TYPES, Anomaly, CaptureSummary, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
+from .records import (
+    RECORD_TYPES,
+    Anomaly,
+    CaptureSummary,
+    Evidence,
+    Finding,
+    FlowRecord,
+    JobRecord,
+    PrinterRecord,
+    Summary,
+)
 from .report import Report, from_json, to_json
 from .sources import CaptureReadError, CaptureStats, ReadLimits, SourceSpec, check_readable, open_source
 from .sources.spec import expand
@@ -52,6 +62,17 @@ class Sink(Protocol):
     def finding(self, rec: Finding) -> None: ...
     def printer(self, rec: PrinterRecord) -> None: ...
     def end(self, stats: Summary) -> None: ...
+
+
+class Part(Protocol):
+    """A worker's share of a parallel run (``parallel.WorkerPart``): which flows it analyses and
+    where their records go."""
+
+    index: int
+
+    def owns(self, seg: tuple[Any, ...]) -> bool: ...
+    def flow(self, rec: FlowRecord, jobs: list[tuple[JobRecord, Evidence | None]]) -> None: ...
+    def anomaly(self, a: Anomaly) -> None: ...
 
 
 class ReportSink:
@@ -95,8 +116,8 @@ class Pipeline:
 
     ``on_tick(pipeline)`` is called about twice a second during live capture (status lines);
     ``on_progress(pipeline)`` every ``PROGRESS_FRAMES`` frames read from files (the CLI's progress
-    line; it reads ``captures`` and ``print_flows_seen``); ``recorder`` keeps the packets of print
-    flows (``live --write-pcap``).
+    line; it reads ``read_so_far()`` and ``print_flows_seen``; in a parallel run worker 0 reports
+    what it read); ``recorder`` keeps the packets of print flows (``live --write-pcap``).
     """
 
     PROGRESS_FRAMES = 2048
@@ -105,7 +126,8 @@ class Pipeline:
                  on_tick: Callable[[Pipeline], None] | None = None,
                  on_progress: Callable[[Pipeline], None] | None = None,
                  recorder: PrintFlowRecorder | None = None,
-                 sources: Sequence[SourceSpec] = ()) -> None:
+                 sources: Sequence[SourceSpec] = (),
+                 part: Part | None = None, first_capture: int = 0, dask: Any = None) -> None:
         self.options = options = options or Options()
         self.policy = options.policy or Policy()
         self.folder = (EvidenceFolder(options.evidence_dir, carve=options.carve,
@@ -116,31 +138,35 @@ class Pipeline:
         self.on_progress = on_progress
         self.recorder = recorder
         self.findings = Findings(self.policy)
-        self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly)
+        # a worker of a parallel run (``parallel``) analyses only its share of the flows and hands
+        # them on; the findings, the printers and the sinks are the parent's
+        self.part = part
+        self.first_capture = first_capture  # the run-wide index of this pipeline's first capture (Dask)
+        self.dask = dask  # a dask.distributed Client: one task per capture file (parallel.run_dask)
+        self.live_status: dict[str, int] | None = None  # a parallel live run's summed worker counters
+        self.read_status: tuple[int, int] | None = None  # a parallel run: (bytes, frames) worker 0 has read
+        self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly,
+                                flows_only=part is not None and part.index > 0)
         self.decoder = Decoder(self.sink, options.verify_checksums)
         self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
                                       extract=options.extract_text)
-        # print servers learned from the traffic (print RPC at privacy...): the print rule reads
-        # them, so a server seen serving protected print makes its SMB3 sessions print
-        self.print_servers = PrintServers()
         self.table = FlowTable(options, self.sink, self._flow, print_rule=self._is_print,
-                               on_job_done=self._job_done, on_print=self._print_changed)
+                               on_job_done=self._job_done)
         self.captures: list[CaptureStats] = []
-        self.read_errors: list[CaptureReadError] = []  # inputs an OS error cut short (exit 2 at the end)
+        self.read_errors: list[CaptureError] = []  # inputs an OS error cut short (exit 2 at the end)
         # hash the captures while reading them when the evidence folder's manifest needs it
         self.limits = ReadLimits(sha256=self.folder is not None)
         self.elapsed = 0.0
 
     def _is_print(self, service: Service, content: bool | None, protection: Protection,
                   key: FlowKey) -> bool | None:
-        return self.policy.is_print(service, content, protection, key, self.print_servers)
-
-    def _print_changed(self, flow: Flow) -> None:
-        if self.policy.serves_print(flow.print, flow.protection):
-            self.print_servers.add(flow.key.server_ip)
+        return self.policy.is_print(service, content, protection, key)
 
     # ------------------------------------------------------------- streaming to the sinks
     def _anomaly(self, a: Anomaly) -> None:
+        if self.part is not None:
+            self.part.anomaly(a)
+            return
         for s in self.sinks:
             s.anomaly(a)
 
@@ -156,11 +182,19 @@ class Pipeline:
         if ev is not None and rec.pages is None and ev.pages is not None:
             # a page count only the text extraction found: the job says the same as its evidence
             job.final = rec = dataclasses.replace(rec, pages=ev.pages)
-        self._findings(self.findings.job(flow.record(), rec, job.evidence))
+        if self.part is None:  # a worker's jobs are judged with their flow, by the parent
+            self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
     def _flow(self, flow: Flow) -> None:
         rec = flow.record()
         jobs = [(job.record(), job.evidence) for job in flow.jobs]
+        if self.part is not None:
+            self.part.flow(rec, jobs)
+            return
+        self.emit_flow(rec, jobs)
+
+    def emit_flow(self, rec: FlowRecord, jobs: list[tuple[JobRecord, Evidence | None]]) -> None:
+        """A finished flow with its jobs and their evidence: to the sinks (redacted), then judged."""
         shown = rec if self.options.reveal else redact_flow(rec)
         for s in self.sinks:
             s.flow(shown)
@@ -183,7 +217,17 @@ class Pipeline:
     def run(self, specs: Iterable[SourceSpec], **live: object) -> Summary:
         """Read every source, end every flow, emit the capture-level findings and the printer
         records; returns the summary (``close`` hands it to the sinks). ``live`` holds the live
-        capture controls (``stop``, ``ready``)."""
+        capture controls (``stop``, ``ready``). With ``Options.jobs`` > 1 the flows are shared
+        among worker processes (``parallel``) and the findings are made here, once."""
+        specs = list(specs)
+        if self.dask is not None and self.part is None:
+            from .parallel import run_dask
+
+            return run_dask(self, specs, self.dask)
+        if self.options.jobs > 1 and self.part is None:
+            from .parallel import run_parallel
+
+            return run_parallel(self, specs, self.options.jobs, **live)
         # Hundreds of thousands of live flows are long-lived objects: the default gen-0 threshold
         # (700) makes the collector rescan them so often that it costs half the run on a SYN
         # flood. Flows break their own reference cycles when they finish (Flow._release).
@@ -204,12 +248,13 @@ class Pipeline:
         process = self.table.process
         recorder = self.recorder
         table = self.table
-        for n, spec in enumerate(specs):
+        for n, spec in enumerate(specs, self.first_capture):
             stats = CaptureStats(path=str(spec))
             self.captures.append(stats)
             self.table.begin_capture(stats.path, n)
             self.sink.capture = stats.path
             kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {"limits": self.limits}
+            mine = self.part.owns if self.part is not None else None
             try:
                 frames = open_source(spec, self.sink, stats, index, **kw)
                 if self.on_progress is not None and spec.kind.value != "live":
@@ -217,7 +262,7 @@ class Pipeline:
                 for ts, linktype, data, wirelen, idx in frames:
                     try:
                         seg = decode(ts, linktype, data, idx)
-                        if seg is not None:
+                        if seg is not None and (mine is None or mine(seg)):
                             process(ts, seg)
                             if recorder is not None and table.last is not None:
                                 recorder.frame(table.last, ts, data, wirelen)
@@ -239,6 +284,13 @@ class Pipeline:
             if hook is not None and n % every == 0:
                 hook(self)
 
+    def read_so_far(self) -> tuple[int, int]:
+        """(bytes of the capture files, frames) read so far: this process's, or in a parallel run
+        worker 0's (every worker reads every frame)."""
+        if self.read_status is not None:
+            return self.read_status
+        return sum(c.raw_bytes for c in self.captures), self.decoder.frames
+
     @property
     def print_flows_seen(self) -> int:
         """Print flows finished so far (the progress line)."""
@@ -246,10 +298,16 @@ class Pipeline:
 
     def _finish(self) -> None:
         self.table.flush()
+        if self.part is not None:
+            return  # the parent adds the capture-level findings and the printers, once
+        self.conclude(self.stats())
+
+    def conclude(self, stats: Summary) -> None:
+        """The end of a run, once: capture-level findings and the printer records."""
         for a in self.sink.summary_anomalies():
             self.sink.kept.append(a)
             self._anomaly(a)
-        self._findings(self.findings.finish(self.stats()))
+        self._findings(self.findings.finish(stats))
         for printer in self.findings.printers.records():
             for s in self.sinks:
                 s.printer(printer)
@@ -307,18 +365,21 @@ def parse_sources(sources: str | Path | Iterable[str | Path]) -> list[SourceSpec
 
 
 def analyze(source: str | Path | Iterable[str | Path], *, options: Options | None = None,
-            policy: Policy | None = None, keywords: Iterable[str] = (), reveal: bool = False) -> Report:
+            policy: Policy | None = None, keywords: Iterable[str] = (), reveal: bool = False,
+            client: Any = None) -> Report:
     """Analyse one capture (or several, in order) and return everything found as a ``Report``.
 
     As in the CLI, user, host, job and document names are masked unless ``reveal=True``.
-    ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields.
+    ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields. ``client``:
+    a ``dask.distributed.Client`` — each capture file becomes a task on its cluster (the files must
+    be readable at the same path by the workers), and the results are merged here.
     """
     specs = parse_sources(source)
     base = options or Options()
     options = dataclasses.replace(base, reveal=reveal or base.reveal, policy=policy or base.policy,
                                   keywords=tuple(keywords) or base.keywords)
     report = Report()
-    pipeline = Pipeline(options, [ReportSink(report)], sources=specs)
+    pipeline = Pipeline(options, [ReportSink(report)], sources=specs, dask=client)
     pipeline.close(pipeline.verdict(pipeline.run(specs))[1])
     return report
 

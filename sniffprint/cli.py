@@ -16,6 +16,7 @@ to stdout or ``-o``.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -107,6 +108,16 @@ def _options(*, reveal: bool, keywords: tuple[str, ...], policy_path: str | None
                    evidence_dir=evidence_dir, carve=carve, **limits)
 
 
+def _with_jobs(options: Options, requested: int | None, specs: list[SourceSpec], *,
+               single: str | None = None) -> Options:
+    from .parallel import choose_jobs
+
+    jobs, note = choose_jobs(requested, specs, evidence=options.evidence_dir is not None, single=single)
+    if note:
+        click.echo(f"sniffprint: {note}: running in one process", err=True)
+    return dataclasses.replace(options, jobs=jobs)
+
+
 def _specs(captures: tuple[str, ...]) -> list[SourceSpec]:
     from .api import parse_sources
 
@@ -142,6 +153,20 @@ def _pipeline(options: Options, writer: Writer, specs: list[SourceSpec], **hooks
 
     writer.begin()
     return Pipeline(options, [writer], sources=specs, **hooks)
+
+
+def _dask_client(address: str | None) -> Any:
+    """A client of the Dask scheduler at ``address`` (None: no cluster)."""
+    if not address:
+        return None
+    try:
+        from distributed import Client
+    except ImportError:
+        raise OptionsError("--dask needs dask[distributed]: pip install 'sniffprint[dask]'") from None
+    try:
+        return Client(address, timeout=30)  # type: ignore[no-untyped-call]
+    except OSError as exc:
+        raise OptionsError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
 
 
 def _carve_warning(options: Options) -> None:
@@ -204,6 +229,13 @@ _common = [
 _table = click.option("--table", type=click.Choice(["flows", "jobs", "findings", "printers", "anomalies", "summary"]),
                       default=None, help="With --format csv: the table to write (default flows); -o DIR/ "
                       "writes every table.")
+_jobs = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Worker processes sharing the flows (default: every core when the captures "
+                          "total 64 MiB or more; one for live capture, stdin or --evidence).")
+_dask = click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+                     help="Analyse each capture file as a task on this Dask scheduler (tcp://host:8786); the "
+                          "files must be readable at the same path on its workers (pip install "
+                          "'sniffprint[dask]').")
 
 
 def _with_common(fn: Any) -> Any:
@@ -231,21 +263,24 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
               help="The threshold of the verdict the outputs show (scan itself always exits 0).")
 @_table
+@_jobs
+@_dask
 @_with_common
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
-         fail_on: str, table: str | None, reveal: bool, keywords: tuple[str, ...], policy_path: str | None,
-         output: str | None, max_flows: int | None, max_buffer: int | None, quiet: bool, verbose: bool,
-         debug: bool) -> None:
+         fail_on: str, table: str | None, jobs: int | None, dask_address: str | None, reveal: bool,
+         keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
+         max_buffer: int | None, quiet: bool, verbose: bool, debug: bool) -> None:
     """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin; directories and quoted globs too) and
     report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                        max_buffer=max_buffer,
                        evidence_dir=evidence_dir, carve=carve)
     specs = _specs(captures)
+    options = _with_jobs(options, jobs, specs)
     # what verify would say: every output claims the verdict verify would exit with
     pipeline, _, stats, fp = _run(options, specs, fmt, output, fail_on=fail_on, show_all=show_all, table=table,
-                                  quiet=quiet)
+                                  quiet=quiet, dask=_dask_client(dask_address))
     _carve_warning(options)
     if verbose:
         _verbose(stats)
@@ -255,7 +290,7 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
 
 def _run(options: Options, specs: list[SourceSpec], fmt: str, output: str | None, *, fail_on: str,
          show_all: bool = False, table: str | None = None, quiet: bool = False, exit_code: bool = False,
-         live: dict[str, Any] | None = None) -> tuple[Pipeline, Verdict, Summary, Output]:
+         live: dict[str, Any] | None = None, dask: Any = None) -> tuple[Pipeline, Verdict, Summary, Output]:
     """One run from the sources to the writer: the progress line while reading files, the verdict
     at ``fail_on`` handed to every output, the output closed; a writer's own failure (a folder it
     could not write) becomes the output's, so it is reported the same way."""
@@ -266,7 +301,7 @@ def _run(options: Options, specs: list[SourceSpec], fmt: str, output: str | None
                      evidence_dir=options.evidence_dir, **where)
     progress = None if live else Progress.for_run(sys.stderr, specs, quiet=quiet)
     try:
-        pipeline = _pipeline(options, writer, specs, on_progress=progress)
+        pipeline = _pipeline(options, writer, specs, on_progress=progress, dask=dask)
         v, stats = pipeline.verdict(pipeline.run(specs, **(live or {})), Severity(fail_on), exit_code=exit_code)
         pipeline.close(stats)
     finally:
@@ -305,12 +340,15 @@ def _verbose(stats: Summary) -> None:
 @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False), default=None,
               help="Also write an evidence folder.")
 @_table
+@_jobs
+@_dask
 @_with_common
 @_guard
 def verify(captures: tuple[str, ...], interface: str | None, duration: float | None, bpf: str | None,
            fail_on: str, exit_zero: bool, fmt: str | None, evidence_dir: str | None, table: str | None,
-           reveal: bool, keywords: tuple[str, ...], policy_path: str | None, output: str | None,
-           max_flows: int | None, max_buffer: int | None, quiet: bool, verbose: bool, debug: bool) -> None:
+           jobs: int | None, dask_address: str | None, reveal: bool, keywords: tuple[str, ...],
+           policy_path: str | None, output: str | None, max_flows: int | None, max_buffer: int | None,
+           quiet: bool, verbose: bool, debug: bool) -> None:
     """Prove from a separate vantage point that no print job crosses in clear.
 
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
@@ -332,9 +370,10 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
                        max_buffer=max_buffer,
                        evidence_dir=evidence_dir)
     specs = _specs(captures) if captures else [SourceSpec.live(interface or "", bpf=bpf, duration=duration)]
+    options = _with_jobs(options, jobs, specs)
     live: dict[str, Any] | None = {"stop": _stop_on_signals(), "ready": _ready(bpf)} if interface else None
     pipeline, v, stats, fp = _run(options, specs, fmt, output, fail_on=fail_on, table=table, quiet=quiet,
-                                  exit_code=True, live=live)
+                                  exit_code=True, live=live, dask=_dask_client(dask_address))
     if not quiet and not on_terminal:  # on a terminal the table already ends with the verdict
         _summary(pipeline.findings.printers.records(), v.word, v.reasons)
     if verbose:
@@ -358,12 +397,16 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
               help="Also keep the evidence folder (the report embeds its thumbnails either way).")
 @click.option("--thumbnails/--no-thumbnails", default=True, show_default=True,
               help="Embed pixelated page-1 thumbnails of documents sent in clear (Ghostscript; rendered in a "
-                   "private temporary folder unless --evidence is given).")
+                   "private temporary evidence folder unless --evidence is given; an evidence folder keeps "
+                   "the run in one process: --no-thumbnails lets a large capture use every core).")
+@_jobs
+@_dask
 @_with_common
 @_guard
-def report(captures: tuple[str, ...], fail_on: str, evidence_dir: str | None, thumbnails: bool, reveal: bool,
-           keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
-           max_buffer: int | None, quiet: bool, verbose: bool, debug: bool) -> None:
+def report(captures: tuple[str, ...], fail_on: str, evidence_dir: str | None, thumbnails: bool, jobs: int | None,
+           dask_address: str | None, reveal: bool, keywords: tuple[str, ...], policy_path: str | None,
+           output: str | None, max_flows: int | None, max_buffer: int | None, quiet: bool, verbose: bool,
+           debug: bool) -> None:
     """Write one self-contained HTML report of CAPTURES (-o report.html): the verdict and why, the
     printers, the findings with their redacted evidence, what to do, plots and the capture facts."""
     import shutil
@@ -377,7 +420,9 @@ def report(captures: tuple[str, ...], fail_on: str, evidence_dir: str | None, th
         folder = evidence_dir or (os.path.join(tmp, "evidence") if tmp else None)
         options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                            max_buffer=max_buffer, evidence_dir=folder)
-        pipeline, v, stats, fp = _run(options, specs, "html", output, fail_on=fail_on, quiet=quiet)
+        options = _with_jobs(options, jobs, specs)
+        pipeline, v, stats, fp = _run(options, specs, "html", output, fail_on=fail_on, quiet=quiet,
+                                      dask=_dask_client(dask_address))
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -419,10 +464,13 @@ def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...])
               help="Keep the packets of print flows in this pcap file (mode 0600).")
 @click.option("--status-interval", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="Seconds between status lines on stderr (0: none).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Worker processes: the kernel shares the interface's packets among them by flow "
+                   "(PACKET_FANOUT), for a link one core cannot follow.")
 @_with_common
 @_guard
 def live(interface: str, bpf: str | None, duration: float | None, count: int | None, fmt: str,
-         write_pcap: str | None, status_interval: float, reveal: bool, keywords: tuple[str, ...],
+         write_pcap: str | None, status_interval: float, jobs: int, reveal: bool, keywords: tuple[str, ...],
          policy_path: str | None, output: str | None, max_flows: int | None, max_buffer: int | None,
          quiet: bool, verbose: bool, debug: bool) -> None:
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
@@ -433,6 +481,9 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                        max_buffer=max_buffer)
     specs = [SourceSpec.live(interface, bpf=bpf, duration=duration, count=count)]
+    single = "--count counts one socket's packets" if count else "--write-pcap is written by one process" \
+        if write_pcap else None
+    options = _with_jobs(options, jobs, specs, single=single)
     fp = _open_output(output)
     # no writer that accumulates rows (the table): live runs for days
     writer: Writer = _writer("json", fp, reveal=reveal) if fmt == "json" else LineWriter(fp, reveal=reveal)
@@ -442,11 +493,17 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     def status(p: Pipeline) -> None:
         if status_interval and not quiet and time.monotonic() - last[0] >= status_interval:
             last[0] = time.monotonic()
-            st = p.captures[-1]
             n_print = sum(pr.print_flows for pr in p.findings.printers.values())
-            click.echo(f"sniffprint live: {st.frames} packets, {p.table.flows_total} flows "
-                       f"({len(p.table)} open), {n_print} print flows, {p.sink.total()} anomalies, "
-                       f"{st.drops or 0} dropped by the kernel", err=True)
+            if p.live_status is not None:  # --jobs: the workers' counters, summed
+                s = p.live_status
+                frames, flows, open_, anomalies, drops = (s["frames"], s["flows"], s["open"], s["anomalies"],
+                                                          s["drops"])
+            else:
+                st = p.captures[-1]
+                frames, flows, open_, anomalies, drops = (st.frames, p.table.flows_total, len(p.table),
+                                                          p.sink.total(), st.drops or 0)
+            click.echo(f"sniffprint live: {frames} packets, {flows} flows ({open_} open), {n_print} print flows, "
+                       f"{anomalies} anomalies, {drops} dropped by the kernel", err=True)
 
     try:
         pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)

@@ -38,6 +38,7 @@ class Options:
     evidence_dir: str | None = None  # write an evidence folder here
     carve: bool = False  # with evidence_dir: also the whole documents, their text, pcap slices
     extract_text: bool = True  # read the text of documents in clear (PII counts, masked excerpt)
+    jobs: int = 1  # worker processes sharing the flows of capture files (parallel.py)
 
     ZERO_OK = frozenset({"keep_document_bytes"})
 

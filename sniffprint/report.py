@@ -39,14 +39,30 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 # ------------------------------------------------------------------------------- JSON codec
+_FIELDS_OF: dict[type, tuple[tuple[str, bool], ...]] = {}
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _fields_of(cls: type) -> tuple[tuple[str, bool], ...]:
+    """(name, sparse) of a record class, computed once per class: to_json runs per record."""
+    got = _FIELDS_OF.get(cls)
+    if got is None:
+        got = _FIELDS_OF[cls] = tuple((f.name, bool(f.metadata.get("sparse"))) for f in dataclasses.fields(cls))
+    return got
+
+
 def to_json(rec: Any, *, top: bool = True) -> dict[str, Any]:
     """The JSON object of a record (with its ``type`` when ``top``)."""
     out: dict[str, Any] = {"type": rec.TYPE} if top else {}
-    for f in dataclasses.fields(rec):
-        v = getattr(rec, f.name)
-        if v is None and f.metadata.get("sparse"):
-            continue
-        out[f.name] = _jsonable(v)
+    for name, sparse in _fields_of(type(rec)):
+        v = getattr(rec, name)
+        if v is None:
+            if not sparse:
+                out[name] = None
+        elif type(v) in _PLAIN:  # the common case, without a call (an Enum is never exactly str)
+            out[name] = v
+        else:
+            out[name] = _jsonable(v)
     if isinstance(rec, Finding) and rec.evidence is None:
         out["evidence"] = {}  # the contract: an object, empty when there is no document evidence
     return out
@@ -58,10 +74,10 @@ def json_value(v: Any) -> Any:
 
 
 def _jsonable(v: Any) -> Any:
-    if v is None or isinstance(v, (bool, int, float, str)) and not isinstance(v, enum.Enum):
-        return v
     if isinstance(v, enum.Enum):
         return v.value
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
     if isinstance(v, (tuple, list)):
         return [_jsonable(x) for x in v]
     if isinstance(v, dict):

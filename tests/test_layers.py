@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("findings",),  # codes, rules, printers, policy, verdict
     ("report",),  # typed records -> JSON and frames
     ("outputs", "plots"),  # renderings of a report
-    ("api",),  # the composition root
+    ("api", "parallel"),  # the composition root, and its share of the work among processes
     ("cli", "__init__", "__main__", "_entry"),  # the faces
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}

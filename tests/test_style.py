@@ -85,9 +85,10 @@ def test_library_imports_scapy_and_matplotlib_only_where_allowed():
 
 
 IMPORT_TO_DIST = {"click": "click", "scapy": "scapy", "pandas": "pandas", "matplotlib": "matplotlib",
-                  "numpy": "numpy", "cryptography": "cryptography", "tomli": "tomli", "pyarrow": "pyarrow"}
+                  "numpy": "numpy", "cryptography": "cryptography", "tomli": "tomli", "pyarrow": "pyarrow",
+                  "distributed": "dask"}  # dask[distributed] brings the distributed package
 # optional extras the library itself imports (each behind a one-line message when missing)
-RUNTIME_EXTRAS = ("parquet",)
+RUNTIME_EXTRAS = ("parquet", "dask")
 
 
 def test_runtime_dependencies_are_exactly_what_the_library_imports():

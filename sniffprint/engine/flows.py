@@ -7,8 +7,7 @@ and state, and the content path:
   its events update the flow (service, print, protection, facts) and build its jobs
   (``jobs.Job``). Endpoints a flow announces for a service (``EndpointExpected``: an RPC endpoint
   mapper naming a dynamic port) go to the table's ``expect.Expectations``, which hints the probe of
-  later flows to that endpoint; print and protection changes are told to the table
-  (``print_changed``), so the run can learn print servers. A ``ProtocolViolation`` detaches the
+  later flows to that endpoint. A ``ProtocolViolation`` detaches the
   dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
   ``x``); nothing found before is lost.
 - **History** in Zeek letters, uppercase for the client, lowercase for the server, each letter
@@ -286,10 +285,8 @@ class Flow:
             v = ev.value  # type: ignore[attr-defined]
             if v is True or self.print is not True:
                 self.print = v
-                self.table.print_changed(self)
         elif t is ProtectionSeen:
             self.protection = ev.protection  # type: ignore[attr-defined]
-            self.table.print_changed(self)
         elif t is EndpointExpected:
             self.table.expected.expect(self.key.server_ip, ev.port, ev.service)  # type: ignore[attr-defined]
         elif t is ServiceSeen:

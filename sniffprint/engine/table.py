@@ -12,8 +12,8 @@
   of a flow that had not closed is a ``flow_evicted`` anomaly. Streams bound their buffers
   (``reassembly``) and dissectors theirs.
 - **Run-scoped hints**: endpoints announced by a flow (an RPC endpoint mapper's answer) are kept in
-  ``expect.Expectations`` (bounded) for the probe of later flows; a flow whose print content or
-  protection changes is handed to ``on_print`` (the pipeline learns print servers from it).
+  ``expect.Expectations`` (bounded) for the probe of later flows. (Print servers are learned from
+  finished flow records, by the findings, so that no record depends on the order flows end in.)
 """
 from __future__ import annotations
 
@@ -57,15 +57,13 @@ class FlowTable:
     """Owns the live flows; ``process`` takes one decoded segment, ``flush`` ends them all."""
 
     def __init__(self, options: Options, sink: AnomalySink, emit: Callable[[Flow], None], *,
-                 print_rule: PrintRule, on_job_done: Callable[[Flow, Job], None] | None = None,
-                 on_print: Callable[[Flow], None] | None = None) -> None:
+                 print_rule: PrintRule, on_job_done: Callable[[Flow, Job], None] | None = None) -> None:
         self.options = options
         self.sink = sink
         self.emit = emit
         self.budget = DocumentBudget(memory=options.max_buffer, disk=options.max_spill)  # kept documents, all jobs
         self.print_rule = print_rule  # the one place "print" is decided (findings.policy.Policy.is_print)
         self.on_job_done = on_job_done
-        self.on_print = on_print  # told when a flow's print content or protection changes
         self.expected = Expectations()  # endpoints announced by other flows (RPC endpoint mappers)
         self.table: dict[tuple[bytes, int, bytes, int], tuple[Flow, Direction]] = {}
         self.lru: OrderedDict[str, Flow] = OrderedDict()
@@ -213,12 +211,6 @@ class FlowTable:
         """The next frames come from capture ``name``, the ``index``-th of the run."""
         self.capture = name
         self.capture_index = index
-
-    def print_changed(self, flow: Flow) -> None:
-        """A flow's print content or protection changed: the run may learn from it (the pipeline
-        feeds the set of known print servers the print rule reads)."""
-        if self.on_print is not None:
-            self.on_print(flow)
 
     def job_done(self, flow: Flow, job: Job) -> None:
         """A job ended: let the evidence stage read its document once, then free it."""

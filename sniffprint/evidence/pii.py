@@ -129,8 +129,44 @@ def _phone_digits_ok(raw: str, lo: int, hi: int) -> bool:
     return lo <= n <= hi
 
 
-def _candidates(text: str, kind: str, keywords: Sequence[str]) -> list[tuple[int, int]]:
+# Cards, SSNs and phone numbers are made of digits and a few separators only: every match lies
+# inside a maximal run of these characters holding at least 7 digits (the fewest any kind needs).
+# Running the kinds' patterns inside those runs alone (lookbehinds see the text before a run,
+# lookaheads a few characters past it) finds exactly what a scan of the whole text finds, at a
+# fraction of the cost on text that is mostly words.
+_NUMERIC_RUN = re.compile(r"[0-9 ()./+-]{7,}")
+_RUN_DIGITS = 7
+_EMAIL_WINDOW = 320  # characters around an "@" searched for the address
+
+
+def _numeric_runs(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _NUMERIC_RUN.finditer(text):
+        run = m.group()
+        if sum(c.isdigit() for c in run) >= _RUN_DIGITS:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _in_runs(pattern: re.Pattern[str], text: str, runs: list[tuple[int, int]],
+             before: int = 0) -> list[re.Match[str]]:
+    """Matches of ``pattern`` that start inside one of ``runs`` (searched from ``before``
+    characters ahead of it, to a few characters past it)."""
+    out = []
+    n = len(text)
+    for a, b in runs:
+        for m in pattern.finditer(text, max(0, a - before), min(n, b + 3)):
+            anchor = m.start(m.lastindex) if before and m.lastindex else m.start()
+            if a <= anchor < b:
+                out.append(m)
+    return out
+
+
+def _candidates(text: str, kind: str, keywords: Sequence[str],
+                runs: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
+    if kind in ("card", "ssn", "phone") and runs is None:
+        runs = _numeric_runs(text)
     if kind == "iban":
         for m in _IBAN.finditer(text):
             # the regex is greedy: try the country's exact length from the start
@@ -147,26 +183,36 @@ def _candidates(text: str, kind: str, keywords: Sequence[str]) -> list[tuple[int
             if got == want and (not rest or rest[0] == " ") and iban_ok(cand):
                 out.append((m.start(1), m.start(1) + k))
     elif kind == "card":
-        out = [(m.start(), m.end()) for m in _CARD.finditer(text) if card_ok(m.group(0))]
+        assert runs is not None
+        out = [(m.start(), m.end()) for m in _in_runs(_CARD, text, runs) if card_ok(m.group(0))]
     elif kind == "ssn":
-        out = [(m.start(), m.end()) for m in _SSN.finditer(text) if ssn_ok(m.group(1), m.group(3), m.group(4))]
-        for m in _SSN_BARE.finditer(text):
+        assert runs is not None
+        out = [(m.start(), m.end()) for m in _in_runs(_SSN, text, runs) if ssn_ok(m.group(1), m.group(3), m.group(4))]
+        for m in _in_runs(_SSN_BARE, text, runs, before=64):
             d = m.group(1)
             if ssn_ok(d[:3], d[3:5], d[5:]):
                 out.append((m.start(1), m.end(1)))
     elif kind == "email":
-        out = [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
+        seen: set[tuple[int, int]] = set()
+        at = text.find("@")
+        while at >= 0:
+            for m in _EMAIL.finditer(text, max(0, at - _EMAIL_WINDOW), min(len(text), at + _EMAIL_WINDOW)):
+                if m.start() <= at < m.end() and (m.start(), m.end()) not in seen:
+                    seen.add((m.start(), m.end()))
+                    out.append((m.start(), m.end()))
+            at = text.find("@", at + 1)
     elif kind == "phone":
-        for m in _PHONE_INTL.finditer(text):
+        assert runs is not None
+        for m in _in_runs(_PHONE_INTL, text, runs):
             raw = m.group(0)
             if _phone_digits_ok(raw, 8, 15) and not _DATE.fullmatch(raw[1:].strip()):
                 out.append((m.start(), m.end()))
-        for m in _PHONE_NANP.finditer(text):
+        for m in _in_runs(_PHONE_NANP, text, runs):
             raw = m.group(0)
             if m.group(3) and raw[7:8] != m.group(3):
                 continue  # 415-555.0100: mixed separators are not a phone number
             out.append((m.start(), m.end()))
-        for m in _PHONE_EU.finditer(text):
+        for m in _in_runs(_PHONE_EU, text, runs):
             raw = m.group(0)
             if _phone_digits_ok(raw, 9, 12) and not _DATE.fullmatch(raw):
                 out.append((m.start(), m.end()))
@@ -187,8 +233,9 @@ def scan(text: str, keywords: Sequence[str] = ()) -> list[Match]:
     """Every sensitive item in ``text``: non-overlapping, sorted by position."""
     taken: list[tuple[int, int]] = []
     found: list[Match] = []
+    runs = _numeric_runs(text)
     for kind in _ORDER:
-        for s, e in sorted(_candidates(text, kind, keywords)):
+        for s, e in sorted(_candidates(text, kind, keywords, runs)):
             if any(s < te and ts < e for ts, te in taken):
                 continue
             taken.append((s, e))

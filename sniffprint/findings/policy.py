@@ -87,22 +87,23 @@ class Policy:
         return any(addr in n for n in self.print_servers)
 
     def is_print(self, service: Service, content: bool | None, protection: Protection,
-                 key: FlowKey, servers: Container[str] = ()) -> bool | None:
+                 key: FlowKey) -> bool | None:
         """Whether a flow is print traffic: the one place this is decided (flow records, findings,
         verdict and the live recorder all read the flow record's ``print``).
 
         ``content`` is what the dissector saw (``PrintSeen``). A TLS flow's content cannot be seen:
         it prints when it goes to one of ``print_ports``. An encrypted SMB session whose share
-        cannot be seen is unknown (None) unless this policy names the host a print server or the
-        run saw it serve print under protection (``servers``, see ``serves_print``). A protocol the
-        policy leaves out of ``print_protocols`` is not printing.
+        cannot be seen is unknown (None) unless this policy names the host a print server (the
+        findings then count it as protected print if the run saw the server serve print under
+        protection, ``serves_print``). A protocol the policy leaves out of ``print_protocols`` is
+        not printing.
         """
         if service is Service.TLS or protection is Protection.TLS:
             printing: bool | None = bool(content) or key.server_port in self.print_ports
         elif service is Service.SMB and content is None:
             if protection is not Protection.SMB3:
                 return False
-            return True if self.is_print_server(key.server_ip) or key.server_ip in servers else None
+            return True if self.is_print_server(key.server_ip) else None
         else:
             printing = bool(content)
         if printing and service.value in PROTOCOLS and service.value not in self.print_protocols:
@@ -110,11 +111,12 @@ class Policy:
         return printing
 
     @staticmethod
-    def serves_print(content: bool | None, protection: Protection) -> bool:
-        """Whether a flow shows its server serving print: its content proved print (not a port
-        or a policy) and it was protected (print RPC at privacy, IPP upgraded to TLS, a print
-        share seen before SMB3 encryption). Such a server is a print server for the run."""
-        return content is True and protection not in (Protection.NONE, Protection.UNKNOWN)
+    def serves_print(printing: bool | None, protection: Protection) -> bool:
+        """Whether a finished flow shows its server serving print under protection (print RPC at
+        privacy, IPPS or TLS-wrapped 9100, a print share seen before SMB3 encryption). Such a
+        server is a print server for the run: its encrypted SMB sessions count as protected
+        print (``findings.rules``, at the end of the run)."""
+        return printing is True and protection not in (Protection.NONE, Protection.UNKNOWN)
 
     def exception_for(self, ip: str, port: int) -> str | None:
         for e in self.exceptions:

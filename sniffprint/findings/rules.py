@@ -19,7 +19,7 @@ from ..evidence.redact import mask
 from ..model import PRINT_SERVICES, JobDirection, Protection, Service, Severity
 from ..records import Evidence, Finding, FlowRecord, JobRecord, Summary, TallyKey
 from .codes import REMEDIATION, TITLES
-from .policy import Policy
+from .policy import Policy, PrintServers
 from .printers import Printer, Printers
 
 WRITTEN = frozenset({"FSDOWNLOAD", "FSAPPEND"})  # a file written to the printer: never a print document
@@ -50,6 +50,11 @@ class Findings:
         self.gaps_on_print = False
         self.violations_on_print = False
         self.unknown_smb = False
+        # encrypted SMB sessions whose share cannot be seen, per server, and the servers this run
+        # saw serving print under protection: decided once all flows are in, so that the result
+        # does not depend on the order flows end in (nor on how --jobs shares them out)
+        self.unknown: dict[str, _Unknown] = {}
+        self.print_servers = PrintServers()
         self.internal_on_flows = 0  # internal errors tied to a flow
         self.internal_on_print = False  # one of them touched a print flow: the verdict cannot be clean
 
@@ -108,7 +113,7 @@ class Findings:
         clear = flow.protection is Protection.NONE
         answered = "h" in flow.history or "d" in flow.history  # the server sent a SYN-ACK or data: it listens
         if flow.state.value == "REJ" and port in self.policy.print_ports:
-            self.closed.setdefault((flow.server_ip, port), flow)
+            _earliest(self.closed, (flow.server_ip, port), flow)
         if flow.service is Service.TLS or flow.protection is Protection.TLS:
             self.tls_ports.add((flow.server_ip, port))
         if printing is False:
@@ -116,6 +121,8 @@ class Findings:
                 self._listener(flow)
                 self._printer(flow).ports.add(port)
             return out
+        if self.policy.serves_print(printing, flow.protection):
+            self.print_servers.add(flow.server_ip)
         pr = self._printer(flow)
         pr.flows += 1
         pr.ports.add(port)
@@ -134,12 +141,14 @@ class Findings:
         if flow.smb1:  # whatever else it carries, SMB1 itself can never be encrypted
             out.append(self._finding("SP103", HIGH, flow, remediation=REMEDIATION["smb"],
                                      detail="SMB1 has no encryption at all"))
-        if printing is None:  # encrypted SMB, share unknown
-            pr.unknown_flows += 1
-            self.unknown_smb = True
-            out.append(self._finding(
-                "SP206", INFO, flow, confidence="medium", remediation=REMEDIATION["smb-unknown"],
-                detail="SMB3 encryption hides the tree connect: printing or file copy cannot be told"))
+        if printing is None:  # encrypted SMB, share unknown: judged at the end (see _unknown_smb)
+            u = self.unknown.get(flow.server_ip)
+            if u is None:
+                self.unknown[flow.server_ip] = u = _Unknown(flow)
+            elif (flow.ts_start, flow.uid) < (u.first.ts_start, u.first.uid):
+                u.first = flow
+            u.flows += 1
+            u.bytes += flow.c2s_bytes
             return out
         if clear:  # the client's bytes, and the documents the printer sent back (PJL FSUPLOAD)
             pr.bytes_clear += flow.c2s_bytes + sum(j.bytes for j, _ in jobs if j.direction is JobDirection.S2C)
@@ -161,9 +170,9 @@ class Findings:
     def _listener(self, flow: FlowRecord) -> None:
         where = (flow.server_ip, flow.server_port)
         if flow.c2s_bytes or flow.s2c_bytes:
-            self.listeners.setdefault(where, flow)  # cleartext bytes crossed: proven
+            _earliest(self.listeners, where, flow)  # cleartext bytes crossed: proven
         elif flow.state.value not in ("S1", "OTH", "S0"):  # answered and closed: a complete connect
-            self.dataless.setdefault(where, flow)
+            _earliest(self.dataless, where, flow)
 
     def _cleartext(self, flow: FlowRecord, jobs: list[JobEvidence], pr: Printer) -> list[Finding]:
         out: list[Finding] = []
@@ -261,11 +270,28 @@ class Findings:
         return out
 
     # ------------------------------------------------------------------ end of run
-    def finish(self, stats: Summary) -> list[Finding]:
+    def _unknown_smb(self) -> list[Finding]:
         out: list[Finding] = []
+        for ip in sorted(self.unknown):
+            u = self.unknown[ip]
+            pr = self._printer(u.first)
+            if ip in self.print_servers:  # a print server: its encrypted sessions are protected print
+                pr.protected_flows += u.flows
+                pr.bytes_protected += u.bytes
+                continue
+            pr.unknown_flows += u.flows
+            self.unknown_smb = True
+            out.append(self._finding(
+                "SP206", INFO, u.first, confidence="medium", remediation=REMEDIATION["smb-unknown"],
+                detail=f"{u.flows} encrypted SMB session(s): SMB3 encryption hides the tree connect, so printing "
+                       "or file copy cannot be told"))
+        return out
+
+    def finish(self, stats: Summary) -> list[Finding]:
+        out: list[Finding] = self._unknown_smb()
         for where, flow in self.dataless.items():
             if where not in self.tls_ports:  # a TLS port accepts a connect too: no proof of clear text
-                self.listeners.setdefault(where, flow)
+                _earliest(self.listeners, where, flow)
         for (ip, port), flow in sorted(self.listeners.items()):
             svc = {9100: "raw9100", 515: "lpd", 631: "ipp"}.get(port, flow.service.value)
             self._printer(flow).ports.add(port)
@@ -291,6 +317,25 @@ class Findings:
             out.append(self._finding("SP904", INFO, _NOWHERE, remediation=REMEDIATION["capture"],
                                      detail="no print flow (cleartext or protected) was seen"))
         return out
+
+
+class _Unknown:
+    """Encrypted SMB sessions to one server whose share could not be seen."""
+
+    __slots__ = ("first", "flows", "bytes")
+
+    def __init__(self, first: FlowRecord) -> None:
+        self.first = first
+        self.flows = 0
+        self.bytes = 0
+
+
+def _earliest(seen: dict[tuple[str, int], FlowRecord], where: tuple[str, int], flow: FlowRecord) -> None:
+    """Keep the earliest flow for ``where``: the same one whatever order the flows are judged in
+    (one process or several)."""
+    old = seen.get(where)
+    if old is None or (flow.ts_start, flow.uid) < (old.ts_start, old.uid):
+        seen[where] = flow
 
 
 def _job_detail(job: JobRecord, ev: Evidence) -> str:

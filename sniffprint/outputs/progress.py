@@ -75,8 +75,8 @@ class Progress:
         if now - self.last < self.INTERVAL:
             return
         self.last = now
-        text = self.line(sum(c.raw_bytes for c in pipeline.captures), pipeline.decoder.frames,
-                         pipeline.print_flows_seen, now - self.start)
+        done, frames = pipeline.read_so_far()
+        text = self.line(done, frames, pipeline.print_flows_seen, now - self.start)
         width = shutil.get_terminal_size((80, 24)).columns - 1
         self.stream.write(CLEAR + text[:max(width, 20)])
         self.stream.flush()

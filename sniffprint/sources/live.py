@@ -26,6 +26,10 @@ PACKET_OUTGOING = 4  # sockaddr_ll.sll_pkttype of a frame this host sent (linux/
 SOL_PACKET = 263
 PACKET_STATISTICS = 6  # getsockopt -> struct tpacket_stats {unsigned tp_packets, tp_drops}
 MAX_FRAME = 262_144
+DRAIN = 4096  # frames read in one go once the socket is readable
+RCVBUF = 64 << 20  # the kernel buffer asked for: bursts wait there instead of being dropped
+SO_RCVBUFFORCE = 33  # <asm-generic/socket.h>: past rmem_max, with CAP_NET_ADMIN
+MSG_DONTWAIT = 0x40
 
 
 def _is_loopback(iface: str) -> bool:
@@ -54,6 +58,35 @@ def _add_drops(stats: CaptureStats, sock: object) -> None:
         stats.drops = (stats.drops or 0) + d
 
 
+def _grow_buffer(sock: object, sink: AnomalySink) -> None:
+    """Ask for a large kernel receive buffer (scapy leaves the default, about 200 KiB): a burst of
+    print traffic is held there while a document is analysed, instead of being dropped."""
+    import socket
+
+    ins = sock.ins  # type: ignore[attr-defined]
+    for opt in (SO_RCVBUFFORCE, socket.SO_RCVBUF):  # the first needs CAP_NET_ADMIN (root)
+        try:
+            ins.setsockopt(socket.SOL_SOCKET, opt, RCVBUF)
+            return
+        except OSError:
+            continue
+    sink.add(None, None, "capture", "small_receive_buffer", "the capture socket keeps its default receive buffer: "
+             "bursts may be dropped by the kernel")
+
+
+PACKET_FANOUT = 18  # setsockopt(SOL_PACKET): join a fanout group (linux/if_packet.h)
+PACKET_FANOUT_HASH = 0  # the kernel's symmetric flow hash picks the socket: a flow's two directions stay together
+
+
+def _join_fanout(sock: object, group: int) -> None:
+    """Share the interface's packets with the other sockets of ``group`` by flow (``--jobs`` on a
+    live interface: each worker process gets whole flows, both directions)."""
+    try:
+        sock.ins.setsockopt(SOL_PACKET, PACKET_FANOUT, (group & 0xFFFF) | (PACKET_FANOUT_HASH << 16))  # type: ignore[attr-defined]
+    except OSError as exc:
+        raise CaptureError(f"cannot share the capture among workers (PACKET_FANOUT): {exc.strerror}") from None
+
+
 def _interfaces() -> list[str]:
     try:
         return sorted(os.listdir("/sys/class/net"))
@@ -68,7 +101,7 @@ class _Stop(Protocol):
 def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: int = 0, *,
               bpf: str | None = None, duration: float | None = None, count: int | None = None,
               tick: Callable[[float], None] | None = None, stop: _Stop | None = None,
-              ready: Callable[[str], None] | None = None) -> Iterator[RawFrame]:
+              ready: Callable[[str], None] | None = None, fanout: int | None = None) -> Iterator[RawFrame]:
     """Frames from ``iface`` until ``duration``, ``count``, ``stop`` (set by a signal handler) or
     Ctrl-C; ``tick(now)`` is called about twice a second, packets or not; ``ready(iface)`` once
     the socket and its filter are in place (nothing before that moment is seen)."""
@@ -94,6 +127,9 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
         raise CaptureError(f"cannot capture on {iface!r}: {exc}") from None
     except Exception as exc:  # scapy raises Scapy_Exception for a bad BPF filter
         raise CaptureError(f"cannot capture on {iface!r}: {exc}") from None
+    _grow_buffer(sock, sink)
+    if fanout is not None:
+        _join_fanout(sock, fanout)
     loopback = iface == "lo" or _is_loopback(iface)
     stats.format = "live"
     stats.linktypes.add(LINKTYPE_ETHERNET)
@@ -104,6 +140,7 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
     import select
 
     next_tick = time.monotonic() + 0.5
+    recvfrom = sock.ins.recvfrom
     try:
         while True:
             if stop is not None and stop.is_set():
@@ -120,21 +157,28 @@ def read_live(iface: str, sink: AnomalySink, stats: CaptureStats, index_start: i
             readable, _, _ = select.select([sock], [], [], wait)
             if not readable:
                 continue
-            try:
-                data, sa_ll = sock.ins.recvfrom(MAX_FRAME)
-            except OSError:
-                continue
-            # On loopback every packet is seen twice (outgoing and incoming): keep one copy.
-            if not data or (loopback and sa_ll[2] == PACKET_OUTGOING):
-                continue
-            index += 1
-            stats.frames += 1
-            stats.bytes_read += len(data)
-            t = time.time()
-            if stats.first_ts is None:
-                stats.first_ts = t
-            stats.last_ts = t
-            yield RawFrame(t, LINKTYPE_ETHERNET, data, len(data), index)
+            # drain what the kernel holds (up to DRAIN frames) before looking at the clock again:
+            # one select per burst, not per packet, is what keeps up with a busy link
+            for _ in range(DRAIN):
+                try:
+                    data, sa_ll = recvfrom(MAX_FRAME, MSG_DONTWAIT)
+                except BlockingIOError:
+                    break
+                except OSError:
+                    break
+                # On loopback every packet is seen twice (outgoing and incoming): keep one copy.
+                if not data or (loopback and sa_ll[2] == PACKET_OUTGOING):
+                    continue
+                index += 1
+                stats.frames += 1
+                stats.bytes_read += len(data)
+                t = time.time()
+                if stats.first_ts is None:
+                    stats.first_ts = t
+                stats.last_ts = t
+                yield RawFrame(t, LINKTYPE_ETHERNET, data, len(data), index)
+                if count is not None and stats.frames >= count:
+                    return
     except KeyboardInterrupt:
         return
     finally:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from sniffprint.evidence import pii
 from sniffprint.evidence.pii import PII_KEYS, counts, iban_ok, luhn_ok, scan
 
 
@@ -161,3 +164,24 @@ def test_private_key_armour(armour: str) -> None:
     "the private key is kept on the printer", "BEGIN PRIVATE KEY"])
 def test_public_material_and_prose_are_no_private_key(text: str) -> None:
     assert one("private_key", text) == 0
+
+
+_ALPHABET = "0123456789 ()./+-@:#abcxyzSsNnASEIBGBDE\t\n" + "0123456789" * 3
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=300),
+       st.lists(st.sampled_from(["078-05-1120", "4111 1111 1111 1111", "+49 30 1234 5678", "(415) 555-0100",
+                                 "030 1234 5678", "SSN: 078051120", "a.b@example.org", "DE89 3704 0044 0532 0130 00",
+                                 "415.555.0100", "12/05/2026", "5555-5555-5555-4444"]), max_size=6))
+def test_searching_numeric_runs_finds_what_a_whole_text_scan_finds(noise, planted):
+    from tests.evidence import pii_reference
+
+    text = noise
+    for item in planted:
+        cut = len(text) // 2
+        text = text[:cut] + item + text[cut:]
+    def spans(found):  # noqa: ANN001, ANN202
+        return [(m.kind, m.start, m.end) for m in found]
+
+    assert spans(pii.scan(text, ["payroll"])) == spans(pii_reference.scan(text, ["payroll"]))

@@ -42,10 +42,11 @@ def test_line_says_bytes_of_total_rate_and_print_flows():
 
 def test_redraws_at_most_every_interval_and_clears_at_the_end():
     class _P:  # what the line reads of a pipeline
-        class decoder:  # noqa: N801
-            frames = 100
-        captures: list = []
         print_flows_seen = 2
+
+        @staticmethod
+        def read_so_far():
+            return 500, 100
 
     now = [10.0]
     out = _Tty()
@@ -56,6 +57,7 @@ def test_redraws_at_most_every_interval_and_clears_at_the_end():
     now[0] += 0.2
     p(_P)
     assert out.getvalue().count(CLEAR) == 2 and "2 print flows" in out.getvalue()
+    assert "500 B of 1000 B (50%), 100 packets" in out.getvalue()
     p.clear()
     assert out.getvalue().endswith(CLEAR) and not p.drawn
     p.clear()  # nothing drawn: nothing written
@@ -109,6 +111,15 @@ def test_progress_line_on_a_terminal_and_cleared_at_the_end(tmp_path):
     assert tty.endswith(CLEAR.encode())  # removed: the terminal is left as it was
     assert b"\n" not in tty  # redrawn in place, never a new line
     assert b'"type":"flow"' in out and b"\x1b" not in out
+
+
+def test_progress_line_of_a_parallel_run(tmp_path):
+    """--jobs: worker 0 reports what it has read, the parent draws the line."""
+    cap = _big_capture(tmp_path)
+    code, tty, out = _run(["scan", "-j", "2", "--format", "json", cap], stdout_tty=False, stderr_tty=True)
+    assert code == 0
+    assert b" packets (" in tty and b" of " in tty and tty.endswith(CLEAR.encode())
+    assert b'"type":"flow"' in out
 
 
 def test_no_progress_in_a_pipe_or_with_quiet(tmp_path):

@@ -86,3 +86,37 @@ def test_live_line_format_prints_findings_and_status_lines():
     assert "Quarterly" not in out  # the line shows what was exposed, not the text
     status = [line for line in err.splitlines() if "packets" in line and "flows" in line]
     assert len(status) >= 2, err  # periodic status, then the closing summary
+
+
+def test_live_jobs_share_the_interface_by_flow_and_lose_nothing():
+    """--jobs 2: the kernel's PACKET_FANOUT gives each worker whole flows (both directions)."""
+    srv, port = _listener()
+    srv.listen(32)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                while conn.recv(65536):
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    proc = subprocess.Popen([sys.executable, "-m", "sniffprint", "live", "-i", "lo", "--jobs", "2", "--bpf",
+                             f"tcp port {port}", "--duration", "6", "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_ready(proc)
+    job = b"\x1b%-12345X@PJL JOB NAME=\"live\"\r\n@PJL ENTER LANGUAGE=POSTSCRIPT\r\n%!PS-Adobe-3.0\n(x) show\n"
+    for _ in range(12):
+        with socket.create_connection(("127.0.0.1", port)) as c:
+            c.sendall(job)
+    out, err = proc.communicate(timeout=60)
+    srv.close()
+    assert proc.returncode == 0, err.decode()
+    recs = [json.loads(x) for x in out.decode().splitlines()]
+    flows = [f for f in recs if f["type"] == "flow" and f["server_port"] == port]
+    assert len(flows) == 12 and all(f["c2s_bytes"] == len(job) and f["print"] for f in flows), out.decode()[:2000]
+    assert all("G" not in f["history"] and f["s2c_packets"] > 0 for f in flows)  # both directions in one worker
+    assert recs[-1]["type"] == "summary" and recs[-1]["flows"] == 12

@@ -19,7 +19,7 @@ import dataclasses
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -120,11 +120,16 @@ class Pipeline:
     """One analysis run over one or more sources, built once from ``Options``.
 
     ``on_tick(pipeline)`` is called about twice a second during live capture (status lines);
-    ``recorder`` keeps the packets of print flows (``live --write-pcap``).
+    ``on_progress(pipeline)`` every ``PROGRESS_FRAMES`` frames read from files (the CLI's progress
+    line; it reads ``read_so_far()`` and ``print_flows_seen``; in a parallel run worker 0 reports
+    what it read); ``recorder`` keeps the packets of print flows (``live --write-pcap``).
     """
+
+    PROGRESS_FRAMES = 2048
 
     def __init__(self, options: Options | None = None, sinks: Sequence[Sink] = (), *,
                  on_tick: Callable[[Pipeline], None] | None = None,
+                 on_progress: Callable[[Pipeline], None] | None = None,
                  recorder: PrintFlowRecorder | None = None,
                  sources: Sequence[SourceSpec] = (),
                  part: Part | None = None, first_capture: int = 0, dask: Any = None) -> None:
@@ -142,6 +147,7 @@ class Pipeline:
                        if options.evidence_dir else None)
         self.sinks: list[Sink] = [*sinks, *([_FolderSink(self.folder)] if self.folder else [])]
         self.on_tick = on_tick
+        self.on_progress = on_progress
         self.recorder = recorder
         self.findings = Findings(self.policy, hash_key=self.site_key.key)
         # a worker of a parallel run (``parallel``) analyses only its share of the flows and hands
@@ -150,6 +156,7 @@ class Pipeline:
         self.first_capture = first_capture  # the run-wide index of this pipeline's first capture (Dask)
         self.dask = dask  # a dask.distributed Client: one task per capture file (parallel.run_dask)
         self.live_status: dict[str, int] | None = None  # a parallel live run's summed worker counters
+        self.read_status: tuple[int, int] | None = None  # a parallel run: (bytes, frames) worker 0 has read
         self.sink = AnomalySink(options.anomalies_per_kind, listener=self._anomaly,
                                 flows_only=part is not None and part.index > 0)
         self.evidence = EvidenceStage(keywords=options.keywords, folder=self.folder, reveal=options.reveal,
@@ -283,7 +290,10 @@ class Pipeline:
             kw = {**live, "tick": self.tick} if spec.kind.value == "live" else {"limits": self.limits}
             mine = self.part.owns if self.part is not None else None
             try:
-                for ts, linktype, data, wirelen, idx in open_source(spec, self.sink, stats, index, **kw):
+                frames = open_source(spec, self.sink, stats, index, **kw)
+                if self.on_progress is not None and spec.kind.value != "live":
+                    frames = self._progress(frames)
+                for ts, linktype, data, wirelen, idx in frames:
                     try:
                         seg = decode(ts, linktype, data, idx)
                         if seg is not None and (mine is None or mine(seg)):
@@ -297,6 +307,28 @@ class Pipeline:
             except CaptureReadError as exc:  # an OS error mid-read: keep what was read, say so at the end
                 self.read_errors.append(exc)
             index += stats.frames
+
+    def _progress(self, frames: Iterable[Any]) -> Iterator[Any]:
+        """The frames, calling ``on_progress`` every ``PROGRESS_FRAMES`` of them (only when asked:
+        the loop without it stays as it was)."""
+        every = self.PROGRESS_FRAMES
+        hook = self.on_progress
+        for n, frame in enumerate(frames, 1):
+            yield frame
+            if hook is not None and n % every == 0:
+                hook(self)
+
+    def read_so_far(self) -> tuple[int, int]:
+        """(bytes of the capture files, frames) read so far: this process's, or in a parallel run
+        worker 0's (every worker reads every frame)."""
+        if self.read_status is not None:
+            return self.read_status
+        return sum(c.raw_bytes for c in self.captures), self.decoder.frames
+
+    @property
+    def print_flows_seen(self) -> int:
+        """Print flows finished so far (the progress line)."""
+        return sum(p.print_flows for p in self.findings.printers.values())
 
     def _finish(self) -> None:
         self.table.flush()
@@ -403,10 +435,17 @@ def analyze(source: str | Path | Iterable[str | Path], *, options: Options | Non
 
 
 def read_report(path: str | Path) -> Report:
-    """Reload the JSON lines written by ``scan``/``verify --format json`` (or an evidence folder's
-    ``findings.jsonl``) into a ``Report``, so a notebook can work on a saved run."""
+    """Reload a saved run into a ``Report``, so a notebook can work on it: the JSON lines written by
+    ``scan``/``verify --format json`` (or an evidence folder's ``findings.jsonl``), or the folder
+    of ``--format parquet -o DIR`` (its frames equal the frames of the run that wrote it)."""
     import json
 
+    if Path(path).is_dir():
+        from .outputs.parquet import read_parquet
+
+        if not any(Path(path).glob("*.parquet")):
+            raise CaptureError(f"{path}: a folder without sniffprint Parquet tables (flows.parquet, ...)")
+        return read_parquet(path)
     report = Report()
     try:
         fp = open(path, encoding="utf-8")  # noqa: SIM115

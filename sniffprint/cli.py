@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import os
 import signal
 import sys
 import threading
@@ -39,8 +40,9 @@ from .outputs.line import LineWriter
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Pipeline
+    from .findings.verdict import Verdict
     from .options import Options
-    from .records import PrinterRecord
+    from .records import PrinterRecord, Summary
     from .sources import SourceSpec
 
 SEVERITIES = tuple(s.value for s in Severity)
@@ -84,6 +86,14 @@ def _guard(fn: Any) -> Any:
     return wrapper
 
 
+def _tty(stream: Any) -> bool:
+    """Whether a person reads ``stream`` (a terminal)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def _formats() -> list[str]:
     from .outputs import OUTPUTS
 
@@ -123,10 +133,28 @@ def _specs(captures: tuple[str, ...]) -> list[SourceSpec]:
     return parse_sources(captures)
 
 
-def _writer(fmt: str, fp: TextSink, *, show_all: bool = False, reveal: bool = False) -> Writer:
+def _writer(fmt: str, fp: TextSink, **kw: Any) -> Writer:
     from .outputs import OUTPUTS
 
-    return OUTPUTS[fmt](fp, show_all=show_all, reveal=reveal)
+    return OUTPUTS[fmt](fp, **kw)
+
+
+def _output(fmt: str, output: str | None, table: str | None) -> tuple[Output, dict[str, Any]]:
+    """Where the machine output goes: ``-o FILE`` or standard output, or a folder for the formats
+    that write one file per table (Parquet always, CSV when ``-o`` names a folder)."""
+    import io
+
+    from .outputs import OUTPUTS
+    from .outputs.csv import wants_directory
+
+    if table is not None and fmt != "csv":
+        raise click.UsageError("--table chooses the table of --format csv")
+    mode = OUTPUTS[fmt].DIRECTORY
+    if mode == "always" or mode == "asked" and wants_directory(output):
+        if not output:
+            raise click.UsageError(f"--format {fmt} writes one file per table: give -o DIR")
+        return Output(io.StringIO(), output), {"directory": output}
+    return _open_output(output), {}
 
 
 def _pipeline(options: Options, writer: Writer, specs: list[SourceSpec], **hooks: Any) -> Pipeline:
@@ -212,8 +240,9 @@ _common = [
                  help="A sensitive keyword to count in extracted text (repeatable)."),
     click.option("--policy", "policy_path", type=click.Path(dir_okay=False), default=None,
                  help="Verification policy (TOML)."),
-    click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-                 help="Write the machine output to a file instead of standard output."),
+    click.option("-o", "--output", type=click.Path(), default=None,
+                 help="Write the machine output to this file instead of standard output (a folder for "
+                      "--format parquet, and for csv of every table: -o DIR/)."),
     click.option("--max-flows", type=click.IntRange(min=100), default=None, metavar="N",
                  help="Live flows kept at once (about 3 KB each; default 100000): the least recently "
                       "active one is evicted, as an anomaly, beyond it."),
@@ -224,8 +253,15 @@ _common = [
     click.option("--max-buffer", type=click.IntRange(min=1), default=None, metavar="MIB",
                  help="Memory the documents of all open print jobs may hold together (default 256 MiB); "
                       "beyond it they spill to temporary files."),
-    click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    click.option("-q", "--quiet", is_flag=True, help="No progress line and no summary on stderr (errors and "
+                 "warnings still show)."),
+    click.option("-v", "--verbose", is_flag=True, help="Also say on stderr what was read: each capture's "
+                 "packets, bytes, time span, and the run's speed."),
+    click.option("--debug", is_flag=True, help="Log what happens and show tracebacks of internal errors."),
 ]
+_table = click.option("--table", type=click.Choice(["flows", "jobs", "findings", "printers", "anomalies", "summary"]),
+                      default=None, help="With --format csv: the table to write (default flows); -o DIR/ "
+                      "writes every table.")
 _jobs = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
                      help="Worker processes sharing the flows (default: every core when the captures "
                           "total 64 MiB or more; one for live capture, stdin or --evidence).")
@@ -259,30 +295,66 @@ def main() -> None:
               "pcap slice of its flow (the folder then holds the documents).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
               help="The threshold of the verdict the outputs show (scan itself always exits 0).")
+@_table
 @_jobs
 @_dask
 @_with_common
 @_guard
 def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str | None, carve: bool,
-         fail_on: str, jobs: int | None, dask_address: str | None, reveal: bool, keywords: tuple[str, ...],
-         policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
-         max_buffer: int | None, debug: bool) -> None:
-    """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin) and report print flows and findings."""
+         fail_on: str, table: str | None, jobs: int | None, dask_address: str | None, reveal: bool,
+         keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
+         hash_key_file: str | None, max_buffer: int | None, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Analyse pcap/pcapng CAPTURES (gzip allowed, - for stdin; directories and quoted globs too) and
+    report print flows and findings."""
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                        hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=evidence_dir, carve=carve)
     specs = _specs(captures)
     options = _with_jobs(options, jobs, specs)
-    fp = _open_output(output)
-    pipeline = None
-    try:
-        pipeline = _pipeline(options, _writer(fmt, fp, show_all=show_all, reveal=reveal), specs,
-                             dask=_dask_client(dask_address))
-        # what verify would say: every output claims the verdict verify would exit with
-        pipeline.close(pipeline.verdict(pipeline.run(specs), Severity(fail_on))[1])
-    finally:
-        fp.close()
+    # what verify would say: every output claims the verdict verify would exit with
+    pipeline, _, stats, fp = _run(options, specs, fmt, output, fail_on=fail_on, show_all=show_all, table=table,
+                                  quiet=quiet, dask=_dask_client(dask_address))
     _carve_warning(options)
+    if verbose:
+        _verbose(stats)
     _failures(fp, pipeline)
+
+
+def _run(options: Options, specs: list[SourceSpec], fmt: str, output: str | None, *, fail_on: str,
+         show_all: bool = False, table: str | None = None, quiet: bool = False, exit_code: bool = False,
+         live: dict[str, Any] | None = None, dask: Any = None) -> tuple[Pipeline, Verdict, Summary, Output]:
+    """One run from the sources to the writer: the progress line while reading files, the verdict
+    at ``fail_on`` handed to every output, the output closed; a writer's own failure (a folder it
+    could not write) becomes the output's, so it is reported the same way."""
+    from .outputs.progress import Progress
+
+    fp, where = _output(fmt, output, table)
+    writer = _writer(fmt, fp, show_all=show_all, reveal=options.reveal, table=table or "flows",
+                     evidence_dir=options.evidence_dir, **where)
+    progress = None if live else Progress.for_run(sys.stderr, specs, quiet=quiet)
+    try:
+        pipeline = _pipeline(options, writer, specs, on_progress=progress, dask=dask)
+        v, stats = pipeline.verdict(pipeline.run(specs, **(live or {})), Severity(fail_on), exit_code=exit_code)
+        pipeline.close(stats)
+    finally:
+        if progress is not None:
+            progress.clear()
+        fp.close()
+    if writer.failure is not None and fp.failure is None:
+        fp.failure = writer.failure
+    return pipeline, v, stats, fp
+
+
+def _verbose(stats: Summary) -> None:
+    """``-v``: what was read."""
+    from .outputs.html import _span, _time
+
+    for c in stats.captures:
+        span = _span(c.last_ts - c.first_ts) if c.first_ts is not None and c.last_ts is not None else "-"
+        _say(f"sniffprint: {c.path}: {c.format}, {c.frames} packets, {c.bytes} bytes, from "
+             f"{_time(c.first_ts)} over {span}" + (f", SHA-256 {c.sha256}" if c.sha256 else ""))
+    rate = stats.frames / stats.elapsed_s if stats.elapsed_s else 0.0
+    _say(f"sniffprint: {stats.frames} packets, {stats.flows} TCP flows, {stats.anomalies} anomalies in "
+         f"{stats.elapsed_s:.2f} s ({rate:,.0f} packets/s)")
 
 
 @main.command()
@@ -294,23 +366,25 @@ def scan(captures: tuple[str, ...], fmt: str, show_all: bool, evidence_dir: str 
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
               help="Lowest severity that makes the run fail (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run (2, 3, 4 still show).")
-@click.option("--format", "fmt", type=click.Choice(_formats()), default="json", show_default=True,
-              help="Machine output format (stdout or -o).")
+@click.option("--format", "fmt", type=click.Choice(_formats()), default=None,
+              help="Machine output format (stdout or -o)  [default: table on a terminal, json otherwise]")
 @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False), default=None,
               help="Also write an evidence folder.")
+@_table
 @_jobs
 @_dask
 @_with_common
 @_guard
 def verify(captures: tuple[str, ...], interface: str | None, duration: float | None, bpf: str | None,
-           fail_on: str, exit_zero: bool, fmt: str, evidence_dir: str | None, jobs: int | None,
-           dask_address: str | None, reveal: bool,
-           keywords: tuple[str, ...], policy_path: str | None, output: str | None, max_flows: int | None,
-           hash_key_file: str | None, max_buffer: int | None, debug: bool) -> None:
+           fail_on: str, exit_zero: bool, fmt: str | None, evidence_dir: str | None, table: str | None,
+           jobs: int | None, dask_address: str | None, reveal: bool, keywords: tuple[str, ...],
+           policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
+           max_buffer: int | None, quiet: bool, verbose: bool, debug: bool) -> None:
     """Prove from a separate vantage point that no print job crosses in clear.
 
     Exit 0 protected, 1 exposed (a finding at or above --fail-on), 2 usage error or unreadable
-    input, 3 inconclusive, 4 internal error.
+    input, 3 inconclusive, 4 internal error. Without --format: the human table when standard
+    output is a terminal, JSON lines otherwise (a pipe, a file, -o), so scripts keep their JSON.
     """
     from .sources import SourceSpec
 
@@ -321,26 +395,70 @@ def verify(captures: tuple[str, ...], interface: str | None, duration: float | N
         raise click.UsageError("give either CAPTURE files or --interface, not both")
     if interface and not duration:
         raise click.UsageError("--interface needs --duration SECONDS")
+    on_terminal = fmt is None and output is None and _tty(sys.stdout)
+    fmt = fmt or ("table" if on_terminal else "json")
     options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
                        hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=evidence_dir)
     specs = _specs(captures) if captures else [SourceSpec.live(interface or "", bpf=bpf, duration=duration)]
     options = _with_jobs(options, jobs, specs)
-    fp = _open_output(output)
-    try:
-        pipeline = _pipeline(options, _writer(fmt, fp, reveal=reveal), specs, dask=_dask_client(dask_address))
-        live: dict[str, Any] = {"stop": _stop_on_signals(), "ready": _ready(bpf)} if interface else {}
-        v, stats = pipeline.verdict(pipeline.run(specs, **live), Severity(fail_on), exit_code=True)
-        pipeline.close(stats)
-    finally:
-        fp.close()
-    _summary(pipeline.findings.printers.records(), v.word, v.reasons)
-    # exit 2 when an output could not be written; proof is proof: exposure still exits 1, and says
-    # what was lost
+    live: dict[str, Any] | None = {"stop": _stop_on_signals(), "ready": _ready(bpf)} if interface else None
+    pipeline, v, stats, fp = _run(options, specs, fmt, output, fail_on=fail_on, table=table, quiet=quiet,
+                                  exit_code=True, live=live, dask=_dask_client(dask_address))
+    if not quiet and not on_terminal:  # on a terminal the table already ends with the verdict
+        _summary(pipeline.findings.printers.records(), v.word, v.reasons)
+    if verbose:
+        _verbose(stats)
+    # exit 2 for what could not be read or written; proof is proof: an exposure still exits 1
     _failures(fp, pipeline, exposed=v.exit_code == ExitCode.EXPOSED)
     code = v.exit_code
     if exit_zero and code == ExitCode.EXPOSED:
         code = ExitCode.CLEAN
     sys.exit(int(code))
+
+
+@main.command("report")
+@click.argument("captures", nargs=-1, required=True)
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="medium", show_default=True,
+              help="The threshold of the verdict the report states.")
+@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False), default=None,
+              help="Also keep the evidence folder (the report embeds its thumbnails either way).")
+@click.option("--thumbnails/--no-thumbnails", default=True, show_default=True,
+              help="Embed pixelated page-1 thumbnails of documents sent in clear (Ghostscript; rendered in a "
+                   "private temporary evidence folder unless --evidence is given; an evidence folder keeps "
+                   "the run in one process: --no-thumbnails lets a large capture use every core).")
+@_jobs
+@_dask
+@_with_common
+@_guard
+def report(captures: tuple[str, ...], fail_on: str, evidence_dir: str | None, thumbnails: bool, jobs: int | None,
+           dask_address: str | None, reveal: bool, keywords: tuple[str, ...], policy_path: str | None,
+           output: str | None, max_flows: int | None, hash_key_file: str | None, max_buffer: int | None,
+           quiet: bool, verbose: bool, debug: bool) -> None:
+    """Write one self-contained HTML report of CAPTURES (-o report.html): the verdict and why, the
+    printers, the findings with their redacted evidence, what to do, plots and the capture facts."""
+    import shutil
+    import tempfile
+
+    if output is None and _tty(sys.stdout):
+        raise click.UsageError("give -o FILE.html (or redirect standard output)")
+    specs = _specs(captures)
+    tmp = tempfile.mkdtemp(prefix="sniffprint-report-") if evidence_dir is None and thumbnails else None
+    try:
+        folder = evidence_dir or (os.path.join(tmp, "evidence") if tmp else None)
+        options = _options(reveal=reveal, keywords=keywords, policy_path=policy_path, max_flows=max_flows,
+                           hash_key_file=hash_key_file, max_buffer=max_buffer, evidence_dir=folder)
+        options = _with_jobs(options, jobs, specs)
+        pipeline, v, stats, fp = _run(options, specs, "html", output, fail_on=fail_on, quiet=quiet,
+                                      dask=_dask_client(dask_address))
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if not quiet:
+        _say(f"sniffprint report: {v.word.upper()} -- {'; '.join(v.reasons)}"
+             + (f"; written to {output}" if output else ""))
+    if verbose:
+        _verbose(stats)
+    _failures(fp, pipeline)
 
 
 def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...]) -> None:
@@ -371,8 +489,7 @@ def _summary(printers: list[PrinterRecord], word: str, reasons: tuple[str, ...])
 def live(interface: str, bpf: str | None, duration: float | None, count: int | None, fmt: str,
          write_pcap: str | None, status_interval: float, jobs: int, reveal: bool, keywords: tuple[str, ...],
          policy_path: str | None, output: str | None, max_flows: int | None, hash_key_file: str | None,
-         max_buffer: int | None,
-         debug: bool) -> None:
+         max_buffer: int | None, quiet: bool, verbose: bool, debug: bool) -> None:
     """Watch INTERFACE and print findings the moment they are known; Ctrl-C/SIGTERM end with a summary."""
     from .engine.recorder import PrintFlowRecorder
     from .model import LINKTYPE_ETHERNET
@@ -391,7 +508,7 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
     last = [time.monotonic()]
 
     def status(p: Pipeline) -> None:
-        if status_interval and time.monotonic() - last[0] >= status_interval:
+        if status_interval and not quiet and time.monotonic() - last[0] >= status_interval:
             last[0] = time.monotonic()
             n_print = sum(pr.print_flows for pr in p.findings.printers.values())
             if p.live_status is not None:  # --jobs: the workers' counters, summed
@@ -407,16 +524,20 @@ def live(interface: str, bpf: str | None, duration: float | None, count: int | N
 
     try:
         pipeline = _pipeline(options, writer, specs, on_tick=status, recorder=recorder)
-        _, stats = pipeline.verdict(pipeline.run(specs, stop=_stop_on_signals(), ready=_ready(bpf)))
+        ready = _ready(bpf) if not quiet else (lambda _iface: None)
+        _, stats = pipeline.verdict(pipeline.run(specs, stop=_stop_on_signals(), ready=ready))
         pipeline.close(stats)
     finally:
         if recorder is not None:
             recorder.close()
         fp.close()
     printers = pipeline.findings.printers.records()
-    _say(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
-         f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
-                                          or "none"))
+    if verbose:
+        _verbose(stats)
+    if not quiet:
+        _say(f"sniffprint live: done: {stats.frames} packets, {stats.flows} flows, "
+             f"{len(printers)} printers: " + (", ".join(f"{p.server_ip} {p.verdict.value}" for p in printers)
+                                              or "none"))
     _failures(fp, pipeline)
 
 

@@ -60,6 +60,7 @@ class WorkerPart:
         self.flows: list[FlowItem] = []
         self.anomalies: list[Anomaly] = []
         self.last_status = 0.0
+        self.last_progress = 0.0
 
     def owns(self, seg: tuple[Any, ...]) -> bool:
         return self.live or owner(seg, self.n) == self.index
@@ -81,6 +82,13 @@ class WorkerPart:
         if self.flows:
             self.conn.send(("flows", self.flows))
             self.flows = []
+
+    def progress(self, worker: Pipeline) -> None:
+        """Files: what worker 0 has read, for the parent's progress line, at most 5 times a second."""
+        now = time.monotonic()
+        if now - self.last_progress >= 0.2:
+            self.last_progress = now
+            self.conn.send(("progress", worker.read_so_far()))
 
     def status(self, worker: Pipeline) -> None:
         """Live: the worker's counters for the parent's status line, about once a second."""
@@ -111,7 +119,8 @@ def _work(pipeline: Pipeline, specs: Sequence[SourceSpec], index: int, n: int,
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers (``stop``)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             live = {**live, "ready": lambda iface: conn.send(("ready", iface))}
-        worker = Pipeline(options, part=part, on_tick=part.status if live else None)
+        progress = part.progress if index == 0 and pipeline.on_progress is not None and not live else None
+        worker = Pipeline(options, part=part, on_tick=part.status if live else None, on_progress=progress)
         stats = worker.run(specs, **live)
         part.flush()
         conn.send(("done", WorkerDone(stats, worker.sink.counts, [str(e) for e in worker.read_errors])))
@@ -192,6 +201,10 @@ def run_parallel(pipeline: Pipeline, specs: Sequence[SourceSpec], n: int, **live
                     n_ready += 1
                     if n_ready == n and ready is not None:
                         ready(message)
+                elif kind == "progress":
+                    pipeline.read_status = message
+                    if pipeline.on_progress is not None:
+                        pipeline.on_progress(pipeline)
                 elif kind == "status":
                     statuses[index] = message
                     pipeline.live_status = {k: sum(st[k] for st in statuses.values()) for k in message}

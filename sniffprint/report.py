@@ -6,6 +6,9 @@
   through ``to_json``; ``read_report`` reads them back with ``from_json``.
 - ``*_frame()``: pandas DataFrames with one column per record field and the dtype its schema
   declares, even when empty (zat's explicit-dtype idea); pandas is imported only there.
+- ``TABLES``: the six tables of a report (flows, jobs, findings, printers, anomalies, summary) that
+  the CSV and Parquet exports write one file each of; ``frame_row`` gives a record's values in its
+  frame's columns, ``from_row`` builds a record back from a table row (JSON-like values).
 """
 from __future__ import annotations
 
@@ -63,6 +66,11 @@ def to_json(rec: Any, *, top: bool = True) -> dict[str, Any]:
     if isinstance(rec, Finding) and rec.evidence is None:
         out["evidence"] = {}  # the contract: an object, empty when there is no document evidence
     return out
+
+
+def json_value(v: Any) -> Any:
+    """A field value as JSON data (enums as values, tuples as lists, records as objects)."""
+    return _jsonable(v)
 
 
 def _jsonable(v: Any) -> Any:
@@ -207,6 +215,21 @@ class Report:
     def printers_frame(self) -> pd.DataFrame:
         return _frame(self.printers, PrinterRecord)
 
+    def summary_frame(self) -> pd.DataFrame:
+        """The run summary as one row (none before the run ended); ``captures`` holds the per-capture
+        facts as a list of objects (``pd.json_normalize`` them for a frame of their own)."""
+        return _frame([self.stats] if self.stats is not None else [], Summary)
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """The frame of one of ``TABLES`` by name."""
+        return _frame(self.records(table), TABLES[table])
+
+    def records(self, table: str) -> list[Any]:
+        """The records of one of ``TABLES`` by name."""
+        if table == "summary":
+            return [self.stats] if self.stats is not None else []
+        return list(getattr(self, table))
+
     @classmethod
     def concat(cls, reports: Iterable[Report]) -> Report:
         """One report of several (their records in order; the summaries' captures and counts summed,
@@ -234,6 +257,8 @@ class Report:
         return [f for f in self.flows if f.print is not False]
 
 
+TABLES: dict[str, type] = {"flows": FlowRecord, "jobs": JobRecord, "findings": Finding, "printers": PrinterRecord,
+                           "anomalies": Anomaly, "summary": Summary}
 _LISTS: dict[type, Any] = {FlowRecord: lambda r: r.flows, JobRecord: lambda r: r.jobs,
                            Anomaly: lambda r: r.anomalies, Finding: lambda r: r.findings,
                            PrinterRecord: lambda r: r.printers}
@@ -273,6 +298,29 @@ def _frame(rows: list[Any], cls: type) -> pd.DataFrame:
 
 
 _FIELDS: dict[type, set[str]] = {cls: {f.name for f in dataclasses.fields(cls)} for cls in RECORD_TYPES.values()}
+
+
+def frame_row(rec: Any) -> list[Any]:
+    """A record's values in the order of its frame's columns (``frame_columns``), as plain Python:
+    enums as their values, tuples as lists, nested records as JSON objects, None when unknown."""
+    return [_jsonable(_value(rec, name)) for name, _ in frame_columns(type(rec))]
+
+
+def from_row(cls: type, row: dict[str, Any]) -> Any:
+    """The record of class ``cls`` from one table row of JSON-like values (timestamps as seconds,
+    lists, objects); columns that are no field of ``cls`` (a finding's flattened evidence) are
+    ignored, as ``from_json`` ignores unknown keys."""
+    return _build(cls, row)
+
+
+def list_column(cls: type, name: str) -> bool:
+    """Whether a record field is a list of plain values (else an ``object`` column holds objects)."""
+    hint = typing.get_type_hints(cls)[name]
+    for t in (hint, *typing.get_args(hint)):
+        if typing.get_origin(t) is tuple:
+            item = typing.get_args(t)[0]
+            return item in (str, int, float, bool)
+    return False
 
 
 def _value(rec: Any, name: str) -> Any:

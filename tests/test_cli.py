@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from sniffprint.cli import main
 from tests import pcapgen as g
+from tests.conftest import PCAPS
 
 FLOW_FIELDS = {"uid", "client_ip", "client_port", "server_ip", "server_port", "service", "protection",
                "c2s_bytes", "s2c_bytes", "c2s_packets", "s2c_packets", "missed_bytes", "history",
@@ -212,3 +213,34 @@ def test_a_read_error_keeps_what_was_found_and_exits_2_unless_exposed(cap, code,
     assert "Input/output error" in r.stderr and "Traceback" not in r.stderr
     recs = records(r.stdout)
     assert recs[-1]["type"] == "summary" and any(x["type"] == "flow" for x in recs)  # nothing found was lost
+
+
+KEYED = {"SNIFFPRINT_HASH_KEY": "cli-tests"}  # no one-off "created a site key" notice on stderr
+
+
+def test_quiet_leaves_only_the_exit_status_and_errors():
+    r = CliRunner().invoke(main, ["verify", "-q", "--format", "json", str(PCAPS / "lpd-cups.pcap")], env=KEYED)
+    assert r.exit_code == 1 and r.stderr == "" and r.stdout.startswith('{"type":')
+    r = CliRunner().invoke(main, ["verify", "-q", str(PCAPS / "lpd-cups.pcap"), "missing.pcap"])
+    assert r.exit_code == 2 and "missing.pcap" in r.stderr
+
+
+def test_verbose_says_what_was_read():
+    cap = str(PCAPS / "lpd-cups.pcap")
+    r = CliRunner().invoke(main, ["scan", "-v", "--format", "json", cap], env=KEYED)
+    assert r.exit_code == 0
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith(f"sniffprint: {cap}: pcap, 68 packets, ") and "2026-11-25 19:07:14 UTC" in lines[0]
+    assert lines[-1].startswith("sniffprint: 68 packets, 3 TCP flows, 0 anomalies in ") and "packets/s" in lines[-1]
+
+
+def test_shell_completion_is_click_s():
+    r = CliRunner().invoke(main, [], prog_name="sniffprint", env={"_SNIFFPRINT_COMPLETE": "bash_source"})
+    assert "_sniffprint_completion" in r.stdout and "complete -o nosort -F" in r.stdout
+    r = CliRunner().invoke(main, [], prog_name="sniffprint", env={
+        "_SNIFFPRINT_COMPLETE": "bash_complete", "COMP_WORDS": "sniffprint scan --format ", "COMP_CWORD": "3"})
+    offered = {line.split(",", 1)[1] for line in r.stdout.splitlines()}
+    assert {"html", "json", "parquet", "table", "csv"} <= offered
+    r = CliRunner().invoke(main, [], prog_name="sniffprint", env={
+        "_SNIFFPRINT_COMPLETE": "bash_complete", "COMP_WORDS": "sniffprint ", "COMP_CWORD": "1"})
+    assert {"scan", "verify", "live", "report"} <= {line.split(",", 1)[1] for line in r.stdout.splitlines()}

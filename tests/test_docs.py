@@ -44,3 +44,12 @@ def test_every_doc_the_readme_names_exists():
     text = (ROOT / "README.md").read_text()
     for rel in re.findall(r"`(docs/[a-z-]+\.md)`", text):
         assert (ROOT / rel).exists(), rel
+
+
+def test_readme_and_docs_name_files_that_exist():
+    """The screenshot, notebooks and docs the README and usage.md point at are in the tree."""
+    for doc in (ROOT / "README.md", ROOT / "docs" / "usage.md"):
+        text = doc.read_text()
+        for rel in re.findall(r"\]\(((?:docs|notebooks)/[^)#\s]+)\)", text) + \
+                re.findall(r"`((?:docs|notebooks)/[\w./-]+\.(?:md|ipynb|png))`", text):
+            assert (ROOT / rel).exists(), (doc.name, rel)

@@ -1,10 +1,15 @@
 """Leak test: no default output of any command or format shows a document's text, a sensitive
 value found in it, a user, job or document name, or any credential a truth file lists in its
 ``sensitive_strings`` (passwords, Basic tokens, SNMP communities, session cookies, user names);
---reveal shows metadata but never a credential; --carve reproduces each document exactly."""
+--reveal shows metadata but never a credential; --carve reproduces each document exactly.
+
+The formats written as files are read the way a reader would: the HTML report unescaped (an
+escaped name is still a name), Parquet decoded by pyarrow (its pages are compressed, a substring
+search of the bytes would prove nothing), every CSV table."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import stat
 
@@ -47,6 +52,15 @@ def _all_default_output(cap_path: str, tmp_path) -> str:
                  ["verify", "--format", "sarif"], ["verify", "--format", "json"]):
         r = runner.invoke(main, [*args, cap_path])
         parts += [r.stdout, r.stderr]
+    for args in (["scan", "--format", "html"], ["verify", "--format", "html"]):
+        r = runner.invoke(main, [*args, cap_path])
+        parts += [html.unescape(r.stdout), r.stderr]
+    page = tmp_path / "report.html"
+    r = runner.invoke(main, ["report", cap_path, "-o", str(page)])
+    parts += [r.stderr, html.unescape(page.read_text()), page.read_text()]
+    r = runner.invoke(main, ["scan", "--all", "--format", "csv", "-o", f"{tmp_path}/csv/", cap_path])
+    parts += [r.stdout, r.stderr] + [f.read_text() for f in sorted((tmp_path / "csv").glob("*.csv"))]
+    parts += _parquet_text(cap_path, tmp_path / "parquet")
     ev = tmp_path / "evidence"
     r = runner.invoke(main, ["scan", "--evidence", str(ev), cap_path])
     parts += [r.stdout, r.stderr]
@@ -54,6 +68,19 @@ def _all_default_output(cap_path: str, tmp_path) -> str:
         if f.is_file():
             parts.append(f.read_bytes().decode("latin-1"))
     return "\n".join(parts)
+
+
+def _parquet_text(cap_path: str, out) -> list[str]:
+    """Every value of every Parquet table, decoded."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        return []
+    r = CliRunner().invoke(main, ["scan", "--format", "parquet", "-o", str(out), cap_path])
+    assert r.exit_code == 0, r.stderr
+    tables = sorted(out.glob("*.parquet"))
+    assert len(tables) == 6
+    return [r.stderr] + [json.dumps(pq.read_table(t).to_pylist(), default=str, ensure_ascii=False) for t in tables]
 
 
 @pytest.mark.parametrize("cap", [c for c in TRUTHS if _secrets(c)], ids=lambda c: c["file"])
@@ -112,14 +139,16 @@ def test_reveal_never_shows_a_credential(cap):
         assert '"credentials"' in text  # the records do say credentials crossed, redacted
 
 
-def test_reveal_shows_metadata_but_never_document_text(tmp_path):
+@pytest.mark.parametrize("fmt", ["json", "html"])
+def test_reveal_shows_metadata_but_never_document_text(tmp_path, fmt):
     cap = next(c for c in TRUTHS if c["file"] == "raw9100-cups-socket.pcap")
-    r = CliRunner().invoke(main, ["scan", "--format", "json", "--reveal", str(PCAPS / cap["file"])])
-    assert "alice" in r.stdout
+    r = CliRunner().invoke(main, ["scan", "--format", fmt, "--reveal", str(PCAPS / cap["file"])])
+    text = html.unescape(r.stdout)
+    assert "alice" in text
     for pf in cap["print_flows"]:
         s = pf["document"]["strings"]
         for k in ("canary", "email", "ssn", "card"):
-            assert s[k] not in r.stdout
+            assert s[k] not in text
 
 
 def test_evidence_folder_refuses_to_mix_runs(tmp_path):

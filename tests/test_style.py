@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff not installed (pip install '.[test]')")
 def test_ruff():
-    out = subprocess.run(["ruff", "check", "sniffprint", "tests", "tools", "benchmarks"], cwd=ROOT,
+    out = subprocess.run(["ruff", "check", "sniffprint", "tests", "tools", "benchmarks", "notebooks"], cwd=ROOT,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-4000:]
 
@@ -44,7 +44,6 @@ TESTED_ELSEWHERE = {
     "sources/pcapwriter.py": "tests/evidence/test_pcapslice.py",
     "outputs/base.py": "the writer interface: every output's tests",
     "dissectors/http/sink.py": "the framing's callback protocol: tests/dissectors/http/test_framing.py",
-    "outputs/csv.py": "tests/test_cli.py",
     "outputs/jsonl.py": "tests/test_cli.py (the JSON contract), goldens",
     "outputs/junit.py": "tests/findings/test_verdict.py",
     "outputs/table.py": "tests/test_cli.py, goldens",
@@ -80,7 +79,10 @@ def test_library_imports_scapy_and_matplotlib_only_where_allowed():
 
 
 IMPORT_TO_DIST = {"click": "click", "scapy": "scapy", "pandas": "pandas", "matplotlib": "matplotlib",
-                  "numpy": "numpy", "cryptography": "cryptography", "tomli": "tomli"}
+                  "numpy": "numpy", "cryptography": "cryptography", "tomli": "tomli", "pyarrow": "pyarrow",
+                  "distributed": "dask"}  # dask[distributed] brings the distributed package
+# optional extras the library itself imports (each behind a one-line message when missing)
+RUNTIME_EXTRAS = ("parquet", "dask")
 
 
 def test_runtime_dependencies_are_exactly_what_the_library_imports():
@@ -97,6 +99,7 @@ def test_runtime_dependencies_are_exactly_what_the_library_imports():
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 imported.add(node.module.split(".")[0])
     third_party = imported - stdlib - {"sniffprint"}
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + [d for e in RUNTIME_EXTRAS for d in project["optional-dependencies"][e]]
     names = {d.split(";")[0].split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip() for d in declared}
     assert {IMPORT_TO_DIST.get(m, m) for m in third_party} == names

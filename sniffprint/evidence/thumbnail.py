@@ -57,6 +57,7 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..content.classify.pjl import UEL
 
@@ -139,7 +140,7 @@ INK = 200  # a grey level below this is ink (white paper is 255)
 STRIPE = 4  # columns per stripe when measuring the tallest ink run
 
 
-def cell_for(page: np.ndarray, block: int) -> int:
+def cell_for(page: NDArray[np.uint8], block: int) -> int:
     """The cell side for ``page``: at least ``block``, and taller than the tallest vertical run of
     ink rows within any ``STRIPE``-pixel column stripe (the largest glyph or image on the page)."""
     h, w = page.shape
@@ -148,7 +149,7 @@ def cell_for(page: np.ndarray, block: int) -> int:
     cols = np.arange(0, w, STRIPE)
     ink = np.minimum.reduceat(page, cols, axis=1) < INK  # (h, stripes): any ink in the stripe's row
     tallest = 0
-    run = np.zeros(ink.shape[1], dtype=np.int64)
+    run: NDArray[np.int64] = np.zeros(ink.shape[1], dtype=np.int64)
     for row in ink:  # one pass over the rows, vectorised across the stripes
         run = np.where(row, run + 1, 0)
         tallest = max(tallest, int(run.max()))
@@ -186,7 +187,7 @@ def _limits(cpu_seconds: int) -> None:  # pragma: no cover - runs in the child b
             pass  # a lower hard limit already applies
 
 
-def _render(gs: str, body: bytes, dpi: int, timeout: float) -> np.ndarray:
+def _render(gs: str, body: bytes, dpi: int, timeout: float) -> NDArray[np.uint8]:
     """Page 1 as an (h, w) uint8 array, or ``_RenderError``."""
     with tempfile.TemporaryDirectory(prefix="sniffprint-thumb-") as tmp:  # mode 0700
         os.chmod(tmp, 0o700)
@@ -267,7 +268,7 @@ def _failure(rc: int, log: bytes) -> str:
     return f"Ghostscript could not render page 1 (exit {rc}{name})"
 
 
-def read_pnm(data: bytes) -> np.ndarray:
+def read_pnm(data: bytes) -> NDArray[np.uint8]:
     """The first image of binary PGM (``P5``) or PPM (``P6``) ``data`` as (h, w) uint8 grey."""
     if data[:2] not in (b"P5", b"P6"):
         raise _RenderError("Ghostscript output is not a PGM/PPM image")
@@ -296,7 +297,7 @@ def read_pnm(data: bytes) -> np.ndarray:
     size = w * h * channels
     if n - p < size:
         raise _RenderError("Ghostscript output is cut short")
-    img = np.frombuffer(data, dtype=np.uint8, count=size, offset=p).reshape(h, w, channels)
+    img: NDArray[np.uint8] = np.frombuffer(data, dtype=np.uint8, count=size, offset=p).reshape(h, w, channels)
     if channels == 3:  # ITU-R BT.601 luma
         grey = img @ np.array([0.299, 0.587, 0.114])
         img = np.clip(np.rint(grey), 0, 255).astype(np.uint8)
@@ -307,7 +308,7 @@ def read_pnm(data: bytes) -> np.ndarray:
     return np.ascontiguousarray(img)
 
 
-def pixelate(img: np.ndarray, block: int) -> np.ndarray:
+def pixelate(img: NDArray[np.uint8], block: int) -> NDArray[np.uint8]:
     """Replace every ``block`` x ``block`` cell by its mean (edge cells: the mean of what is
     there), at the same size as ``img``: the layout stays, detail below the cell size goes."""
     h, w = img.shape
@@ -323,7 +324,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(img: np.ndarray) -> bytes:
+def encode_png(img: NDArray[np.uint8]) -> bytes:
     """An 8-bit greyscale PNG of an (h, w) uint8 array (filter type 0 on every scanline)."""
     h, w = img.shape
     raw = np.zeros((h, w + 1), dtype=np.uint8)  # a leading 0 byte per scanline: filter "None"

@@ -6,7 +6,7 @@ known, then ``end(stats)``. Records are typed (``sniffprint.records``); their JS
 from __future__ import annotations
 
 from . import csv as csv_out
-from . import jsonl, junit, line, sarif, table
+from . import html, jsonl, junit, line, parquet, sarif, table
 from .base import Writer
 
 OUTPUTS: dict[str, type[Writer]] = {
@@ -16,4 +16,6 @@ OUTPUTS: dict[str, type[Writer]] = {
     "junit": junit.JunitWriter,
     "sarif": sarif.SarifWriter,
     "line": line.LineWriter,
+    "html": html.HtmlWriter,
+    "parquet": parquet.ParquetWriter,
 }

@@ -8,7 +8,8 @@ For capture files, ``open_capture(path)`` opens the input once and checks it (``
 and ``Capture.frames(sink)`` then reads that same stream (``CaptureReadError`` on an OS error
 mid-read, after the frames before it); ``peek(path)`` checks a path without consuming a stream,
 which is what ``check_readable`` does. ``open_source(spec)`` opens and reads in one generator.
-Modules: ``pcapfile`` (the face), ``pcap`` and ``pcapng`` (framing and resync), ``gzipstream``,
+Modules: ``pcapfile`` (the face), ``pcap`` (framing and resync), ``pcapng`` (the reading loop),
+``pcapngblocks`` (block layouts) and ``pcapngresync`` (damage and resync), ``gzipstream``,
 ``framing`` (shared pieces), ``live`` (scapy), ``pcapwriter``, ``spec``.
 """
 from __future__ import annotations

@@ -42,7 +42,8 @@ from ..model import RawFrame
 from .framing import CHUNK, CaptureStats, InputFailed, ReadBuffer
 from .gzipstream import GZIP_MAGIC, GzipStream
 from .pcap import FILE_HEADER, PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapFraming, PcapHeader
-from .pcapng import PCAPNG_SHB, PcapngFraming, check_header
+from .pcapng import PcapngFraming
+from .pcapngblocks import PCAPNG_SHB, check_header
 
 _PCAP_MAGICS = {m.to_bytes(4, o) for m in (PCAP_MAGIC_US, PCAP_MAGIC_NS) for o in ("big", "little")}
 _PCAPNG_MAGIC = PCAPNG_SHB.to_bytes(4, "big")

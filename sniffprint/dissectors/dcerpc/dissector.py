@@ -20,7 +20,9 @@ import uuid
 from ...model import Direction, FlowKey, Service
 from ..base import Dissector
 from ..events import Event
-from .conversation import NDR64, RpcConversation, RpcFacts
+from .binding import NDR64
+from .conversation import RpcConversation
+from .facts import RpcFacts
 from .pdu import Header, PType, parse_bind
 
 NDR = uuid.UUID("8a885d04-1ceb-11c9-9fe8-08002b104860")  # C706 14: NDR 2.0 transfer syntax

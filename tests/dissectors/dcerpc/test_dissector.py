@@ -6,7 +6,7 @@ from sniffprint.dissectors.base import CONFIDENT, choose
 from sniffprint.dissectors.dcerpc import DcerpcDissector
 from sniffprint.dissectors.events import FlowFact, JobEnded
 from sniffprint.model import Service
-from tests.dissectors.dcerpc.test_conversation import rprn_session
+from tests.dissectors.dcerpc.sessions import rprn_session
 from tests.dissectors.dcerpc.vectors import EPM, NDR, bind, bind_ack, request, response
 from tests.helpers import feed_every_way, fuzz, key
 

@@ -109,6 +109,6 @@ def test_the_response_parser_reads_the_output_into_the_requests_file():
     assert ioctl.response(d.conn, p, Pending(Command.IOCTL)) == []  # no file: nothing to read into
     pipe_file = d.conn.files[SPOOL_FID]
     assert ioctl.response(d.conn, p, Pending(Command.IOCTL, file=pipe_file)) == []
-    assert pipe_file.pipe is not None and len(pipe_file.pipe.rpc.handles) == 1
+    assert pipe_file.pipe is not None and len(pipe_file.pipe.rpc.jobs.handles) == 1
     assert not [e for e in d.feed(C, nbss(ioctl_req(14, PIPE_TID, SPOOL_FID, T, write_printer(b"x")))) if
                 isinstance(e, DocumentData) and e.data != b"x"]

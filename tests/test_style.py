@@ -32,11 +32,11 @@ TESTED_ELSEWHERE = {
     "anomalies.py": "tests/engine/test_flows.py, tests/test_pipeline_fuzz.py (bounded sinks)",
     "errors.py": "error types only: raised and caught in every layer's tests",
     "model.py": "enums and keys: tests/test_records.py",
-    "options.py": "tests/test_cli.py (validation, exit 2)",
-    "_version.py": "tests/test_cli.py (--version)",
-    "__main__.py": "tests/test_cli.py",
+    "options.py": "tests/cli/test_flags.py, tests/cli/test_console.py (validation, exit 2)",
+    "_version.py": "tests/cli/test_flags.py (--version)",
+    "__main__.py": "tests/cli/test_verify.py (python -m sniffprint), tests/test_entry.py",
     "engine/recorder.py": "tests/e2e/test_live_e2e.py (live --write-pcap)",
-    "evidence/redact.py": "tests/test_leak.py, tests/test_cli.py (--reveal)",
+    "evidence/redact.py": "tests/test_leak.py, tests/cli/test_scan.py (--reveal)",
     "evidence/stage.py": "tests/test_leak.py (pii counts, text status)",
     "findings/codes.py": "tests/findings/test_rules.py",
     "findings/printers.py": "tests/findings/test_rules.py (printer verdicts)",
@@ -44,9 +44,9 @@ TESTED_ELSEWHERE = {
     "sources/pcapwriter.py": "tests/evidence/test_pcapslice.py",
     "outputs/base.py": "the writer interface: every output's tests",
     "dissectors/http/sink.py": "the framing's callback protocol: tests/dissectors/http/test_framing.py",
-    "outputs/jsonl.py": "tests/test_cli.py (the JSON contract), goldens",
+    "outputs/jsonl.py": "tests/cli/test_scan.py (the JSON contract), goldens",
     "outputs/junit.py": "tests/findings/test_verdict.py",
-    "outputs/table.py": "tests/test_cli.py, goldens",
+    "outputs/table.py": "tests/cli/test_scan.py, goldens",
 }
 
 

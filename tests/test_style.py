@@ -42,6 +42,9 @@ TESTED_ELSEWHERE = {
     "findings/printers.py": "tests/findings/test_rules.py (printer verdicts)",
     "findings/policy.py": "tests/findings/test_verdict.py (policy parsing and effects)",
     "sources/pcapwriter.py": "tests/evidence/test_pcapslice.py",
+    "api/pipeline.py": "the composition root: tests/test_pipeline_fuzz.py, tests/test_leak.py (redaction), "
+                       "tests/cli/, tests/findings/test_rules.py, goldens",
+    "api/sinks.py": "ReportSink: tests/api/test_analysis.py; the evidence folder's sink: tests/evidence/test_folder.py",
     "outputs/base.py": "the writer interface: every output's tests",
     "dissectors/http/sink.py": "the framing's callback protocol: tests/dissectors/http/test_framing.py",
     "outputs/jsonl.py": "tests/cli/test_scan.py (the JSON contract), goldens",

@@ -42,17 +42,17 @@ def test_a_full_disk_is_exit_2_with_the_path_and_the_os_error():
 def test_a_read_error_keeps_what_was_found_and_exits_2_unless_exposed(cap, code, monkeypatch):
     import errno
 
-    from sniffprint import api
+    from sniffprint.api import pipeline
     from sniffprint.sources import CaptureReadError
     from tests.conftest import PCAPS
 
-    real = api.open_source
+    real = pipeline.open_source
 
     def cut_short(spec, sink, stats, index_start=0, **kw):  # noqa: ANN001
         yield from real(spec, sink, stats, index_start, **kw)  # everything, then the disk fails
         raise CaptureReadError(spec.name, OSError(errno.EIO, "Input/output error"), stats)
 
-    monkeypatch.setattr(api, "open_source", cut_short)
+    monkeypatch.setattr(pipeline, "open_source", cut_short)
     r = CliRunner().invoke(main, ["verify", "--format", "json", str(PCAPS / cap)])
     assert r.exit_code == code, r.stderr
     assert "Input/output error" in r.stderr and "Traceback" not in r.stderr

@@ -102,12 +102,12 @@ def _stop_on_signals() -> threading.Event:
 
 def _verbose(stats: Summary) -> None:
     """``-v``: what was read."""
-    from ..outputs.html import _span, _time
+    from ..outputs.htmltext import human_span, utc_time
 
     for c in stats.captures:
-        span = _span(c.last_ts - c.first_ts) if c.first_ts is not None and c.last_ts is not None else "-"
+        span = human_span(c.last_ts - c.first_ts) if c.first_ts is not None and c.last_ts is not None else "-"
         _say(f"sniffprint: {c.path}: {c.format}, {c.frames} packets, {c.bytes} bytes, from "
-             f"{_time(c.first_ts)} over {span}" + (f", SHA-256 {c.sha256}" if c.sha256 else ""))
+             f"{utc_time(c.first_ts)} over {span}" + (f", SHA-256 {c.sha256}" if c.sha256 else ""))
     rate = stats.frames / stats.elapsed_s if stats.elapsed_s else 0.0
     _say(f"sniffprint: {stats.frames} packets, {stats.flows} TCP flows, {stats.anomalies} anomalies in "
          f"{stats.elapsed_s:.2f} s ({rate:,.0f} packets/s)")

@@ -152,7 +152,7 @@ def cell_for(page: NDArray[np.uint8], block: int) -> int:
     run: NDArray[np.int64] = np.zeros(ink.shape[1], dtype=np.int64)
     for row in ink:  # one pass over the rows, vectorised across the stripes
         run = np.where(row, run + 1, 0)
-        tallest = max(tallest, int(run.max()))
+        tallest = max(tallest, int(np.max(run)))
     # a quarter more than the tallest run: neighbouring glyphs of one line (round letters overshoot,
     # accents and descenders) reach past one stripe's run; over-redaction is the safe side
     return int(max(block, min(tallest + tallest // 4 + 1, max(h, w))))

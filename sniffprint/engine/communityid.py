@@ -13,14 +13,22 @@ import base64
 import hashlib
 import ipaddress
 import struct
+from functools import lru_cache
 
 PROTO_NUMBERS = {"tcp": 6, "udp": 17}  # IANA protocol numbers
 
 
+@lru_cache(maxsize=8192)
+def packed(ip: str) -> bytes:
+    """The network-order bytes of an address in text (parsed once per address: a print server and
+    its clients recur in flow after flow)."""
+    return ipaddress.ip_address(ip).packed
+
+
 def community_id(proto: str, client_ip: str, client_port: int, server_ip: str, server_port: int,
                  seed: int = 0) -> str:
-    a = ipaddress.ip_address(client_ip).packed
-    b = ipaddress.ip_address(server_ip).packed
+    a = packed(client_ip)
+    b = packed(server_ip)
     pa, pb = client_port, server_port
     if (a, pa) > (b, pb):  # the smaller endpoint first: direction does not change the ID
         a, b, pa, pb = b, a, pb, pa

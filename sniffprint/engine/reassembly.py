@@ -116,7 +116,18 @@ class Stream:
         if claimed <= 0:
             return
         if d == 0 and not self.ooo and len(payload) == claimed:  # the in-order fast path
-            self._deliver(payload, claimed)
+            if self.content and self.fed + claimed <= self.depth:  # _deliver's common case, inlined
+                self.delivered += claimed
+                self.next_off += claimed
+                self.next_seq = (self.next_seq + claimed) & MASK
+                self.fed += claimed
+                tail = self.tail  # _remember, inlined
+                tail += payload
+                if len(tail) > 2 * self.tail_keep:
+                    del tail[: len(tail) - self.tail_keep]
+                self.on_data(payload)
+            else:
+                self._deliver(payload, claimed)
             return
         end = off + claimed
         if off < self.next_off:

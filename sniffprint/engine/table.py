@@ -22,11 +22,13 @@ import ipaddress
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 
 from ..anomalies import AnomalySink
 from ..model import PRINT_PORTS, Direction, FlowKey, Orientation
 from ..options import Options
 from .budget import DocumentBudget
+from .communityid import packed
 from .decode import TH_ACK, TH_FIN, TH_RST, TH_SYN
 from .expect import Expectations
 from .flows import C2S, S2C, Flow, PrintRule
@@ -49,7 +51,9 @@ def _uid(seed: str) -> str:
     return "C" + "".join(out)
 
 
+@lru_cache(maxsize=8192)
 def _ip_text(raw: bytes) -> str:
+    """An address's text, formatted once per address (the same endpoints recur in flow after flow)."""
     return str(ipaddress.ip_address(raw))
 
 
@@ -242,8 +246,8 @@ class FlowTable:
 
     @staticmethod
     def _keys(flow: Flow) -> list[tuple[bytes, int, bytes, int]]:
-        c = ipaddress.ip_address(flow.key.client_ip).packed
-        s = ipaddress.ip_address(flow.key.server_ip).packed
+        c = packed(flow.key.client_ip)
+        s = packed(flow.key.server_ip)
         return [(c, flow.key.client_port, s, flow.key.server_port),
                 (s, flow.key.server_port, c, flow.key.client_port)]
 

@@ -139,12 +139,34 @@ _RUN_DIGITS = 7
 _EMAIL_WINDOW = 320  # characters around an "@" searched for the address
 
 
+_NOT_DIGITS = str.maketrans("", "", " ()./+-")  # a run's characters but its digits
+
+
 def _numeric_runs(text: str) -> list[tuple[int, int]]:
     out = []
     for m in _NUMERIC_RUN.finditer(text):
-        run = m.group()
-        if sum(c.isdigit() for c in run) >= _RUN_DIGITS:
-            out.append((m.start(), m.end()))
+        if len(m.group().translate(_NOT_DIGITS)) >= _RUN_DIGITS:  # its digits, counted in C
+            out.append(m.span())
+    return out
+
+
+# Every IBAN match starts with two capitals and two digits: ``search`` for that (a plain character
+# class, scanned in C) and try the whole pattern only there; the full pattern's leading lookbehind
+# made ``finditer`` test it at every position of the text. Two such starts cannot overlap (letters
+# then digits), so trying each start in turn finds what ``finditer`` finds.
+_IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")
+
+
+def _iban_matches(text: str) -> list[re.Match[str]]:
+    out = []
+    pos = 0
+    while (s := _IBAN_START.search(text, pos)) is not None:
+        m = _IBAN.match(text, s.start())
+        if m is None:
+            pos = s.start() + 1
+        else:
+            out.append(m)
+            pos = m.end()
     return out
 
 
@@ -168,7 +190,7 @@ def _candidates(text: str, kind: str, keywords: Sequence[str],
     if kind in ("card", "ssn", "phone") and runs is None:
         runs = _numeric_runs(text)
     if kind == "iban":
-        for m in _IBAN.finditer(text):
+        for m in _iban_matches(text):
             # the regex is greedy: try the country's exact length from the start
             s = m.group(1)
             want = IBAN_LENGTHS.get(s[:2])
@@ -217,7 +239,8 @@ def _candidates(text: str, kind: str, keywords: Sequence[str],
             if _phone_digits_ok(raw, 9, 12) and not _DATE.fullmatch(raw):
                 out.append((m.start(), m.end()))
     elif kind == "private_key":
-        out = [(m.start(), m.end()) for m in _PRIVATE_KEY.finditer(text)]
+        if "-----BEGIN " in text or "PuTTY-User-Key-File-" in text:  # every match holds one of them
+            out = [(m.start(), m.end()) for m in _PRIVATE_KEY.finditer(text)]
     elif kind == "keyword":
         words = sorted({k.strip() for k in keywords if k and k.strip()}, key=len, reverse=True)
         if words:

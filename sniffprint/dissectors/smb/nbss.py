@@ -148,7 +148,24 @@ class Reader:
                 if rest:
                     out += self.feed(rest, deliver)  # in step again: replay what followed the header
                 continue
-            have = len(self.buf)
+            buf = self.buf
+            if not buf.data and n - i >= HEADER_LEN:
+                # fast path, nothing buffered: a whole small message in ``data`` is delivered as
+                # one slice of it (no copy into the buffer and out again); anything else (a cut
+                # message, a large one) goes the buffered way below from this very byte
+                if data[i] == SessionPacket.MESSAGE:
+                    total = HEADER_LEN + int.from_bytes(data[i + 1:i + 4], "big")
+                else:
+                    total = HEADER_LEN + message_length(data[i:i + HEADER_LEN], buf.consumed)
+                if total <= INLINE_MAX and n - i >= total:
+                    msg = data[i + HEADER_LEN:i + total]
+                    ntype = data[i]
+                    i += total
+                    buf.consumed += total
+                    if ntype == SessionPacket.MESSAGE and msg:
+                        out += deliver(msg, None)
+                    continue
+            have = len(buf.data)
             if have < HEADER_LEN:
                 need = HEADER_LEN - have
             else:

@@ -205,3 +205,20 @@ def test_resync_wants_an_smb2_structure_size():
     assert [e.kind for e in r.gap(10) if isinstance(e, Note)] == ["smb_resync"]
     r.feed(b"junk" + fake + b"more junk" + good, rec.deliver)
     assert rec.messages == [(good[4:], False)] and not r.lost
+
+
+@pytest.mark.parametrize("split", [whole, bytewise, random_splits(7)])
+def test_whole_messages_in_a_chunk_and_cut_ones_give_the_same_messages_and_offsets(split):
+    # a chunk holding whole messages is delivered straight from it, a cut one through the buffer:
+    # both must give the same messages, stream offsets and violation offset, however it is cut
+    msgs = [b"hello", b"", b"x" * 3000, b"abc", b"y" * (INLINE_MAX - 4)]
+    stream = b"\x85\x00\x00\x00" + b"".join(len(m).to_bytes(4, "big") + m for m in msgs)
+    bad_at = len(stream)
+    stream += b"\x42\x00\x00\x10" + b"z" * 16
+    rec, r = Recorder(), Reader(Direction.C2S)
+    with pytest.raises(ProtocolViolation) as e:
+        for piece in split(stream):
+            r.feed(piece, rec.deliver)
+    assert rec.messages == [(m, False) for m in msgs if m]
+    assert e.value.offset == bad_at
+    assert r.buf.consumed + len(r.buf) <= len(stream)

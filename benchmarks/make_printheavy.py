@@ -28,8 +28,9 @@ captured ones.  Non-TCP frames (ARP, ...) and IP fragments are left out.
 
 The sources are copied equally often (one copy of each per round, in a seeded shuffled order);
 --weight NAME=N copies NAME N times per round (0 leaves it out).  By default every capture in
-pcaps/ that holds a print flow is used and mixed-background.pcap (no printing) is not: add it
-with --weight mixed-background=N for non-print background traffic.
+pcaps/ that holds a print flow is used; captures without printing (mixed-background.pcap, the
+admin-panel ones) are not (add one with --weight mixed-background=N for non-print background
+traffic), and captures without TCP (SNMP, mDNS) are skipped with a note.
 
 Same arguments and same source files -> byte-identical output (whatever --out is, and whatever
 PYTHONHASHSEED); the manifest records the sha256 of every source.  Memory is bounded by the
@@ -804,14 +805,22 @@ def main(argv=None):
 
     t_start = time.perf_counter()
     paths = args.source or default_sources()
-    srcs = [Source(os.path.abspath(p)) for p in paths]
+    srcs = []
+    for p in paths:
+        try:
+            srcs.append(Source(os.path.abspath(p)))
+        except ValueError as e:  # a UDP-only capture (SNMP, mDNS): nothing to copy into a TCP mix
+            if args.source:
+                raise SystemExit(str(e))
+            print('make_printheavy: skipped %s' % e, file=sys.stderr)
     names = {s.name for s in srcs}
     if len(names) != len(srcs):
         raise SystemExit('two sources share a name: %s' % ', '.join(sorted(s.name for s in srcs)))
     weights = parse_weights(args.weight, names)
     chosen = []
     for s in srcs:
-        w = weights.get(s.name, 0 if s.name in BACKGROUND and not args.source else 1)
+        background = s.name in BACKGROUND or not s.has_print  # admin panels, discovery: no printing
+        w = weights.get(s.name, 0 if background and not args.source else 1)
         if w:
             chosen.append((s, w))
     if not chosen:

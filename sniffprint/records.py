@@ -24,9 +24,9 @@ from typing import Any, ClassVar, NamedTuple
 
 from .model import ConnState, JobDirection, Orientation, PrinterVerdict, Protection, Service, Severity
 
-__all__ = ["Advert", "Anomaly", "CaptureSummary", "Column", "Credential", "Evidence", "Finding", "FlowRecord",
-           "HostName", "JobRecord", "PrinterRecord", "RECORD_TYPES", "Record", "Summary", "TallyKey", "Thumbnail",
-           "Worst", "col", "columns"]
+__all__ = ["Advert", "Anomaly", "CaptureSummary", "Change", "ClearPort", "ClientPath", "ClientRecord", "Column",
+           "Credential", "DiffSummary", "Evidence", "Finding", "FlowRecord", "HostName", "JobRecord", "PrinterRecord",
+           "RECORD_TYPES", "Record", "Summary", "TallyKey", "Thumbnail", "Worst", "col", "columns"]
 
 
 class Column(NamedTuple):
@@ -394,6 +394,22 @@ class Worst:
 
 
 @dataclass(slots=True, frozen=True, kw_only=True)
+class ClearPort:
+    """A cleartext print or admin port of a printer that answered, with the flows that show it."""
+
+    TYPE: ClassVar[str] = "clear_port"
+    port: int = col("the port", _PORT)
+    service: str = col("what answered there: raw9100, lpd, ipp, http-admin, smb, dcerpc (by content, else by "
+                       "port)", "category")
+    evidence: tuple[str, ...] = col("how it answered: syn-ack (a connection accepted, nothing more), reply "
+                                    "(it answered a request: PJL, LPD, IPP status, SMB), job (it took a print "
+                                    "document), page (admin pages served), login (an admin login crossed)",
+                                    "object")
+    flows: int = col("cleartext flows it answered", "UInt32")
+    uids: tuple[str, ...] = col("the earliest of those flows (at most 4): the evidence", "object")
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
 class PrinterRecord:
     """One printer: a server seen printing or answering on a print port, or a host whose web interface,
     SNMP answers or announcements say it is one; its verdict and what is known of it."""
@@ -435,6 +451,74 @@ class PrinterRecord:
     tls_handshake_ms_p50: float | None = col("median TLS handshake time, ms", "Float64", None, sparse=True)
     tls_handshake_ms_p95: float | None = col("95th percentile TLS handshake time, ms (nearest rank)", "Float64",
                                              None, sparse=True)
+    protocols_clear: tuple[str, ...] | None = col("print protocols that carried print jobs to it in clear: "
+                                                  "raw9100, lpd, ipp, smb, dcerpc", "object", None, sparse=True)
+    protocols_protected: tuple[str, ...] | None = col("protected print protocols it was seen printing over: ipps, "
+                                                      "raw-tls, lpd-tls, smb3-encrypted, rpc-privacy, tls:PORT",
+                                                      "object", None, sparse=True)
+    clear_ports: tuple[ClearPort, ...] | None = col("cleartext print and admin ports that answered (SYN-ACK on a "
+                                                    "port never seen with TLS, a PJL/LPD/IPP reply, a job, an "
+                                                    "admin page), with their evidence flows", "object", None,
+                                                    sparse=True)
+    clear_still_enabled: tuple[int, ...] | None = col("seen printing protected, yet these cleartext print and "
+                                                      "admin ports still answered: the migration's last step "
+                                                      "(disable them) is undone", "object", None,
+                                                      sparse=True)
+    clear_still_enabled_reason: str | None = col("the same in words, e.g. \"TLS in use (ipps, raw-tls), cleartext "
+                                                 "still enabled on 9100/515/80\"", "string", None, sparse=True)
+
+
+# ------------------------------------------------------------------------------------- client
+@dataclass(slots=True, frozen=True, kw_only=True)
+class ClientPath:
+    """One way a client reached one printer: a protocol, in clear or protected."""
+
+    TYPE: ClassVar[str] = "client_path"
+    printer: str = col("the printer (server address)", _IP)
+    protocol: str = col("raw9100, lpd, ipp, smb, dcerpc in clear; ipps, raw-tls, lpd-tls, smb3-encrypted, "
+                        "rpc-privacy, tls:PORT protected", "category")
+    protected: bool = col("the flows were protected (TLS, SMB3 encryption, RPC privacy)", "boolean")
+    use: str = col("print (a job in clear, or any protected print flow) or query (cleartext exchanges "
+                   "without a job: status monitors, queue state)", "category")
+    jobs: int = col("print jobs seen in clear on it (jobs inside TLS cannot be counted)", "UInt32")
+    flows: int = col("its print flows", "UInt32")
+    bytes: int = col("bytes the client sent over it", "UInt64")
+    first_seen: float = col("start of its first flow", _TS)
+    last_seen: float = col("end of its last flow", _TS)
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class ClientRecord:
+    """One workstation (a client seen printing or talking to a print service): the printers it uses,
+    how, and what of it still crosses in clear -- the list a Group Policy change targets."""
+
+    TYPE: ClassVar[str] = "client"
+    client_ip: str = col("client address", _IP)
+    hostnames: tuple[str, ...] = col("its names as seen: NetBIOS (NBNS), LLMNR and mDNS answers, and the client "
+                                     "host its print jobs named (LPD H line, PJL JobAcct2, IPP "
+                                     "job-originating-host-name, SMB/NTLMSSP workstation); masked unless "
+                                     "--reveal", "object")
+    hostname_sources: tuple[str, ...] = col("where the names were seen: nbns, llmnr, mdns, lpd, pjl, ipp, smb, "
+                                            "spoolss, dcerpc", "object")
+    captures: tuple[str, ...] = col("the captures it was seen printing in", "object")
+    verdict: PrinterVerdict = col("exposed (it printed in clear, or its only print traffic was in clear), weak "
+                                  "(protected, but a flow's TLS is weak: old version or cipher), protected, or "
+                                  "unknown", "category")
+    printers: tuple[str, ...] = col("printers it printed to or queried", "object")
+    protocols_clear: tuple[str, ...] = col("print protocols it printed over in clear", "object")
+    protocols_protected: tuple[str, ...] = col("protected print protocols it printed over", "object")
+    queries_clear: tuple[str, ...] = col("print protocols it used in clear without a job (status and queue "
+                                         "queries)", "object")
+    jobs_clear: int = col("print jobs it sent in clear", "UInt32")
+    bytes_clear: int = col("bytes it sent on cleartext print flows", "UInt64")
+    bytes_protected: int = col("bytes it sent on protected print flows", "UInt64")
+    flows_clear: int = col("its cleartext print flows (jobs and queries)", "UInt32")
+    flows_protected: int = col("its protected print flows", "UInt32")
+    first_seen: float = col("start of its first print flow", _TS)
+    last_seen: float = col("end of its last print flow", _TS)
+    last_clear: float | None = col("end of its last cleartext print flow: still in clear as of then", _TS)
+    paths: tuple[ClientPath, ...] = col("each printer and protocol it used, in clear or protected", "object")
+    reason: str = col("the verdict in words: what it still sends in clear, to which printers", "string")
 
 
 # ------------------------------------------------------------------------------------ summary
@@ -490,9 +574,59 @@ class Summary:
     fail_on: Severity | None = col("the lowest severity that fails the run", "category", None, sparse=True)
 
 
-Record = Anomaly | FlowRecord | JobRecord | Finding | PrinterRecord | Summary
-RECORD_TYPES: dict[str, type] = {c.TYPE: c for c in (FlowRecord, JobRecord, Finding, PrinterRecord, Anomaly,
-                                                      Summary)}
+# --------------------------------------------------------------------------------------- diff
+@dataclass(slots=True, frozen=True, kw_only=True)
+class Change:
+    """What moved between a before and an after set (``sniffprint diff``), for one printer, one of
+    its protocols, one client, or one protocol a client used to reach a printer."""
+
+    TYPE: ClassVar[str] = "change"
+    scope: str = col("printer, printer-protocol, client or client-protocol", "category")
+    printer: str | None = col("the printer (server address); null for a client's own row", _IP)
+    client: str | None = col("the client (workstation address); null for printer rows", _IP)
+    protocol: str | None = col("the path's protocol (names as in protocols_clear/protocols_protected); null for "
+                               "printer and client rows", "category")
+    before: str = col("its state before: exposed, weak, protected, unknown (printers, clients); exposed, open, "
+                      "closed (a printer's cleartext protocol); printing, querying (a client's); protected; "
+                      "unseen", "category")
+    after: str = col("its state after, in the same words", "category")
+    change: str = col("moved (cleartext gone, protected in use), closed, reduced (no job in clear any more, still "
+                      "answering), new, regressed, unchanged, not-seen (only before: nothing can be said); rows of a "
+                      "printer or client: improved, regressed, unchanged, new, not-seen, changed", "category")
+    direction: str = col("better, worse, same or unknown (seen on one side only, nothing proven either way); "
+                         "worse fails the diff (exit 1)", "category")
+    detail: str = col("the change in words", "string")
+    uids: tuple[str, ...] | None = col("after-set flows that show a cleartext path (evidence)", "object", None,
+                                       sparse=True)
+    hostnames: tuple[str, ...] | None = col("the client's names (masked unless the reports were made with "
+                                            "--reveal)", "object", None, sparse=True)
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class DiffSummary:
+    """The closing record of ``sniffprint diff``: what was compared and the result."""
+
+    TYPE: ClassVar[str] = "diff"
+    before: tuple[str, ...] = col("the before inputs (captures or saved reports) as given", "object")
+    after: tuple[str, ...] = col("the after inputs as given", "object")
+    printers_before: int = col("printers in the before set", "UInt32")
+    printers_after: int = col("printers in the after set", "UInt32")
+    printers_compared: int = col("printers seen in both sets", "UInt32")
+    clients_before: int = col("clients in the before set", "UInt32")
+    clients_after: int = col("clients in the after set", "UInt32")
+    better: int = col("changes for the better", "UInt32")
+    worse: int = col("changes for the worse", "UInt32")
+    same: int = col("paths and verdicts that did not change", "UInt32")
+    unknown: int = col("paths seen on one side only that prove nothing either way", "UInt32")
+    result: str = col("better, worse, unchanged or incomparable (no printer in both sets)", "category")
+    exit_code: int = col("0 nothing got worse, 1 a cleartext path appeared or a protected one regressed, 3 "
+                         "incomparable", "UInt8")
+    reasons: tuple[str, ...] = col("why the result is what it is", "object")
+
+
+Record = Anomaly | FlowRecord | JobRecord | Finding | PrinterRecord | ClientRecord | Summary
+RECORD_TYPES: dict[str, type] = {c.TYPE: c for c in (FlowRecord, JobRecord, Finding, PrinterRecord, ClientRecord,
+                                                      Anomaly, Summary)}
 
 
 class TallyKey(NamedTuple):

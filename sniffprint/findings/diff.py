@@ -221,12 +221,7 @@ def compare(before: Side, after: Side) -> Diff:
     for ip in sorted(set(bc) | set(ac)):
         changes += _client_changes(ip, bc.get(ip), ac.get(ip))
     common = set(bp) & set(ap)
-    count = {d: sum(1 for c in changes if c.direction == d and c.scope.endswith("protocol")) for d in
-             (BETTER, WORSE, SAME, UNKNOWN)}
-    count[WORSE] += sum(1 for c in changes if c.direction == WORSE and c.scope in ("printer", "client")
-                        and not any(x.direction == WORSE and x.scope.endswith("protocol")
-                                    and (x.printer if c.scope == "printer" else x.client)
-                                    == (c.printer if c.scope == "printer" else c.client) for x in changes))
+    count = _count(changes)
     reasons: list[str] = []
     if not common:
         result, code = "incomparable", ExitCode.INCONCLUSIVE
@@ -255,6 +250,25 @@ def compare(before: Side, after: Side) -> Diff:
         worse=count[WORSE], same=count[SAME], unknown=count[UNKNOWN], result=result, exit_code=int(code),
         reasons=tuple(reasons))
     return Diff(changes, summary)
+
+
+def _count(changes: list[Change]) -> dict[str, int]:
+    """Changes per direction: every path row, and a printer's or client's own row only where its
+    paths do not already say it (a verdict that changed alone: TLS got weaker or stronger; a
+    printer or client seen on one side only)."""
+    count = {BETTER: 0, WORSE: 0, SAME: 0, UNKNOWN: 0}
+    groups: list[list[Change]] = []
+    for c in changes:
+        if c.scope in ("printer", "client"):
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+    for head, *paths in groups:
+        for c in paths:
+            count[c.direction] += 1
+        if not paths or (head.direction in (BETTER, WORSE) and all(c.direction != head.direction for c in paths)):
+            count[head.direction] += 1
+    return count
 
 
 def _line(c: Change) -> str:

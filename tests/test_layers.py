@@ -20,7 +20,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("findings",),  # codes, rules, printers, policy, verdict
     ("report",),  # typed records -> JSON and frames
     ("outputs", "plots"),  # renderings of a report
-    ("api", "parallel"),  # the composition root, and its share of the work among processes
+    ("api", "parallel", "migration"),  # the composition root, its share of the work among processes, the
+    # migration over many runs (diff, fleet audit)
     ("cli", "__init__", "__main__", "_entry"),  # the faces
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}

@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 NEEDS = ["ip", "tcpdump", "tshark", "socat", "cupsd", "lp", "gs"]
 missing = [t for t in NEEDS if shutil.which(t) is None and not os.path.exists(f"/usr/sbin/{t}")]
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="network namespaces need root"),
     pytest.mark.skipif(bool(missing), reason=f"capture-lab software missing: {missing}"),
 ]

@@ -1,6 +1,8 @@
 """No import runs upward: each module imports only its own layer and the layers below it.
 
-The layers, bottom to top, are the data flow of docs/architecture.md. Imports inside
+The layers, bottom to top, are the data flow of docs/architecture.md; a layer is named by the
+top-level module or package, and every module of a package (``cli/``, ``api/``, ``records/``...)
+is in its package's layer. Imports inside
 ``if TYPE_CHECKING:`` blocks are annotations only and are not counted; function-local imports are
 counted (they run). A test, not a convention: a new module in a new package must be given a layer.
 """
@@ -20,9 +22,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("findings",),  # codes, rules, printers, policy, verdict
     ("report",),  # typed records -> JSON and frames
     ("outputs", "plots"),  # renderings of a report
-    ("api", "parallel", "migration"),  # the composition root, its share of the work among processes, the
-    # migration over many runs (diff, fleet audit)
-    ("cli", "__init__", "__main__", "_entry"),  # the faces
+    ("api", "parallel", "migration"),  # the composition root (api/), its share of the work among processes,
+    # the migration over many runs (diff, fleet audit)
+    ("cli", "__init__", "__main__", "_entry"),  # the faces (cli/: the group, one module per command)
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
 PKG = ROOT / "sniffprint"

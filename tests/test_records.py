@@ -1,4 +1,5 @@
-"""records.py: one schema per record; model.py's ordered Severity."""
+"""records/: one schema per record (every family module), the flow facts, JSON round trips; model.py's
+ordered Severity."""
 from __future__ import annotations
 
 import dataclasses

@@ -15,7 +15,8 @@ from sniffprint import analyze
 from tests.conftest import SHARED
 from tests.corpus import check_flows, find
 
-pytestmark = pytest.mark.skipif(not (SHARED / "MANIFEST.json").exists(), reason="../shared/pcaps-real absent")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (SHARED / "MANIFEST.json").exists(), reason="../shared/pcaps-real absent")]
 
 
 def _manifest():

@@ -4,7 +4,7 @@ The tables between ``<!-- generated:NAME -->`` and ``<!-- /generated -->`` marke
 the code, so they cannot drift from it:
 
 - ``records``: one table per record type (JSON key, frame dtype, meaning), from the record schemas
-  in ``sniffprint/records.py`` (``col(doc, dtype, ...)``);
+  in ``sniffprint/records/`` (``col(doc, dtype, ...)``);
 - ``codes``: the finding codes with severity and meaning, from the table in the docstring of
   ``sniffprint/findings/codes.py``, with the titles and remediations of that module.
 

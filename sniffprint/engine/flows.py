@@ -1,33 +1,22 @@
-"""A flow: one TCP connection while the flow table owns it, and the record it becomes.
+"""A flow: one TCP connection while the flow table owns it, and its content path.
 
 ``Flow`` holds both directions' reassembly streams (``reassembly.Stream``), Zeek-style history
 and state, and the content path:
 - **Content**: each direction's reassembled bytes go to the probe until a dissector is chosen
-  (``dissectors.base.choose``; pending bytes and gaps are replayed to it), then to the dissector;
-  its events update the flow (service, print, protection, facts) and build its jobs
-  (``jobs.Job``). Endpoints a flow announces for a service (``EndpointExpected``: an RPC endpoint
-  mapper naming a dynamic port) go to the table's ``expect.Expectations``, which hints the probe of
-  later flows to that endpoint. A ``ProtocolViolation`` detaches the
-  dissector (service ``-name``, anomaly), any other exception is an ``internal_error`` (history
-  ``x``); nothing found before is lost.
+  (``dissectors.base.choose``, hinted by endpoints earlier flows announced; pending bytes and gaps
+  are replayed to it), then to the dissector; what its events do to the flow (service, print,
+  protection, facts, secrets, TLS timing, jobs) is ``flowevents``. A ``ProtocolViolation``
+  detaches the dissector (service ``-name``, anomaly), any other exception is an
+  ``internal_error`` (history ``x``); nothing found before is lost: the open jobs end partial.
 - **History** in Zeek letters, uppercase for the client, lowercase for the server, each letter
   once per direction in order of first occurrence: S syn, H syn-ack, A pure ack, D data, F fin,
   R rst, C bad checksum, T retransmission, G content gap, I inconsistent retransmission,
   x dissector crash, ^ direction flipped by the port heuristic.
-- **Job ends**: a job is whole only when its own end is seen (the protocol marks it, or the
-  connection's FIN/RST follows it). A job the dissector ends at ``close()`` only because its
-  stream stopped (``JobEnded.eof``) on a connection with no FIN or RST (still open when the
-  capture ended, or evicted) is partial, and so is every job no one ended.
-- **Directions**: a document the server sends back (``JobStarted`` with direction S2C, keyed)
-  is a job of its own beside the client's current job.
-- **Record**: ``record()`` freezes what is known into a ``records.FlowRecord``; whether the flow
-  is print traffic comes from the run's print rule (``Policy.is_print``), never from here.
-- **Secrets** (``SecretSeen``: an HTTP password, a session cookie) are kept in ``secrets``, apart
-  from the facts, so no record this module makes can carry one; the composition root redacts them
-  into the record's ``credentials``.
-- **TLS handshake time**: the dissector reports milestones (``TlsProgress``) and the flow, which
-  knows the packet times, stamps them: ``tls_handshake_ms`` is from the packet that completed the
-  ClientHello to the later of the packets that carried each direction's first protected record.
+- **End**: ``finish()`` flushes the streams and the dissector, ends every job still open, and
+  breaks the flow's reference cycles; the flow is read-only after it.
+- **Record**: ``record()`` freezes what is known into a ``records.FlowRecord`` (``flowrecord``);
+  whether the flow is print traffic comes from the run's print rule (``Policy.is_print``), never
+  from here.
 """
 from __future__ import annotations
 
@@ -37,42 +26,29 @@ from typing import TYPE_CHECKING, Any
 
 from ..dissectors import STREAM_DISSECTORS
 from ..dissectors.base import PROBE_BYTES, Dissector, choose
-from ..dissectors.events import (
-    ContentDone,
-    DocumentData,
-    DocumentGap,
-    EndpointExpected,
-    FlowFact,
-    JobEnded,
-    JobField,
-    JobStarted,
-    Note,
-    PrintSeen,
-    ProtectionSeen,
-    SecretSeen,
-    ServiceSeen,
-    TlsProgress,
-)
+from ..dissectors.events import SecretSeen
 from ..errors import ProtocolViolation
-from ..model import ConnState, Direction, FlowKey, JobDirection, Orientation, Protection, Service
+from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Service
 from ..records import Credential, FlowRecord
-from .communityid import community_id
+from .flowevents import MAX_KEYED_JOBS, MAX_SECRETS, absorb, end_all_jobs
+from .flowrecord import conn_state, flow_record
 from .jobs import Job
 from .reassembly import Stream
 
 if TYPE_CHECKING:  # pragma: no cover
     from .table import FlowTable
 
+__all__ = ["C2S", "MAX_KEYED_JOBS", "MAX_SECRETS", "S2C", "Flow", "PrintRule"]
+
 log = logging.getLogger(__name__)
 
 PrintRule = Callable[[Service, "bool | None", Protection, FlowKey], "bool | None"]
 """(service, what the content said, protection, key) -> print traffic: True, False or None (unknown)."""
 
-ENDED = 0b111100  # state_flags bits: a FIN or a RST from either side (the connection ended)
-MAX_KEYED_JOBS = 16  # jobs a dissector may keep open at once in one flow (each keeps its document)
-MAX_SECRETS = 16  # distinct credentials kept per flow (a client resends the same one on every request)
 C2S = Direction.C2S
 S2C = Direction.S2C
+
+
 class Flow:
     """One TCP connection, mutable while the flow table owns it."""
 
@@ -201,7 +177,7 @@ class Flow:
         pending, self.pending, self.pending_bytes = self.pending, [], 0
         if cls is None:
             self.service = Service.OTHER
-            self._content_done()
+            self.content_done()
             return
         self.service = cls.service
         self.dissector = cls(self.key)
@@ -214,7 +190,8 @@ class Flow:
             else:
                 self._run(lambda: diss.feed(d, item))  # noqa: B023 - called right away
 
-    def _content_done(self) -> None:
+    def content_done(self) -> None:
+        """No more content is wanted (the dissector is done or detached): the streams only count."""
         for st in self.streams:
             st.content = False
             st.tail = bytearray()
@@ -237,139 +214,12 @@ class Flow:
             self._detach()
             return
         for ev in events:
-            self._absorb(ev)
+            absorb(self, ev)
 
     def _detach(self) -> None:
         self.dissector = None
-        self._end_all_jobs()
-        self._content_done()
-
-    def _end_all_jobs(self) -> None:
-        """Whatever is still open was cut before its protocol ended it: partial."""
-        for job in [*self.keyed.values(), *([self.job] if self.job is not None else [])]:
-            if not job.ended:
-                job.partial = True
-                self._end_job(job)
-
-    def _absorb(self, ev: object) -> None:
-        t = type(ev)
-        if t is DocumentData:
-            key = ev.key  # type: ignore[attr-defined]
-            if key is not None:
-                job = self.keyed.get(key)
-                if job is not None:  # else pushed out by the cap: it ended partial
-                    self._add(job, ev.data)  # type: ignore[attr-defined]
-                return
-            if self.job is None:
-                self._start_job(self.service.value if self.service else "unknown")
-            self._add(self.job, ev.data)  # type: ignore[arg-type,attr-defined]
-        elif t is DocumentGap:
-            job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
-            if job is not None:
-                job.gap(ev.length)  # type: ignore[attr-defined]
-        elif t is JobStarted:
-            if ev.direction is S2C and ev.key is not None:  # type: ignore[attr-defined]
-                # a document the server sends back runs beside the client's job, never ends it
-                self._start_job(ev.protocol, ev.key, JobDirection.S2C)  # type: ignore[attr-defined]
-                return
-            if self.job is not None and self.job.key is None:
-                self._end_job(self.job)
-            self._start_job(ev.protocol, ev.key)  # type: ignore[attr-defined]
-        elif t is JobField:
-            if ev.key is not None:  # type: ignore[attr-defined]
-                target = self.keyed.get(ev.key)  # type: ignore[attr-defined]
-                if target is None:
-                    return  # that job was already ended (pushed out by the cap): nothing to name
-            elif self.job is None:
-                self._start_job(self.service.value if self.service else "unknown")
-                target = self.job
-            else:
-                target = self.job
-            target.fields.setdefault(ev.name, ev.value)  # type: ignore[union-attr,attr-defined]
-            target.sources.setdefault(ev.name, ev.source)  # type: ignore[union-attr,attr-defined]
-        elif t is JobEnded:
-            job = self.keyed.get(ev.key) if ev.key is not None else self.job  # type: ignore[attr-defined]
-            if job is not None:
-                # ended only by the end of its stream: whole only if the connection really ended
-                cut = ev.eof and not self.state_flags & ENDED  # type: ignore[attr-defined]
-                job.partial = job.partial or ev.partial or cut  # type: ignore[attr-defined]
-                self._end_job(job)
-        elif t is PrintSeen:
-            v = ev.value  # type: ignore[attr-defined]
-            if v is True or self.print is not True:
-                self.print = v
-        elif t is ProtectionSeen:
-            self.protection = ev.protection  # type: ignore[attr-defined]
-        elif t is EndpointExpected:
-            self.table.expected.expect(self.key.server_ip, ev.port, ev.service)  # type: ignore[attr-defined]
-        elif t is ServiceSeen:
-            self.service = ev.service  # type: ignore[attr-defined]
-        elif t is FlowFact:
-            if ev.name not in FlowRecord.FACTS:  # type: ignore[attr-defined]
-                raise AssertionError(f"undocumented flow fact {ev.name!r}")  # type: ignore[attr-defined]
-            self.facts[ev.name] = ev.value  # type: ignore[attr-defined]
-        elif t is ContentDone:
-            self._content_done()
-        elif t is Note:
-            self.note(ev.kind, ev.detail, "dissector")  # type: ignore[attr-defined]
-        elif t is SecretSeen:
-            if ev not in self.secrets and len(self.secrets) < MAX_SECRETS:
-                self.secrets.append(ev)  # type: ignore[arg-type]
-        elif t is TlsProgress:
-            self._tls_progress(ev)  # type: ignore[arg-type]
-
-    def _tls_progress(self, ev: TlsProgress) -> None:
-        """Stamp a handshake milestone with the time of the packet being processed."""
-        marks = self.tls_marks
-        if ev.step == "hello":
-            if marks is None:  # the first ClientHello (a second one follows a HelloRetryRequest)
-                self.tls_marks = [self.last_ts, None, None]
-            return
-        if marks is None or marks[1 + ev.direction] is not None:
-            return
-        marks[1 + ev.direction] = self.last_ts
-        c, s = marks[1], marks[2]
-        if c is not None and s is not None and marks[0] is not None:
-            self.facts["tls_handshake_ms"] = round((max(c, s) - marks[0]) * 1000.0, 3)
-
-    def _add(self, job: Job, data: bytes) -> None:
-        was = job.trimmed
-        job.add(data)
-        if job.trimmed and not was:
-            b = self.table.budget
-            self.note("limit_exceeded", f"job {job.index}: the run's document budget ({b.disk >> 20} MiB on disk, "
-                      f"{b.memory >> 20} MiB in memory) is spent: the rest of this document is counted and hashed, "
-                      "not kept (its evidence is incomplete)")
-
-    def _start_job(self, protocol: str, key: str | None = None,
-                   direction: JobDirection = JobDirection.C2S) -> None:
-        # the protection in force when the job starts: a job sent before an RFC 2817 upgrade (or
-        # before SMB encryption starts) stays a cleartext job whatever the flow becomes later
-        job = Job(uid=self.uid, capture=self.capture, index=len(self.jobs), protocol=protocol, key=key,
-                  keep_bytes=self.table.options.keep_document_bytes, protection=self.protection.value,
-                  budget=self.table.budget, direction=direction)
-        if key is not None:
-            old = self.keyed.pop(key, None)
-            if old is not None:  # the same key again: the earlier job is over
-                self._end_job(old)
-            if len(self.keyed) >= MAX_KEYED_JOBS:  # bound what a hostile stream can keep open
-                first = next(iter(self.keyed.values()))
-                first.partial = True
-                self._end_job(first)
-            self.keyed[key] = job
-        if direction is JobDirection.C2S:
-            self.job = job
-        self.jobs.append(job)
-
-    def _end_job(self, job: Job) -> None:
-        if job.ended and job.final is not None:
-            return
-        job.ended = True
-        if self.job is job:
-            self.job = None
-        if job.key is not None and self.keyed.get(job.key) is job:
-            del self.keyed[job.key]
-        self.table.job_done(self, job)
+        end_all_jobs(self)
+        self.content_done()
 
     # ------------------------------------------------------------- end
     def finish(self) -> None:
@@ -380,7 +230,7 @@ class Flow:
             self._probe(final=True)
         if self.dissector is not None:
             self._run(self.dissector.close)
-        self._end_all_jobs()  # cut by the end of the flow before the protocol ended them
+        end_all_jobs(self)  # cut by the end of the flow before the protocol ended them
         self._release()
 
     def _release(self) -> None:
@@ -399,23 +249,7 @@ class Flow:
 
     def state(self) -> ConnState:
         """Zeek-style connection state."""
-        f = self.state_flags
-        syn, synack, fin_c, fin_s, rst_c, rst_s = (bool(f & (1 << i)) for i in range(6))
-        if syn and not synack:
-            if rst_s:
-                return ConnState.REJ
-            return ConnState.S0
-        if not syn and not synack:
-            return ConnState.OTH
-        if rst_c:
-            return ConnState.RSTO
-        if rst_s:
-            return ConnState.RSTR
-        if fin_c and fin_s:
-            return ConnState.SF
-        if fin_c or fin_s:
-            return ConnState.S2 if fin_c else ConnState.S3
-        return ConnState.S1
+        return conn_state(self.state_flags)
 
     def is_print(self) -> bool | None:
         """Print traffic as the run's print rule decides it from what was seen so far."""
@@ -424,47 +258,4 @@ class Flow:
     def record(self, credentials: tuple[Credential, ...] | None = None) -> FlowRecord:
         """The flow as it stands (final once ``finish`` has run); ``credentials``: its secrets as
         the composition root redacted them (the engine never puts one into a record itself)."""
-        c, s = self.streams
-        languages: list[str] = []
-        for job in self.jobs:
-            for lang in job.record().languages:
-                if lang not in languages:
-                    languages.append(lang)
-        facts: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.facts.items()}
-        return FlowRecord(
-            uid=self.uid,
-            capture=self.capture,
-            community_id=community_id("tcp", self.key.client_ip, self.key.client_port, self.key.server_ip,
-                                      self.key.server_port),
-            proto="tcp",
-            client_ip=self.key.client_ip,
-            client_port=self.key.client_port,
-            server_ip=self.key.server_ip,
-            server_port=self.key.server_port,
-            ip_version=self.ip_version,
-            service=self.service or Service.OTHER,
-            service_violations=tuple(f"-{v}" for v in self.violations),
-            protection=self.protection,
-            print=self.is_print(),
-            c2s_bytes=c.delivered,
-            s2c_bytes=s.delivered,
-            c2s_packets=self.packets[0],
-            s2c_packets=self.packets[1],
-            c2s_wire_bytes=self.wire_bytes[0],
-            s2c_wire_bytes=self.wire_bytes[1],
-            missed_bytes=c.missed + s.missed,
-            history="".join(self.hist),
-            state=self.state(),
-            orientation=self.orientation,
-            ts_start=self.first_ts,
-            ts_end=self.last_ts,
-            duration=round(self.last_ts - self.first_ts, 6),
-            rexmit_bytes=c.rexmit_bytes + s.rexmit_bytes,
-            bad_checksums=self.bad_checksums,
-            anomalies=self.anomalies,
-            internal_errors=self.internal_errors or None,
-            languages=tuple(languages),
-            jobs=len(self.jobs),
-            credentials=credentials,
-            **facts,
-        )
+        return flow_record(self, credentials)

@@ -49,7 +49,8 @@ from ..model import ConnState, Direction, FlowKey, Orientation, Protection, Serv
 from ..options import Options
 from ..records import Credential, FlowRecord
 from .communityid import community_id
-from .flows import MAX_SECRETS, PrintRule
+from .flowevents import MAX_SECRETS
+from .flows import PrintRule
 from .table import _uid
 
 log = logging.getLogger(__name__)

@@ -33,11 +33,34 @@ def _shape(c: str) -> str:
     return c
 
 
+class _Shapes(dict[int, str]):
+    """``str.translate`` table of code point -> shape, filled on first sight of each character (the
+    translation runs in C; Python is called once per distinct character, not once per character).
+    Bounded: past ``LIMIT`` distinct characters (hostile text cycling through Unicode) new ones are
+    shaped without being kept."""
+
+    LIMIT = 8192
+
+    def __missing__(self, cp: int) -> str:
+        c = chr(cp)
+        shape = c if c.isascii() and not c.isalnum() else _shape(c)
+        if len(self) < self.LIMIT:
+            self[cp] = shape
+        return shape
+
+
+_SHAPES = _Shapes()
+# ASCII text (most print jobs) is shaped as bytes: one 256-entry table, no call per character
+_ASCII = bytes(ord(_SHAPES[b]) if b < 128 else b for b in range(256))
+
+
 def mask_text(text: str) -> str:
     """The word shape of ``text`` (see the module docstring)."""
+    if text.isascii():  # NFKC keeps ASCII as it is
+        return _WS.sub(" ", text.encode("ascii").translate(_ASCII).decode("ascii"))
     flat = unicodedata.normalize("NFKC", text)
-    shaped = "".join(c if c.isascii() and not c.isalnum() else _shape(c) for c in flat)
-    return _WS.sub(" ", shaped)  # after shaping: a dropped mark can leave two spaces side by side
+    # after shaping: a dropped mark can leave two spaces side by side
+    return _WS.sub(" ", flat.translate(_SHAPES))
 
 
 def masked_excerpt(text: str, max_len: int = 240) -> str:

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 
 from ..model import PrinterVerdict, Protection
 from ..records import ClientPath, ClientRecord, FlowRecord, JobRecord
+from .details import WRITTEN, query_only
 from .paths import clear_name, protected_name
-from .rules import WRITTEN, query_only
 
 MAX_CLIENTS = 100_000
 MAX_PATHS = 256

@@ -11,25 +11,24 @@ each job the moment it ends (a keep-alive connection can stay open long after it
 crossed); ``finish`` adds the per-port and capture-level findings. Every finding is counted in a
 bounded tally (``records.TallyKey``) that the verdict reads, and against its printer
 (``printers``). A finding whose server matches a policy exception is kept with ``suppressed`` set
-to the reason and never counts toward exit status 1.
+to the reason and never counts toward exit status 1. The words of each finding's detail are
+``details``; the weaknesses of a flow under TLS are ``protection``.
 """
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
 
 from ..evidence.pii import PII_KEYS
-from ..evidence.redact import mask
 from ..model import PRINT_SERVICES, JobDirection, Protection, Service, Severity
 from ..records import Evidence, Finding, FlowRecord, JobRecord, Summary, TallyKey
 from .codes import REMEDIATION, TITLES
+from .details import WRITTEN, fs_detail, job_detail, query_detail, query_only, written_detail
 from .inventory import Inventory
 from .management import Management
 from .policy import Policy, PrintServers
 from .printers import Printer, Printers
+from .protection import tls_findings
 
-WRITTEN = frozenset({"FSDOWNLOAD", "FSAPPEND"})  # a file written to the printer: never a print document
-MAX_PATHS_SHOWN = 16
 JobEvidence = tuple[JobRecord, Evidence | None]
 _NOWHERE = None  # capture-level findings have no flow
 INFO, LOW, MEDIUM, HIGH, CRITICAL = Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL
@@ -179,7 +178,7 @@ class Findings:
         else:
             pr.bytes_protected += flow.c2s_bytes
             pr.protected_flows += 1
-            out += self._protected(flow)
+            out += tls_findings(flow, self.policy, self._finding)
             # jobs sent before the protection started (RFC 2817 upgrade after a job, SMB
             # encryption switched on mid-session) crossed in clear all the same
             early = [(j, ev) for j, ev in jobs if j.protection is Protection.NONE]
@@ -203,11 +202,11 @@ class Findings:
                                      detail="an Authorization: Basic header crossed in clear (value not shown)"))
         if flow.pjl_fs_commands:
             out.append(self._finding("SP105", HIGH, flow, remediation=REMEDIATION["pjlfs"],
-                                     detail=_fs_detail(flow, [j for j, _ in jobs], self.hash_key)))
+                                     detail=fs_detail(flow, [j for j, _ in jobs], self.hash_key)))
         jobs = [(j, ev) for j, ev in jobs if not query_only(j)]
         if not jobs:
             if not flow.pjl_fs_commands:  # SP105 already says what was asked of the printer
-                out.append(self._finding("SP302", MEDIUM, flow, remediation=fix, detail=_query_detail(flow)))
+                out.append(self._finding("SP302", MEDIUM, flow, remediation=fix, detail=query_detail(flow)))
             return out
         for job, ev in jobs:
             if job.job_index in self._done_now:
@@ -247,51 +246,16 @@ class Findings:
                 "SP105", CRITICAL if critical else HIGH, flow,
                 confidence="medium" if job.partial else "high", protocol=job.protocol, language=job.language,
                 bytes_exposed=job.bytes, evidence=ev, remediation=REMEDIATION["pjlfs"], job_index=job.job_index,
-                detail=_written_detail(job, ev, self.hash_key))
+                detail=written_detail(job, ev, self.hash_key))
         if job.bytes:
             critical = critical or job.holdkey_present
             return self._finding(
                 "SP101", CRITICAL if critical else HIGH, flow, confidence="medium" if job.partial else "high",
                 protocol=job.protocol, language=job.language, bytes_exposed=job.bytes,
-                evidence=ev, remediation=fix, job_index=job.job_index, detail=_job_detail(job, ev, self.hash_key))
+                evidence=ev, remediation=fix, job_index=job.job_index, detail=job_detail(job, ev, self.hash_key))
         return self._finding(
             "SP102", MEDIUM, flow, protocol=job.protocol, evidence=ev, remediation=fix,
             job_index=job.job_index, detail="job names sent in clear; no document bytes seen")
-
-    def _protected(self, flow: FlowRecord) -> list[Finding]:
-        out: list[Finding] = []
-        if flow.protection is not Protection.TLS:
-            return out
-        weak = list(flow.tls_weak or ())
-        version = flow.tls_version
-        old = [w for w in weak if w in ("SSLv3", "TLS 1.0", "TLS 1.1")]
-        if old or self.policy.tls_too_old(version):
-            out.append(self._finding("SP201", HIGH, flow, remediation=REMEDIATION["tls"],
-                                     detail=f"negotiated {version or 'an old version'}"))
-        ciphers = [w for w in weak if w in self.policy.weak_ciphers]
-        if ciphers:
-            out.append(self._finding("SP202", HIGH, flow, remediation=REMEDIATION["tls"],
-                                     detail=f"{flow.tls_cipher}: {', '.join(ciphers)}"))
-        if any("forward secrecy" in w for w in weak):
-            out.append(self._finding("SP203", LOW, flow, remediation=REMEDIATION["tls"],
-                                     detail=f"{flow.tls_cipher}: RSA key exchange"))
-        if flow.cert_self_signed:
-            out.append(self._finding("SP204", INFO if self.policy.allow_self_signed else MEDIUM, flow,
-                                     remediation=REMEDIATION["cert"], detail=str(flow.cert_subject)))
-        if flow.cert_observable is False:
-            out.append(self._finding("SP205", INFO if self.policy.allow_unobservable_certificate else LOW,
-                                     flow, confidence="high",
-                                     detail=f"{version or 'TLS'}: the certificate is encrypted"))
-        not_after = flow.cert_not_after
-        if isinstance(not_after, str) and flow.ts_start:
-            try:
-                expiry = datetime.fromisoformat(not_after.replace("Z", "+00:00"))
-                if expiry < datetime.fromtimestamp(flow.ts_start, tz=timezone.utc):
-                    out.append(self._finding("SP207", LOW, flow, remediation=REMEDIATION["cert"],
-                                             detail=f"expired {not_after}"))
-            except (ValueError, OverflowError, OSError):
-                pass
-        return out
 
     # ------------------------------------------------------------------ end of run
     def _unknown_smb(self) -> list[Finding]:
@@ -345,15 +309,6 @@ class Findings:
         return out
 
 
-def query_only(job: JobRecord) -> bool:
-    """A PJL exchange that is no print job: PJL alone (no page description language) sent to the
-    printer, no job or user name, no HOLDKEY, no file transfer (a status monitor's ``@PJL INFO`` /
-    ``USTATUS``)."""
-    return (job.languages == ("PJL",) and not job.holdkey_present and job.file_transfer is None
-            and job.direction is JobDirection.C2S
-            and not any(getattr(job, name) for name in JobRecord.TEXT_FIELDS))
-
-
 class _Unknown:
     """Encrypted SMB sessions to one server whose share could not be seen."""
 
@@ -371,71 +326,3 @@ def _earliest(seen: dict[tuple[str, int], FlowRecord], where: tuple[str, int], f
     old = seen.get(where)
     if old is None or (flow.ts_start, flow.uid) < (old.ts_start, old.uid):
         seen[where] = flow
-
-
-def _job_detail(job: JobRecord, ev: Evidence, key: bytes) -> str:
-    lang = "unknown content" if job.language == "unknown" else job.language or "a document"
-    parts = [f"{job.bytes} bytes of {lang}"]
-    if job.direction is JobDirection.S2C:
-        how = f" ({job.file_transfer} of {mask(job.document_name, key)})" if job.file_transfer else ""
-        parts[0] += f" sent back by the printer{how}"
-    return "; ".join(parts + _facts(job, ev))
-
-
-def _written_detail(job: JobRecord, ev: Evidence, key: bytes) -> str:
-    """What a file written to the printer was: never its name or content in clear."""
-    what = f"file written to the printer's file system in clear ({job.file_transfer} of {mask(job.document_name, key)})"
-    return "; ".join([what, f"{job.bytes} bytes, not a print document"] + _facts(job, ev))
-
-
-def _facts(job: JobRecord, ev: Evidence) -> list[str]:
-    parts = []
-    if ev.text_detail:
-        parts.append(ev.text_detail)
-    pii = {k: v for k, v in (ev.pii_counts or {}).items() if v}
-    if pii:
-        parts.append("sensitive data: " + ", ".join(f"{v} {k}" for k, v in sorted(pii.items())))
-    if job.holdkey_present:
-        parts.append("a PJL HOLDKEY PIN was sent in clear")
-    if job.partial and job.missed_bytes:
-        parts.append("partial (part of the job is missing from the capture)")
-    elif job.partial:
-        parts.append("partial (its end was not captured)")
-    return parts
-
-
-def _fs_detail(flow: FlowRecord, jobs: list[JobRecord], key: bytes) -> str:
-    """The commands, the paths by keyed hash, and what moved (never a path in clear)."""
-    parts = ["PJL file-system commands in clear: " + ", ".join(flow.pjl_fs_commands or ())]
-    paths = list(flow.pjl_fs_paths or ())
-    if paths:
-        shown = ", ".join(str(mask(p, key)) for p in paths[:MAX_PATHS_SHOWN])
-        more = f" and {len(paths) - MAX_PATHS_SHOWN} more" if len(paths) > MAX_PATHS_SHOWN else ""
-        parts.append(f"{len(paths)} paths named (keyed hashes): {shown}{more}")
-    if flow.pjl_fs_listed:
-        parts.append(f"{len(flow.pjl_fs_listed)} names listed by the printer")
-    read = sum(1 for j in jobs if j.file_transfer == "FSUPLOAD")
-    written = sum(1 for j in jobs if j.file_transfer in WRITTEN)
-    if read:
-        parts.append(f"{read} file(s) read back (FSUPLOAD)")
-    if written:
-        parts.append(f"{written} file(s) written to the printer")
-    return "; ".join(parts)
-
-
-def _query_detail(flow: FlowRecord) -> str:
-    if flow.ipp_operations:
-        return "IPP operations in clear: " + ", ".join(map(str, flow.ipp_operations))
-    if flow.lpd_queue:
-        return "LPD command in clear (queue state or control, no job)"
-    if flow.pjl_device_info:
-        return "PJL status exchange in clear"
-    if flow.rpc_interfaces and any(i in _RPC_FAMILY for i in flow.rpc_interfaces):
-        family = " and ".join(dict.fromkeys(_RPC_FAMILY[i] for i in flow.rpc_interfaces if i in _RPC_FAMILY))
-        if flow.rpc_calls:
-            return f"{family} calls in clear: " + ", ".join(flow.rpc_calls)
-        return f"{family} bound in clear (no call seen)"
-    return "print protocol exchange in clear without a job"
-
-
-_RPC_FAMILY = {"MS-RPRN": "spoolss", "MS-PAR": "winspool"}  # how the print RPC interfaces are called

@@ -91,12 +91,12 @@ def test_exit_code_contract(tmp_path, args, expected):
 
 
 def test_internal_error_exits_4(monkeypatch):
-    from sniffprint import api
+    from sniffprint.api import pipeline
 
     def boom(*_a, **_k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(api, "decide", boom)
+    monkeypatch.setattr(pipeline, "decide", boom)
     r = CliRunner().invoke(main, ["verify", str(PCAPS / "raw9100-cups-socket.pcap")])
     assert r.exit_code == 4 and "internal error" in r.stderr
 

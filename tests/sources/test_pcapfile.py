@@ -160,6 +160,7 @@ def _two_jobs():
     return f1 + f2, job1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["pcap", "pcapng"])
 def test_cut_at_every_byte_of_the_last_records_never_raises(tmp_path, fmt):
     frames, job1 = _two_jobs()

@@ -1,17 +1,21 @@
-"""The composition root: the only place where the stages are wired together.
+"""The composition root: ``Pipeline``, the only place where the stages are wired together.
 
     sources -> decode -> flows (reassembly, dissectors, jobs) -> evidence -> findings -> sinks
 
 ``Pipeline`` builds every stage once from a frozen ``Options`` and streams what it learns to its
 sinks as soon as it is known: finished flows, each job the moment it ends, findings, anomalies,
 and at the end the printer records (the CLI writes JSON lines that way, with memory bounded by
-the live flows, not by the capture). Redaction happens here and only here, before any sink sees
-a record: user, host, job and document names are masked unless ``Options.reveal``, and the
-credentials a flow saw (kept apart by the engine) become redacted ``credentials``, always. UDP
-datagrams go from the decoder to their own table of pseudo-flows (``engine.udp``), whose records
-take the same path as TCP flows. ``analyze()``
-collects everything into a ``Report`` for the Python API; the CLI only parses arguments, builds
-``Options``, and renders.
+the live flows, not by the capture). UDP datagrams go from the decoder to their own table of
+pseudo-flows (``engine.udp``), whose records take the same path as TCP flows.
+
+Invariants:
+
+- Redaction happens here and only here, before any sink sees a record: user, host, job and
+  document names are masked unless ``Options.reveal``, and the credentials a flow saw (kept apart
+  by the engine) become redacted ``credentials``, always.
+- A bug on one frame is an ``internal_error`` anomaly, never the end of the run; an OS error
+  mid-read keeps what was read (``read_errors``, exit 2 at the end).
+- Every output and the exit status read the same verdict (``verdict``).
 """
 from __future__ import annotations
 
@@ -20,100 +24,30 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from .anomalies import AnomalySink
-from .engine.decode import Decoder, UdpHandler
-from .engine.flows import Flow
-from .engine.jobs import Job
-from .engine.recorder import PrintFlowRecorder
-from .engine.table import FlowTable
-from .engine.udp import UdpFlow, UdpTable
-from .errors import CaptureError, OutputError
-from .evidence import sitekey
-from .evidence.folder import EvidenceFolder
-from .evidence.redact import credentials, redact_flow, redact_job
-from .evidence.stage import EvidenceStage
-from .findings.policy import Policy
-from .findings.rules import Findings
-from .findings.verdict import Verdict, decide
-from .model import FlowKey, Protection, Service, Severity
-from .options import Options
-from .records import (
-    RECORD_TYPES,
-    Anomaly,
-    CaptureSummary,
-    Evidence,
-    Finding,
-    FlowRecord,
-    JobRecord,
-    PrinterRecord,
-    Summary,
-)
-from .report import Report, from_json, to_json
-from .sources import CaptureReadError, CaptureStats, ReadLimits, SourceSpec, check_readable, open_source
-from .sources.spec import expand
+from ..anomalies import AnomalySink
+from ..engine.decode import Decoder, UdpHandler
+from ..engine.flows import Flow
+from ..engine.jobs import Job
+from ..engine.recorder import PrintFlowRecorder
+from ..engine.table import FlowTable
+from ..engine.udp import UdpFlow, UdpTable
+from ..errors import CaptureError, OutputError
+from ..evidence import sitekey
+from ..evidence.folder import EvidenceFolder
+from ..evidence.redact import credentials, redact_flow, redact_job
+from ..evidence.stage import EvidenceStage
+from ..findings.policy import Policy
+from ..findings.rules import Findings
+from ..findings.verdict import Verdict, decide
+from ..model import FlowKey, Protection, Service, Severity
+from ..options import Options
+from ..records import Anomaly, CaptureSummary, Evidence, Finding, FlowRecord, JobRecord, Summary
+from ..sources import CaptureReadError, CaptureStats, ReadLimits, SourceSpec, open_source
+from .sinks import FolderSink, Part, Sink
 
 log = logging.getLogger(__name__)
-
-
-class Sink(Protocol):
-    """What the pipeline streams records to (every output writer is one)."""
-
-    def flow(self, rec: FlowRecord) -> None: ...
-    def job(self, rec: JobRecord) -> None: ...
-    def anomaly(self, rec: Anomaly) -> None: ...
-    def finding(self, rec: Finding) -> None: ...
-    def printer(self, rec: PrinterRecord) -> None: ...
-    def end(self, stats: Summary) -> None: ...
-
-
-class Part(Protocol):
-    """A worker's share of a parallel run (``parallel.WorkerPart``): which flows it analyses and
-    where their records go."""
-
-    index: int
-
-    def owns(self, seg: tuple[Any, ...]) -> bool: ...
-    def flow(self, rec: FlowRecord, jobs: list[tuple[JobRecord, Evidence | None]]) -> None: ...
-    def anomaly(self, a: Anomaly) -> None: ...
-
-
-class ReportSink:
-    """Collects the records into a ``Report`` (the Python API's sink)."""
-
-    def __init__(self, report: Report) -> None:
-        self.report = report
-        self.flow = self.job = self.anomaly = self.finding = self.printer = report.add
-
-    def end(self, stats: Summary) -> None:
-        self.report.stats = stats
-
-
-class _FolderSink:
-    """The evidence folder keeps the findings and printer records (JSON lines) and a manifest."""
-
-    def __init__(self, folder: EvidenceFolder) -> None:
-        self.folder = folder
-
-    def flow(self, rec: FlowRecord) -> None:
-        return None
-
-    def job(self, rec: JobRecord) -> None:
-        return None
-
-    def anomaly(self, rec: Anomaly) -> None:
-        return None
-
-    def finding(self, rec: Finding) -> None:
-        self.folder.record(to_json(rec))
-
-    def printer(self, rec: PrinterRecord) -> None:
-        self.folder.record(to_json(rec))
-
-    def end(self, stats: Summary) -> None:
-        self.folder.finish(to_json(stats))
 
 
 class Pipeline:
@@ -145,7 +79,7 @@ class Pipeline:
                                       sources=[str(s) for s in sources if s.is_file or str(s) == "-"],
                                       hash_key=self.site_key)
                        if options.evidence_dir else None)
-        self.sinks: list[Sink] = [*sinks, *([_FolderSink(self.folder)] if self.folder else [])]
+        self.sinks: list[Sink] = [*sinks, *([FolderSink(self.folder)] if self.folder else [])]
         self.on_tick = on_tick
         self.on_progress = on_progress
         self.recorder = recorder
@@ -249,11 +183,11 @@ class Pipeline:
         among worker processes (``parallel``) and the findings are made here, once."""
         specs = list(specs)
         if self.dask is not None and self.part is None:
-            from .parallel import run_dask
+            from ..parallel import run_dask
 
             return run_dask(self, specs, self.dask)
         if self.options.jobs > 1 and self.part is None:
-            from .parallel import run_parallel
+            from ..parallel import run_parallel
 
             return run_parallel(self, specs, self.options.jobs, **live)
         # Hundreds of thousands of live flows are long-lived objects: the default gen-0 threshold
@@ -393,78 +327,3 @@ class Pipeline:
             truncated=any(c.truncated for c in self.captures),
             elapsed_s=round(self.elapsed, 3),
         )
-
-
-def parse_sources(sources: str | Path | Iterable[str | Path]) -> list[SourceSpec]:
-    """Source specs from a path, a ``Path``, a directory, a glob, ``-``, ``live:IFACE`` or a list of
-    them (``sources.spec.expand``), each checked readable before any work is done."""
-    items = [sources] if isinstance(sources, (str, Path)) else list(sources)
-    specs = [spec for s in items for spec in expand(str(s))]
-    for spec in specs:
-        check_readable(spec)
-    return specs
-
-
-def analyze(source: str | Path | Iterable[str | Path], *, options: Options | None = None,
-            policy: Policy | None = None, keywords: Iterable[str] = (), reveal: bool = False,
-            client: Any = None) -> Report:
-    """Analyse one capture (or several, in order) and return everything found as a ``Report``.
-
-    As in the CLI, user, host, job and document names are masked unless ``reveal=True``, with a
-    keyed hash whose key is resolved as in the CLI: ``options.hash_key`` if set, else the
-    ``SNIFFPRINT_HASH_KEY`` environment variable, else the site key file
-    (``$XDG_CONFIG_HOME/sniffprint/hash.key``, created with a random key on first use and logged
-    as a warning); the workers of a parallel or Dask run get the key this process resolved.
-    ``policy``, ``keywords`` and ``reveal`` are shortcuts for the ``Options`` fields. ``client``:
-    a ``dask.distributed.Client`` — each capture file becomes a task on its cluster (the files must
-    be readable at the same path by the workers), and the results are merged here.
-    """
-    specs = parse_sources(source)
-    base = options or Options()
-    options = dataclasses.replace(base, reveal=reveal or base.reveal, policy=policy or base.policy,
-                                  keywords=tuple(keywords) or base.keywords)
-    report = Report()
-    pipeline = Pipeline(options, [ReportSink(report)], sources=specs, dask=client)
-    if pipeline.site_key.notice:
-        log.warning("%s", pipeline.site_key.notice)
-    pipeline.close(pipeline.verdict(pipeline.run(specs))[1])
-    failure = pipeline.write_failure()
-    if failure is not None:
-        raise failure
-    return report
-
-
-def read_report(path: str | Path) -> Report:
-    """Reload a saved run into a ``Report``, so a notebook can work on it: the JSON lines written by
-    ``scan``/``verify --format json`` (or an evidence folder's ``findings.jsonl``), or the folder
-    of ``--format parquet -o DIR`` (its frames equal the frames of the run that wrote it)."""
-    import json
-
-    if Path(path).is_dir():
-        from .outputs.parquet import read_parquet
-
-        if not any(Path(path).glob("*.parquet")):
-            raise CaptureError(f"{path}: a folder without sniffprint Parquet tables (flows.parquet, ...)")
-        return read_parquet(path)
-    report = Report()
-    try:
-        fp = open(path, encoding="utf-8")  # noqa: SIM115
-    except OSError as exc:
-        raise CaptureError(f"{path}: cannot read ({exc.strerror})") from None
-    n = 0
-    try:
-        with fp:
-            for n, line in enumerate(fp, 1):  # noqa: B007 - n names the bad line
-                line = line.strip()
-                if not line:
-                    continue
-                obj: Any = json.loads(line)
-                if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
-                    raise ValueError("no record type")
-                if obj["type"] in RECORD_TYPES:  # a newer writer's new record types are skipped
-                    report.add(from_json(obj))
-    except UnicodeDecodeError:
-        raise CaptureError(f"{path}: not a sniffprint report (binary data, not JSON lines)") from None
-    except (ValueError, TypeError, AttributeError, KeyError):  # JSONDecodeError is a ValueError
-        raise CaptureError(f"{path} line {n}: not a sniffprint JSON record") from None
-    return report

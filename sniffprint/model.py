@@ -39,6 +39,8 @@ class Service(str, enum.Enum):
     SNMP = "snmp"
     MDNS = "mdns"  # multicast DNS / DNS-SD (RFC 6762, RFC 6763)
     CUPS_BROWSE = "cups-browse"  # CUPS 1.x browse packets on UDP 631
+    NBNS = "nbns"  # NetBIOS name service (RFC 1002), UDP 137
+    LLMNR = "llmnr"  # link-local multicast name resolution (RFC 4795), UDP 5355
     OTHER = "other"
 
 

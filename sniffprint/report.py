@@ -6,7 +6,7 @@
   through ``to_json``; ``read_report`` reads them back with ``from_json``.
 - ``*_frame()``: pandas DataFrames with one column per record field and the dtype its schema
   declares, even when empty (zat's explicit-dtype idea); pandas is imported only there.
-- ``TABLES``: the six tables of a report (flows, jobs, findings, printers, anomalies, summary) that
+- ``TABLES``: the tables of a report (flows, jobs, findings, printers, anomalies, summary, clients) that
   the CSV and Parquet exports write one file each of; ``frame_row`` gives a record's values in its
   frame's columns, ``from_row`` builds a record back from a table row (JSON-like values).
 """
@@ -25,6 +25,7 @@ from .model import Service, Severity
 from .records import (
     RECORD_TYPES,
     Anomaly,
+    ClientRecord,
     Evidence,
     Finding,
     FlowRecord,
@@ -191,6 +192,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     printers: list[PrinterRecord] = field(default_factory=list)
     stats: Summary | None = None
+    clients: list[ClientRecord] = field(default_factory=list)
 
     def add(self, rec: Any) -> None:
         """File a record in its list (the summary replaces ``stats``)."""
@@ -215,6 +217,19 @@ class Report:
     def printers_frame(self) -> pd.DataFrame:
         return _frame(self.printers, PrinterRecord)
 
+    def clients_frame(self) -> pd.DataFrame:
+        """The workstation view: one row per client (``client_records()``)."""
+        return _frame(self.client_records(), ClientRecord)
+
+    def client_records(self) -> list[ClientRecord]:
+        """The client records of the run; for a report saved without them (by an older sniffprint,
+        or an evidence folder's findings), computed from its flow and job records."""
+        if self.clients or not self.flows:
+            return list(self.clients)
+        from .findings.clients import clients_of
+
+        return clients_of(self.flows, self.jobs)
+
     def summary_frame(self) -> pd.DataFrame:
         """The run summary as one row (none before the run ended); ``captures`` holds the per-capture
         facts as a list of objects (``pd.json_normalize`` them for a frame of their own)."""
@@ -228,6 +243,8 @@ class Report:
         """The records of one of ``TABLES`` by name."""
         if table == "summary":
             return [self.stats] if self.stats is not None else []
+        if table == "clients":
+            return self.client_records()
         return list(getattr(self, table))
 
     @classmethod
@@ -242,6 +259,7 @@ class Report:
             out.anomalies += r.anomalies
             out.findings += r.findings
             out.printers += r.printers
+            out.clients += r.client_records()
             if r.stats is not None:
                 stats.append(r.stats)
         if stats:
@@ -258,10 +276,10 @@ class Report:
 
 
 TABLES: dict[str, type] = {"flows": FlowRecord, "jobs": JobRecord, "findings": Finding, "printers": PrinterRecord,
-                           "anomalies": Anomaly, "summary": Summary}
+                           "anomalies": Anomaly, "summary": Summary, "clients": ClientRecord}
 _LISTS: dict[type, Any] = {FlowRecord: lambda r: r.flows, JobRecord: lambda r: r.jobs,
                            Anomaly: lambda r: r.anomalies, Finding: lambda r: r.findings,
-                           PrinterRecord: lambda r: r.printers}
+                           PrinterRecord: lambda r: r.printers, ClientRecord: lambda r: r.clients}
 
 
 def frame_columns(cls: type) -> list[tuple[str, str]]:

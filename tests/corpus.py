@@ -76,7 +76,7 @@ def check_flows(report: Any, cap: dict[str, Any]) -> list[str]:
 
 
 # ------------------------------------------------------------------ the fleet facts (issue 12)
-UDP_SERVICES = {"snmp": "snmp", "snmp-trap": "snmp", "mdns": "mdns", "cups-browse": "cups-browse"}
+UDP_SERVICES = {"snmp": "snmp", "snmp-trap": "snmp", "mdns": "mdns", "cups-browse": "cups-browse", "nbns": "nbns"}
 CREDENTIAL_KINDS = {"basic", "digest", "form-urlencoded", "form-multipart", "session-cookie"}
 OFFERS = {"_ipp._tcp": "ipp", "_ipps._tcp": "ipps", "_pdl-datastream._tcp": "raw", "_printer._tcp": "lpd",
           "_http._tcp": "http-admin", "_https._tcp": "https-admin"}
@@ -85,10 +85,15 @@ TLS_OFFERS = {"ipps": "ipps", "tls9100": "raw-tls"}
 HANDSHAKE_TOLERANCE_MS = 2.0  # the same packet times; the record's first vs. last segment at most
 
 
-def find_udp(report: Any, uf: dict[str, Any]) -> Any:
+def find_udp(report: Any, uf: dict[str, Any], *, either_way: bool = False) -> Any:
+    """The UDP flow record of a truth flow (whose client is the first sender). ``either_way``: also
+    the flow sniffprint oriented the other way (an answer from a well-known port to a client's
+    ephemeral port is first seen from the server side)."""
     want = (*endpoint(uf["client"]), *endpoint(uf["server"]))
+    flipped = (*want[2:], *want[:2])
     for f in report.flows:
-        if f.proto == "udp" and (f.client_ip, f.client_port, f.server_ip, f.server_port) == want:
+        got = (f.client_ip, f.client_port, f.server_ip, f.server_port)
+        if f.proto == "udp" and (got == want or either_way and got == flipped):
             return f
     return None
 
@@ -121,13 +126,15 @@ def check_fleet(report: Any, cap: dict[str, Any]) -> list[str]:
 
 def _udp(report: Any, uf: dict[str, Any], name: str) -> list[str]:
     tag = f"{name} udp {uf['client']}->{uf['server']}"
-    f = find_udp(report, uf)
+    f = find_udp(report, uf, either_way=True)
     if f is None:
         return [f"{tag}: no UDP flow record"]
     misses = []
     if f.service != UDP_SERVICES.get(uf["service"], uf["service"]):
         misses.append(f"{tag}: service {f.service.value!r} for {uf['service']}")
     got = (f.c2s_packets, f.s2c_packets, f.c2s_bytes, f.s2c_bytes)
+    if f.client_ip != endpoint(uf["client"])[0] or f.client_port != endpoint(uf["client"])[1]:
+        got = (f.s2c_packets, f.c2s_packets, f.s2c_bytes, f.c2s_bytes)  # oriented the other way
     want = (uf["datagrams_c2s"], uf["datagrams_s2c"], uf["payload_bytes_c2s"], uf["payload_bytes_s2c"])
     if got != want if uf.get("exact_counts") else any(g < w for g, w in zip(got, want, strict=True)):
         misses.append(f"{tag}: datagrams/bytes {got} vs {want}")
@@ -234,4 +241,35 @@ def _printer_facts(report: Any, cap: dict[str, Any]) -> list[str]:
             misses.append(f"{name}: printer offers {p.offers if p else None} lack {sorted(want)}")
         elif bool(printer["tls_in_use"]) != bool(p.clear_despite_tls):
             misses.append(f"{name}: clear_despite_tls {p.clear_despite_tls} with TLS in use {printer['tls_in_use']}")
+        elif printer["tls_in_use"] and sorted(p.clear_still_enabled or ()) != sorted(printer["answered_in_clear"]):
+            misses.append(f"{name}: clear_still_enabled {p.clear_still_enabled} vs {printer['answered_in_clear']}")
+        elif not printer["tls_in_use"] and p.clear_still_enabled:
+            misses.append(f"{name}: clear_still_enabled {p.clear_still_enabled} without TLS in use")
+        elif sorted(p.protocols_protected or ()) != sorted(TLS_NAMES[t] for t in printer["tls_in_use"]):
+            misses.append(f"{name}: protocols_protected {p.protocols_protected} vs {printer['tls_in_use']}")
+    misses += _workstations(report, facts.get("workstations") or {}, name)
+    return misses
+
+
+TLS_NAMES = {"ipps": "ipps", "tls9100": "raw-tls"}  # the truth's protocol names -> sniffprint's
+
+
+def _workstations(report: Any, want: dict[str, Any], name: str) -> list[str]:
+    """The workstation view (client records) against the migration captures' per-workstation facts."""
+    misses = []
+    clients = {c.client_ip: c for c in report.client_records()}
+    for ip, w in want.items():
+        c = clients.get(ip)
+        if c is None:
+            misses.append(f"{name}: no client record for {ip}")
+            continue
+        got = (sorted(c.protocols_clear), sorted(c.protocols_protected), c.jobs_clear, list(c.printers))
+        exp = (sorted(w["protocols_clear"]), sorted(TLS_NAMES[t] for t in w["protocols_protected"]), w["jobs_clear"],
+               w["prints_to"])
+        if got != exp:
+            misses.append(f"{name}: client {ip} (clear, protected, jobs, printers) {got} vs {exp}")
+        if not set(w.get("hostnames", {})) <= set(c.hostname_sources):
+            misses.append(f"{name}: client {ip} names from {c.hostname_sources}, expected {sorted(w['hostnames'])}")
+        if c.verdict.value != ("exposed" if w["protocols_clear"] else "protected"):
+            misses.append(f"{name}: client {ip} verdict {c.verdict.value}")
     return misses

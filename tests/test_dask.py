@@ -11,11 +11,16 @@ from tests.conftest import PCAPS
 
 distributed = pytest.importorskip("distributed", reason="dask[distributed] not installed (pip install '.[dask]')")
 
-CAPTURES = sorted(str(p) for p in PCAPS.iterdir() if p.suffix in (".pcap", ".pcapng"))
+# migration-before and migration-after are consecutive snapshots of one lab (8 s apart): their
+# NetBIOS datagrams (the same address and port pairs) continue within the UDP idle timeout, so one
+# pass joins them into one pseudo-flow, which a task per file cannot (run_dask's docstring): the
+# comparison leaves the second one out, and the equality is exact on the rest
+SPANNING = {"migration-after.pcap"}
+CAPTURES = sorted(str(p) for p in PCAPS.iterdir() if p.suffix in (".pcap", ".pcapng") and p.name not in SPANNING)
 
 
 def _canon(report) -> list[str]:  # noqa: ANN001
-    recs = [*report.flows, *report.jobs, *report.findings, *report.printers, *report.anomalies]
+    recs = [*report.flows, *report.jobs, *report.findings, *report.printers, *report.clients, *report.anomalies]
     out = sorted(json.dumps(to_json(r), sort_keys=True) for r in recs)
     summary = to_json(report.stats)
     summary.pop("elapsed_s")

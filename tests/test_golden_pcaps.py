@@ -61,3 +61,22 @@ def test_the_fleet_checks_catch_a_wrong_fact():
     cap["facts"]["mdns"]["prn"]["instance"] = "Other"
     cap["udp_flows"][0]["facts"]["service_types"].append("_scanner._tcp")
     assert len(check_fleet(report, cap)) == 2
+
+
+def test_the_migration_checks_catch_a_wrong_fact():
+    cap = json.loads((PCAPS / "migration-after.truth.json").read_text())
+    report = analyze(str(PCAPS / cap["file"]))
+    cap["facts"]["printer"]["answered_in_clear"].append(631)
+    cap["facts"]["workstations"]["10.77.0.11"]["jobs_clear"] = 2
+    cap["facts"]["workstations"]["10.77.0.10"]["hostnames"]["llmnr"] = "PC-ALICE"
+    assert len(check_fleet(report, cap)) == 3
+
+
+@pytest.mark.parametrize("name", ["migration-before", "migration-after"])
+def test_workstation_names_are_masked_unless_revealed(name):
+    cap = json.loads((PCAPS / f"{name}.truth.json").read_text())
+    names = {ip: set(w["hostnames"].values()) for ip, w in cap["facts"]["workstations"].items()}
+    shown = {c.client_ip: set(c.hostnames) for c in analyze(str(PCAPS / cap["file"]), reveal=True).client_records()}
+    assert all(names[ip] <= shown[ip] for ip in names), shown
+    masked = {c.client_ip: set(c.hostnames) for c in analyze(str(PCAPS / cap["file"])).client_records()}
+    assert all(n.startswith("<redacted:") for ns in masked.values() for n in ns) and masked["10.77.0.10"]

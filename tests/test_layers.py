@@ -22,7 +22,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("findings",),  # codes, rules, printers, policy, verdict
     ("report",),  # typed records -> JSON and frames
     ("outputs", "plots"),  # renderings of a report
-    ("api", "parallel"),  # the composition root (api/), and its share of the work among processes
+    ("api", "parallel", "migration"),  # the composition root (api/), its share of the work among processes,
+    # the migration over many runs (diff, fleet audit)
     ("cli", "__init__", "__main__", "_entry"),  # the faces (cli/: the group, one module per command)
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}

@@ -27,10 +27,16 @@ def _records_block() -> str:
     from sniffprint.records import (
         Advert,
         CaptureSummary,
+        Change,
+        ClearPort,
+        ClientPath,
+        ClientRecord,
         Credential,
+        DiffSummary,
         Evidence,
         Finding,
         FlowRecord,
+        HostName,
         JobRecord,
         PrinterRecord,
         Summary,
@@ -44,15 +50,21 @@ def _records_block() -> str:
     for cls, title in ((FlowRecord, '`"type": "flow"`: one per TCP connection or UDP pseudo-flow'),
                        (Credential, "`credentials[]` (inside a flow)"),
                        (Advert, "`printer_adverts[]` (inside a flow)"),
+                       (HostName, "`host_names[]` (inside a flow)"),
                        (JobRecord, '`"type": "job"`: one per print job'),
                        (Finding, '`"type": "finding"`'),
                        (Evidence, "`evidence` (inside a finding; `{}` when there is none)"),
                        (Thumbnail, "`evidence.thumbnail`"),
                        (PrinterRecord, '`"type": "printer"`: one per printer'),
                        (Worst, "`worst` (inside a printer)"),
+                       (ClearPort, "`clear_ports[]` (inside a printer)"),
+                       (ClientRecord, '`"type": "client"`: one per workstation, after the printers'),
+                       (ClientPath, "`paths[]` (inside a client)"),
                        (AnomalyRecord, '`"type": "anomaly"`'),
                        (Summary, '`"type": "summary"`: the last line'),
-                       (CaptureSummary, "`captures[]` (inside the summary)")):
+                       (CaptureSummary, "`captures[]` (inside the summary)"),
+                       (Change, '`"type": "change"` (`sniffprint diff --format json`): one per row'),
+                       (DiffSummary, '`"type": "diff"` (`sniffprint diff --format json`): the last line')):
         out.append(f"### {title}\n")
         if cls.__doc__:
             out.append(" ".join(cls.__doc__.split()) + "\n")

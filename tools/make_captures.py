@@ -551,7 +551,7 @@ def udp_truth(sc: "Scenario", pcap: Path, lab: Lab) -> list[dict]:
     used: set[int] = set()
     out = []
     for e in sc.udp_expects:
-        cand = [f for f in flows if f.index not in used and f.server[1] == e.server_port
+        cand = [f for f in flows if f.index not in used and e.server_port in (0, f.server[1])
                 and f.server[0] in addrs(e.server_host) and f.client[0] in addrs(e.client_host)]
         if not cand:
             raise RuntimeError(f"{sc.name}: no captured UDP flow for {e}")
@@ -604,7 +604,8 @@ class UdpExpect:
     """One UDP endpoint pair the scenario caused, matched to the captured datagrams in time order.
 
     ``server_host`` is a lab host name or a literal address (a multicast group, a broadcast
-    address); ``client_host`` is the host that sent the first datagram."""
+    address); ``client_host`` is the host that sent the first datagram; ``server_port`` 0 matches
+    any port (an answer to a client's ephemeral port, whose first datagram is the answer)."""
 
     server_port: int
     service: str

@@ -1086,12 +1086,39 @@ class PrinterHost:
         return {int(f.stem.split("-")[1]): f for f in self.jobs.glob("job-*.bin")}
 
 
+NETBIOS_NAME = "PC-ALICE"  # ws's NetBIOS name (a workstation named after its user: masked by default)
+NMBD_CONF = """[global]
+netbios name = {name}
+workgroup = LAB
+interfaces = eth0
+bind interfaces only = yes
+local master = no
+preferred master = no
+domain master = no
+os level = 0
+wins support = no
+dns proxy = no
+disable spoolss = yes
+load printers = no
+lock directory = {d}/lock
+state directory = {d}/state
+cache directory = {d}/cache
+private dir = {d}/private
+pid directory = {d}/run
+ncalrpc dir = {d}/ncalrpc
+log file = {d}/log.%m
+"""
+
+
 class MigrationBefore(IppTool):
-    """Before the move: ws prints raw 9100, LPD and IPP in clear, ws2 prints raw 9100 in clear."""
+    """Before the move: ws prints raw 9100, LPD and IPP in clear, ws2 prints raw 9100 in clear.
+    Both say their names on the LAN: ws by the NetBIOS name service (nmbd registers PC-ALICE, and
+    answers ws2's nmblookup), ws2 by mDNS (avahi-daemon announces ws2.local)."""
 
     name = "migration-before"
     packages = ("cups-daemon", "cups-client", "cups-bsd", "cups-ipp-utils", "socat", "dbus",
-                "ghostscript", "groff", "openssl", "python3")
+                "ghostscript", "groff", "openssl", "python3", "samba", "samba-common-bin",
+                "avahi-daemon")
     tls_port = None
     after = False
 
@@ -1137,10 +1164,13 @@ class MigrationBefore(IppTool):
                 "ipp": d.make("ipp", "pdf", "offer-letter.pdf"),
                 "ws2": d.make("ws2", "pjl-pcl5-text", "Q3_payroll_summary.txt")}
         self.workstations: dict[str, dict] = {}
+        with_broadcast(lab, "ws")
+        with_broadcast(lab, "ws2")
         if not self.after:
             ws.run(["lpadmin", "-p", "Floor2_LaserJet", "-E", "-v", f"socket://{prn}:9100"])
             ws.run(["lpadmin", "-p", "Floor2_via_LPD", "-E", "-v", f"lpd://{prn}/Floor2"])
             with lab.capture(pcap, self.fmt):
+                self.names(lab)
                 ws.lp("Floor2_LaserJet", docs["raw"])
                 self.job("ws", 9100, "raw9100", docs["raw"], "CUPS socket backend")
                 time.sleep(0.3)
@@ -1156,6 +1186,7 @@ class MigrationBefore(IppTool):
             self.printer_state = {"answered_in_clear": [9100, 515, 631], "tls_in_use": []}
         else:
             with lab.capture(pcap, self.fmt):
+                self.names(lab)
                 self.ipp_job(lab, docs["ipp"], "ipps")
                 self.job("ws", 631, "ipps", docs["ipp"], "ipptool Print-Job (ipps://)")
                 time.sleep(0.3)
@@ -1217,6 +1248,40 @@ class MigrationBefore(IppTool):
             "(without ws2).",
         ]
 
+    def names(self, lab: Lab) -> None:
+        """The workstations' names on the wire: nmbd on ws registers its NetBIOS name by broadcast
+        (RFC 1002 B-node registration) and answers ws2's name query; avahi-daemon on ws2 probes
+        for and announces ws2.local (its A record). Run at the start of the capture."""
+        d = self.work / "nmbd-ws"
+        for sub in ("lock", "state", "cache", "private", "run", "ncalrpc"):
+            (d / sub).mkdir(parents=True, exist_ok=True)
+        conf = d / "smb.conf"
+        conf.write_text(NMBD_CONF.format(name=NETBIOS_NAME, d=d))
+        self.spawn(lab, "ws", ["nmbd", "--foreground", "--no-process-group", f"--configfile={conf}"])
+        avahi(self, lab, "ws2")
+        time.sleep(4)  # B-node registration: 3 broadcasts, then the name is held (RFC 1002 5.1.1)
+        out = self.cmd(lab, "ws2", ["nmblookup", "-B", lab.ip("ws").rsplit(".", 1)[0] + ".255",
+                                    NETBIOS_NAME]).stdout
+        if lab.ip("ws") not in out:
+            raise LabError(f"nmblookup did not find {NETBIOS_NAME}: {out!r}")
+        bcast = lab.ip("ws").rsplit(".", 1)[0] + ".255"
+        self.udp_expects += [
+            UdpExpect(137, "nbns", client_host="ws", server_host=bcast, exact_counts=False,
+                      note=f"nmbd on ws: name registrations of {NETBIOS_NAME} (and its other names), "
+                           "its query for the workgroup's master browser"),
+            UdpExpect(138, "other", client_host="ws", server_host=bcast, exact_counts=False,
+                      note="nmbd on ws: browser host announcement and election request (datagram "
+                           "service, not read by sniffprint)"),
+            UdpExpect(137, "nbns", client_host="ws2", server_host=bcast, exact_counts=False,
+                      note=f"nmblookup on ws2: a broadcast name query for {NETBIOS_NAME}"),
+            UdpExpect(0, "nbns", client_host="ws", server_host="ws2", exact_counts=False,
+                      note=f"nmbd on ws answers ws2's query (to nmblookup's own port): {NETBIOS_NAME} "
+                           f"is {lab.ip('ws')}"),
+            UdpExpect(5353, "mdns", client_host="ws2", server_host="224.0.0.251", exact_counts=False,
+                      note="avahi-daemon on ws2: probes and announcements of ws2.local"),
+        ]
+        self.hostnames = {"ws": {"nbns": NETBIOS_NAME}, "ws2": {"mdns": "ws2.local"}}
+
     def job(self, host: str, port: int, protocol: str, doc: Doc, note: str,
             job_name: str | None = None) -> None:
         self.expects.append(Expect(port, protocol, protocol in ("ipps", "tls9100"), doc, USER,
@@ -1246,7 +1311,8 @@ class MigrationBefore(IppTool):
         truth["facts"] = {
             "phase": "after" if self.after else "before",
             "printer": {"address": clients["prn"], **self.printer_state},
-            "workstations": {clients[h]: {**w, "prints_to": [clients["prn"]]}
+            "workstations": {clients[h]: {**w, "prints_to": [clients["prn"]],
+                                          "hostnames": self.hostnames.get(h, {})}
                              for h, w in sorted(self.workstations.items())},
         }
 

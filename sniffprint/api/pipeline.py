@@ -4,8 +4,8 @@
 
 ``Pipeline`` builds every stage once from a frozen ``Options`` and streams what it learns to its
 sinks as soon as it is known: finished flows, each job the moment it ends, findings, anomalies,
-and at the end the printer records (the CLI writes JSON lines that way, with memory bounded by
-the live flows, not by the capture). UDP datagrams go from the decoder to their own table of
+and at the end the printer and client (workstation) records (the CLI writes JSON lines that way,
+with memory bounded by the live flows, not by the capture). UDP datagrams go from the decoder to their own table of
 pseudo-flows (``engine.udp``), whose records take the same path as TCP flows.
 
 Invariants:
@@ -38,6 +38,7 @@ from ..evidence import sitekey
 from ..evidence.folder import EvidenceFolder
 from ..evidence.redact import credentials, redact_flow, redact_job
 from ..evidence.stage import EvidenceStage
+from ..findings.clients import Clients
 from ..findings.policy import Policy
 from ..findings.rules import Findings
 from ..findings.verdict import Verdict, decide
@@ -84,6 +85,7 @@ class Pipeline:
         self.on_progress = on_progress
         self.recorder = recorder
         self.findings = Findings(self.policy, hash_key=self.site_key.key)
+        self.clients = Clients()  # the workstation view, fed the records as the sinks see them
         # a worker of a parallel run (``parallel``) analyses only its share of the flows and hands
         # them on; the findings, the printers and the sinks are the parent's
         self.part = part
@@ -159,10 +161,13 @@ class Pipeline:
         shown = rec if self.options.reveal else redact_flow(rec, self.site_key.key)
         for s in self.sinks:
             s.flow(shown)
-        for job_rec, _ in jobs:
-            shown_job = job_rec if self.options.reveal else redact_job(job_rec, self.site_key.key)
+        shown_jobs = [job_rec if self.options.reveal else redact_job(job_rec, self.site_key.key)
+                      for job_rec, _ in jobs]
+        for shown_job in shown_jobs:
             for s in self.sinks:
                 s.job(shown_job)
+        # redacted records: a client's names are masked exactly as in its flow and job records
+        self.clients.flow(shown, shown_jobs)
         self._findings(self.findings.flow(rec, jobs))
 
     def tick(self, now: float) -> None:
@@ -272,7 +277,7 @@ class Pipeline:
         self.conclude(self.stats())
 
     def conclude(self, stats: Summary) -> None:
-        """The end of a run, once: capture-level findings and the printer records."""
+        """The end of a run, once: capture-level findings, the printer and the client records."""
         for a in self.sink.summary_anomalies():
             self.sink.kept.append(a)
             self._anomaly(a)
@@ -280,6 +285,9 @@ class Pipeline:
         for printer in self.findings.printers.records():
             for s in self.sinks:
                 s.printer(printer)
+        for client in self.clients.records():
+            for s in self.sinks:
+                s.client(client)
 
     def verdict(self, stats: Summary, fail_on: Severity = Severity.MEDIUM, *,
                 exit_code: bool = False) -> tuple[Verdict, Summary]:

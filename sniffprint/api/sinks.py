@@ -1,6 +1,6 @@
 """Where a run's records go: the ``Sink`` protocol every output writer meets, a parallel worker's
 share (``Part``), and the two sinks of the API itself: ``ReportSink`` (collects a ``Report``) and
-the evidence folder's sink (findings and printer records as JSON lines, then the manifest).
+the evidence folder's sink (findings, printer and client records as JSON lines, then the manifest).
 
 Invariant: a sink receives records already redacted by the pipeline; it never redacts or judges.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..evidence.folder import EvidenceFolder
-from ..records import Anomaly, Evidence, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
+from ..records import Anomaly, ClientRecord, Evidence, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 from ..report import Report, to_json
 
 
@@ -21,6 +21,7 @@ class Sink(Protocol):
     def anomaly(self, rec: Anomaly) -> None: ...
     def finding(self, rec: Finding) -> None: ...
     def printer(self, rec: PrinterRecord) -> None: ...
+    def client(self, rec: ClientRecord) -> None: ...
     def end(self, stats: Summary) -> None: ...
 
 
@@ -40,14 +41,14 @@ class ReportSink:
 
     def __init__(self, report: Report) -> None:
         self.report = report
-        self.flow = self.job = self.anomaly = self.finding = self.printer = report.add
+        self.flow = self.job = self.anomaly = self.finding = self.printer = self.client = report.add
 
     def end(self, stats: Summary) -> None:
         self.report.stats = stats
 
 
 class FolderSink:
-    """The evidence folder keeps the findings and printer records (JSON lines) and a manifest."""
+    """The evidence folder keeps the findings, printer and client records (JSON lines) and a manifest."""
 
     def __init__(self, folder: EvidenceFolder) -> None:
         self.folder = folder
@@ -65,6 +66,9 @@ class FolderSink:
         self.folder.record(to_json(rec))
 
     def printer(self, rec: PrinterRecord) -> None:
+        self.folder.record(to_json(rec))
+
+    def client(self, rec: ClientRecord) -> None:
         self.folder.record(to_json(rec))
 
     def end(self, stats: Summary) -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``sniffprint scan`` / ``verify`` / ``report`` / ``live``. The only package that exits.
+"""Command line: ``sniffprint scan`` / ``verify`` / ``report`` / ``live`` / ``diff``. The only package that exits.
 
 It parses arguments into a frozen ``Options`` and ``SourceSpec``s, lets ``api.Pipeline`` run, and
 renders. Exit codes (``findings.verdict.ExitCode``, README "Exit codes"):
@@ -8,6 +8,8 @@ renders. Exit codes (``findings.verdict.ExitCode``, README "Exit codes"):
   interface, bad policy); 4 internal error.
 - ``verify``: 0 print traffic seen and all of it protected; 1 a finding at or above ``--fail-on``;
   2 usage/unreadable input; 3 inconclusive; 4 internal error (``findings.verdict`` explains 0/1/3).
+- ``diff``: 0 nothing got worse; 1 a cleartext path appeared or a protected one regressed; 2
+  usage/unreadable input; 3 the two sets cannot be compared (no printer in both); 4 internal error.
   ``--exit-zero`` turns 1 into 0 but never hides 2, 3 or 4.
 
 A bug never exits 0 or 1: Python's default crash status 1 is caught and becomes 4, with a
@@ -25,7 +27,7 @@ from __future__ import annotations
 import click
 
 from .._version import __version__
-from . import live, report, scan, verify
+from . import diff, live, report, scan, verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,6 +41,7 @@ COMMANDS: list[click.Command] = [
     verify.verify,
     report.report,
     live.live,
+    diff.diff,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

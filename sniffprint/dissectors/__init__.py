@@ -6,7 +6,7 @@ offered the stream dissectors, UDP pseudo-flows the datagram ones (``Dissector.d
 """
 from __future__ import annotations
 
-from . import cups_browse, dcerpc, http, lpd, mdns, raw9100, smb, snmp, tls
+from . import cups_browse, dcerpc, http, llmnr, lpd, mdns, nbns, raw9100, smb, snmp, tls
 from .base import Dissector
 
 DISSECTORS: list[type[Dissector]] = [
@@ -19,6 +19,8 @@ DISSECTORS: list[type[Dissector]] = [
     snmp.SnmpDissector,
     mdns.MdnsDissector,
     cups_browse.CupsBrowseDissector,
+    nbns.NbnsDissector,
+    llmnr.LlmnrDissector,
 ]
 STREAM_DISSECTORS: list[type[Dissector]] = [d for d in DISSECTORS if not d.datagram]
 DATAGRAM_DISSECTORS: list[type[Dissector]] = [d for d in DISSECTORS if d.datagram]

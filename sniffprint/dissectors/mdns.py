@@ -16,7 +16,9 @@ multicasting to 224.0.0.251 or ff02::fb):
   (``_printer`` with a port), and http-admin / https-admin (``_http``, ``_https``, the scheme of
   ``adminurl``) for hosts that announce a print service too (a NAS's web page is no printer's).
   The host is the SRV target's address when the message carries it (the sender's own address
-  first), else the sender's.
+  first), else the sender's;
+- ``host_names``: every name announced with an A or AAAA record (a host announcing its own
+  address, section 8.3), as ``records.HostName`` (source ``mdns``), for the workstation view.
 
 Invariants:
 - Rule 1: only ``ProtocolViolation`` escapes (from ``dns.parse``).
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..model import Direction, FlowKey, Service
-from ..records import Advert
+from ..records import Advert, HostName
 from . import dns
 from .base import Dissector
 from .events import Event, FlowFact, PrintSeen
@@ -43,6 +45,7 @@ MAX_TYPES = 64
 MAX_HOSTS = 64
 MAX_ADDRESSES = 8
 MAX_VALUE = 200  # characters kept of a TXT value
+MAX_NAMES = 32  # host names (name, address) reported per flow
 # DNS-SD service type (first label) -> offer
 PRINT_TYPES = {"_ipp": "ipp", "_ipps": "ipps", "_pdl-datastream": "raw", "_printer": "lpd"}
 WEB_TYPES = {"_http": "http-admin", "_https": "https-admin"}
@@ -96,6 +99,7 @@ class MdnsDissector(Dissector):
         self.instances: dict[dns.Name, _Instance] = {}
         self.addresses: dict[dns.Name, list[str]] = {}
         self.reported: list[Advert] = []
+        self.names: list[HostName] = []
         self.announced = False
 
     @classmethod
@@ -122,6 +126,10 @@ class MdnsDissector(Dissector):
             self._record(rec, sender)
         if len(self.types) != types_before:
             out.append(FlowFact("mdns_services", list(self.types)))
+        names = self._host_names()
+        if names != self.names:
+            self.names = names
+            out.append(FlowFact("host_names", list(names)))
         adverts = self._adverts()
         if adverts != self.reported:
             self.reported = adverts
@@ -159,6 +167,16 @@ class MdnsDissector(Dissector):
                 addrs = self.addresses[rec.name] = []
             if rec.data not in addrs and len(addrs) < MAX_ADDRESSES:
                 addrs.append(rec.data)
+
+    def _host_names(self) -> list[HostName]:
+        """The names announced with their addresses (A/AAAA answers: RFC 6762 section 8.3 announces
+        a host's own address records), at most ``MAX_NAMES``, in order of first appearance."""
+        out: list[HostName] = []
+        for n, addrs in self.addresses.items():
+            for addr in addrs:
+                if len(out) < MAX_NAMES:
+                    out.append(HostName(address=addr, name=".".join(n), source="mdns"))
+        return out
 
     def _type(self, stype: str) -> None:
         if stype not in self.types and len(self.types) < MAX_TYPES:

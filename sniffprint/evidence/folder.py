@@ -5,7 +5,7 @@ Layout::
     DIR/manifest.json            capture SHA-256s, tool version, command, run times, the id of the
                                  names' hash key (never the key), every file written with its
                                  SHA-256 and mode (chain of custody)
-    DIR/findings.jsonl           the finding and printer records (JSON lines, as --format json)
+    DIR/findings.jsonl           the finding, printer and client records (JSON lines, as --format json)
     DIR/evidence/<code>-<uid>[-job<N>].json   one redacted evidence file per finding
     DIR/evidence/<uid>-job<N>-page1.png       pixelated page-1 thumbnail (PostScript/PDF, gs)
   with --carve only (the folder then holds the documents themselves):

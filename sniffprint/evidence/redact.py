@@ -6,7 +6,8 @@ across records and runs that share a key without the value being shown. ``--reve
 metadata exactly as sent (never document text).
 
 What is masked: the job's free-text fields (``JobRecord.TEXT_FIELDS``), the flow facts that name a
-person or a file (``FLOW_TEXT_FIELDS``, each element of a list masked alone), and the ``NAME=``
+person or a file (``FLOW_TEXT_FIELDS``, each element of a list masked alone), the names of
+``host_names`` (a workstation's name often names its user; the addresses stay), and the ``NAME=``
 values a printer echoes in a device reply (``@PJL USTATUS JOB`` ``START``/``END`` with
 ``NAME="..."``): the status words stay, the names go (``mask_device_info``).
 
@@ -88,4 +89,6 @@ def redact_flow(rec: FlowRecord, key: bytes) -> FlowRecord:
                               if getattr(rec, name)}
     if rec.pjl_device_info:
         masked["pjl_device_info"] = mask_device_info(rec.pjl_device_info, key)
+    if rec.host_names:  # a workstation's name often names its user
+        masked["host_names"] = tuple(dataclasses.replace(h, name=str(mask(h.name, key))) for h in rec.host_names)
     return dataclasses.replace(rec, **masked) if masked else rec

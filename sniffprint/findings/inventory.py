@@ -23,9 +23,10 @@ to web ports is kept aside for at most ``MAX_WEB_HOSTS`` hosts and ``MAX_WEB_TIM
 """
 from __future__ import annotations
 
-from ..model import Protection, Service
+from ..model import PRINT_PORTS, PRINT_SERVICES, Protection, Service
 from ..records import FlowRecord
-from .printers import Printer, Printers
+from .paths import clear_name, protected_name
+from .printers import ClearSeen, Printer, Printers
 
 PRINT_OFFERS = frozenset({"ipp", "ipps", "raw", "lpd"})
 WEB_TLS_PORTS = frozenset({443, 8443})
@@ -44,8 +45,9 @@ def answered(flow: FlowRecord) -> bool:
 
 
 class Inventory:
-    def __init__(self, printers: Printers) -> None:
+    def __init__(self, printers: Printers, print_ports: frozenset[int] = PRINT_PORTS) -> None:
         self.printers = printers
+        self.print_ports = print_ports
         self.web: dict[str, list[float]] = {}  # TLS to 443/8443 of hosts not (yet) known as printers
 
     def flow(self, flow: FlowRecord) -> None:
@@ -63,6 +65,7 @@ class Inventory:
             pr.describe("uuid", ad.source, ad.uuid, ts)
             if ad.service in ("ipps", "https-admin") or ad.tls:
                 pr.tls_advertised = True
+        self._paths(flow)
         offer = self._observed(flow)
         tls = flow.protection is Protection.TLS
         if tls and flow.server_port in WEB_TLS_PORTS and not self.printers.is_printer(ip):
@@ -103,6 +106,30 @@ class Inventory:
         if flow.pjl_info_id:
             self.printers.get(ip, "pjl").describe("make_model", "pjl", flow.pjl_info_id, ts)
 
+    def _paths(self, flow: FlowRecord) -> None:
+        """The migration view of a printer: the protected protocols it was seen printing over, the
+        ports it speaks TLS on, and every cleartext print or admin port that answered, with how."""
+        if flow.proto != "tcp":
+            return
+        ip = flow.server_ip
+        if (flow.service is Service.TLS or flow.protection is Protection.TLS) and flow.server_port in self.print_ports:
+            pr = self.printers.candidate(ip)  # a TLS listener on a print port accepts connects in clear too
+            if pr is not None:
+                pr.tls_ports.add(flow.server_port)
+        if flow.print is True and flow.protection not in (Protection.NONE, Protection.UNKNOWN):
+            pr = self.printers.candidate(ip)
+            if pr is not None:
+                pr.protected_protocols.add(protected_name(flow))
+            return
+        kinds = clear_evidence(flow, self.print_ports)
+        if kinds:
+            pr = self.printers.candidate(ip)
+            if pr is not None:
+                seen = pr.clear_seen.get((flow.server_port, clear_name(flow)))
+                if seen is None:
+                    seen = pr.clear_seen[(flow.server_port, clear_name(flow))] = ClearSeen()
+                seen.saw(kinds, flow.ts_start, flow.uid, complete=flow.state.value not in ("S1", "OTH", "S0"))
+
     @staticmethod
     def _observed(flow: FlowRecord) -> str | None:
         """What the server was seen offering by answering this flow (None: nothing printer-ish)."""
@@ -137,6 +164,29 @@ class Inventory:
             if pr is not None and pr.identified_by:
                 _web_to(pr, times)
         self.web.clear()
+
+
+def clear_evidence(flow: FlowRecord, print_ports: frozenset[int] = PRINT_PORTS) -> set[str]:
+    """How a cleartext print or admin port answered this flow (empty: not such a port, not in
+    clear, or no answer): login (an admin login crossed), job (a print document was taken: a job
+    in a page description language), page (admin pages served), reply (data back), syn-ack (the
+    connection was accepted, nothing more)."""
+    if flow.protection is not Protection.NONE or flow.service is Service.TLS or not answered(flow):
+        return set()
+    admin = flow.service is Service.HTTP_ADMIN
+    printing = flow.service in PRINT_SERVICES and flow.print is True
+    if not (admin or printing or flow.server_port in print_ports):
+        return set()
+    kinds = set()
+    if admin and (flow.credentials or flow.http_basic_auth):
+        kinds.add("login")
+    if admin and flow.http_pages:
+        kinds.add("page")
+    if printing and flow.jobs and flow.languages not in ((), ("PJL",)):
+        kinds.add("job")
+    if flow.s2c_bytes:
+        kinds.add("reply")
+    return kinds or {"syn-ack"}
 
 
 def _web_to(pr: Printer, times: list[float]) -> None:

@@ -20,7 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import PrinterVerdict, Severity
-from ..records import PrinterRecord, Worst
+from ..records import ClearPort, PrinterRecord, Worst
+from .paths import port_order
 
 # Sources of each description, most trusted first.
 NAME_SOURCES = ("mdns", "ipp", "cups-browse", "snmp")
@@ -29,6 +30,47 @@ SERIAL_SOURCES = ("snmp",)
 UUID_SOURCES = ("mdns", "cups-browse")
 MAX_TIMINGS = 10_000  # TLS handshake times kept per printer (the first ones)
 TLS_OFFERS = frozenset({"ipps", "raw-tls", "https-admin"})
+MAX_EVIDENCE_UIDS = 4  # evidence flows kept per cleartext port (the earliest)
+EVIDENCE_ORDER = ("login", "job", "page", "reply", "syn-ack")  # strongest first
+TLS_PROTECTED = ("ipps", "raw-tls", "lpd-tls", "tls:")
+
+
+@dataclass(slots=True)
+class _Evidence:
+    kinds: set[str] = field(default_factory=set)
+    flows: int = 0
+    first: list[tuple[float, str]] = field(default_factory=list)  # (ts_start, uid), earliest first
+
+    def add(self, kinds: set[str], ts: float, uid: str) -> None:
+        self.kinds |= kinds
+        self.flows += 1
+        self.first.append((ts, uid))
+        self.first.sort()
+        del self.first[MAX_EVIDENCE_UIDS:]
+
+
+@dataclass(slots=True)
+class ClearSeen:
+    """A cleartext print or admin port of a printer that answered (``Inventory``): how, and the
+    earliest flows that show it (the same ones in any order of judging). Connections accepted
+    without a byte either way are kept apart: they prove cleartext only on a port never seen with
+    TLS, and only when closed (not cut by the capture's end), as for SP301."""
+
+    shown: _Evidence = field(default_factory=_Evidence)  # a byte crossed: a reply, a job, a page
+    connects: _Evidence = field(default_factory=_Evidence)  # accepted and closed, nothing crossed
+
+    def saw(self, kinds: set[str], ts: float, uid: str, *, complete: bool = True) -> None:
+        if kinds != {"syn-ack"}:
+            self.shown.add(kinds, ts, uid)
+        elif complete:
+            self.connects.add(kinds, ts, uid)
+
+    def evidence(self, tls_port: bool) -> _Evidence:
+        if tls_port or not self.connects.flows:
+            return self.shown
+        both = _Evidence(self.shown.kinds | self.connects.kinds, self.shown.flows + self.connects.flows,
+                         sorted(self.shown.first + self.connects.first)[:MAX_EVIDENCE_UIDS])
+        return both
 
 
 @dataclass(slots=True)
@@ -56,6 +98,9 @@ class Printer:
     tls_advertised: bool = False
     clear_job_protocols: set[str] = field(default_factory=set)  # print protocols that carried jobs in clear
     timings: list[float] = field(default_factory=list)  # tls_handshake_ms of flows to it
+    clear_seen: dict[tuple[int, str], ClearSeen] = field(default_factory=dict)  # (port, service) -> evidence
+    tls_ports: set[int] = field(default_factory=set)  # ports it was seen speaking TLS on
+    protected_protocols: set[str] = field(default_factory=set)  # protected print protocols seen printing
 
     def saw(self, code: str, severity: Severity, title: str, suppressed: bool) -> None:
         """Count a finding against this printer; the worst unsuppressed one names its verdict."""
@@ -93,9 +138,23 @@ class Printer:
         """TLS is on offer: announced, or seen in use for printing."""
         return self.tls_advertised or bool(self.offers & TLS_OFFERS) or self.protected_flows > 0
 
+    def clear_ports(self) -> list[ClearPort]:
+        """The cleartext ports that answered (``ClearSeen``), print ports first."""
+        out = []
+        for (port, service), seen in sorted(self.clear_seen.items(), key=lambda kv: (port_order(kv[0][0]), kv[0][1])):
+            ev = seen.evidence(port in self.tls_ports)
+            if ev.flows:
+                kinds = tuple(e for e in EVIDENCE_ORDER if e in ev.kinds)
+                out.append(ClearPort(port=port, service=service, evidence=kinds, flows=ev.flows,
+                                     uids=tuple(uid for _, uid in ev.first)))
+        return out
+
     def record(self) -> PrinterRecord:
         t = sorted(self.timings)
         despite = sorted(self.clear_job_protocols) if self.offers_tls() else []
+        clear = self.clear_ports()
+        protected = sorted(self.protected_protocols)
+        still = sorted({c.port for c in clear}, key=port_order) if protected else []
         return PrinterRecord(
             server_ip=self.ip,
             captures=tuple(sorted(self.captures)),
@@ -122,7 +181,18 @@ class Printer:
             tls_handshakes=len(t) or None,
             tls_handshake_ms_p50=round(statistics.median(t), 3) if t else None,
             tls_handshake_ms_p95=t[max(0, math.ceil(0.95 * len(t)) - 1)] if t else None,
+            protocols_clear=tuple(sorted(self.clear_job_protocols)) or None,
+            protocols_protected=tuple(protected) or None,
+            clear_ports=tuple(clear) or None,
+            clear_still_enabled=tuple(still) or None,
+            clear_still_enabled_reason=_still_enabled(protected, still) if still else None,
         )
+
+
+def _still_enabled(protected: list[str], ports: list[int]) -> str:
+    """'TLS in use (ipps, raw-tls), cleartext still enabled on 9100/515/80'."""
+    what = "TLS" if any(p.startswith(TLS_PROTECTED) for p in protected) else "encryption"
+    return f"{what} in use ({', '.join(protected)}), cleartext still enabled on {'/'.join(map(str, ports))}"
 
 
 class Printers:

@@ -18,6 +18,10 @@ it, JUnit fails the finding's printer with it, SARIF marks the result an error w
 Findings that never fail a run, whatever ``fail_on``: capture quality (SP9xx), a closed print port
 (SP303, good news) and an encrypted SMB session whose share is unknown (SP206, which makes the run
 inconclusive instead).
+
+Whatever the verdict (but a bug's), each printer seen printing protected whose cleartext print or
+admin ports still answered adds a reason: "P: TLS in use (ipps), cleartext still enabled on
+9100/80 (evidence: uid, uid)" -- the migration's unfinished last step (at most ``MAX_STILL`` lines).
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from ..records import Finding, Summary
 from .rules import Findings
 
 NEVER_FAIL = ("SP9", "SP303", "SP206")
+MAX_STILL = 10  # printers named in the reasons for cleartext still enabled beside TLS
 
 
 class ExitCode(enum.IntEnum):
@@ -73,7 +78,7 @@ def decide(findings: Findings, stats: Summary, fail_on: Severity = Severity.MEDI
         hosts = sorted({f"{k.server_ip}:{k.server_port}" for k in failing if k.server_ip})
         return Verdict(ExitCode.EXPOSED, (
             f"{sum(failing.values())} finding(s) at or above {fail_on.value}: "
-            f"{', '.join(codes)} on {', '.join(hosts) or 'the capture'}",), fail_on)
+            f"{', '.join(codes)} on {', '.join(hosts) or 'the capture'}", *still_enabled(findings)), fail_on)
     if findings.internal_on_print or stats.internal_errors > findings.internal_on_flows:
         return Verdict(ExitCode.INTERNAL, (
             f"{stats.internal_errors} internal error(s) (a bug: please report it, --debug shows the "
@@ -96,5 +101,20 @@ def decide(findings: Findings, stats: Summary, fail_on: Severity = Severity.MEDI
         reasons.append("only encrypted SMB sessions whose shares cannot be seen "
                        "(name the host in the policy's print_servers to count them as print)")
     if reasons:
-        return Verdict(ExitCode.INCONCLUSIVE, tuple(reasons), fail_on)
-    return Verdict(ExitCode.CLEAN, ("all print traffic seen was protected",), fail_on)
+        return Verdict(ExitCode.INCONCLUSIVE, (*reasons, *still_enabled(findings)), fail_on)
+    return Verdict(ExitCode.CLEAN, ("all print traffic seen was protected", *still_enabled(findings)), fail_on)
+
+
+def still_enabled(findings: Findings) -> list[str]:
+    """One reason per printer printing protected whose cleartext ports still answered, with the
+    earliest evidence flow of each port."""
+    out = []
+    candidates = [p for p in findings.printers.values() if p.protected_protocols and p.clear_seen]
+    for p in sorted(candidates, key=lambda p: p.ip):
+        rec = p.record()
+        if rec.clear_still_enabled_reason:
+            uids = [c.uids[0] for c in rec.clear_ports or () if c.uids]
+            out.append(f"{rec.server_ip}: {rec.clear_still_enabled_reason} (evidence: {', '.join(uids)})")
+    if len(out) > MAX_STILL:
+        out[MAX_STILL:] = [f"... and {len(out) - MAX_STILL} more printer(s) with cleartext still enabled"]
+    return out

@@ -1,7 +1,7 @@
 """The streaming writer interface every output format implements (an ``api.Sink``).
 
 ``begin()``, then ``flow()``, ``job()``, ``anomaly()``, ``finding()`` as records become known,
-``printer()`` at the end of the run, then ``end(summary)``. Records arrive typed
+``printer()`` and ``client()`` at the end of the run, then ``end(summary)``. Records arrive typed
 (``sniffprint.records``) and already redacted by the pipeline.
 
 Where a writer writes: ``fp`` (standard output or ``-o FILE``), or, for the formats that write one
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from ..errors import OutputError
-from ..records import Anomaly, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
+from ..records import Anomaly, ClientRecord, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..report import Report
@@ -60,6 +60,9 @@ class Writer:
     def printer(self, rec: PrinterRecord) -> None:
         return None
 
+    def client(self, rec: ClientRecord) -> None:
+        return None
+
     def end(self, stats: Summary) -> None:
         """``stats`` is the run summary; verify adds ``verdict``, ``exit_code`` and ``reasons``."""
         return None
@@ -88,6 +91,9 @@ class CollectingWriter(Writer):
 
     def printer(self, rec: PrinterRecord) -> None:
         self.report.printers.append(rec)
+
+    def client(self, rec: ClientRecord) -> None:
+        self.report.clients.append(rec)
 
     def end(self, stats: Summary) -> None:
         self.report.stats = stats

@@ -6,7 +6,7 @@ is a new column and no list is kept here.
   of ``report.TABLES``), streamed as the records become known.
 - ``-o DIR/`` (an existing directory, or a path ending in ``/``): every table, one file each
   (``DIR/flows.csv``, ``jobs.csv``, ``findings.csv``, ``printers.csv``, ``anomalies.csv``,
-  ``summary.csv``).
+  ``summary.csv``, ``clients.csv``).
 
 Without ``--all`` the flows table holds the flows that matter (as the human table does). Lists are
 joined with ``;``, objects (a printer's ``worst``, the summary's ``captures``) are JSON, booleans
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import OutputError
-from ..records import Anomaly, Finding, FlowRecord, JobRecord, PrinterRecord, Summary, columns
+from ..records import Anomaly, ClientRecord, Finding, FlowRecord, JobRecord, PrinterRecord, Summary, columns
 from ..report import TABLES, frame_columns, frame_row
 from .base import Writer
 from .escape import safe
@@ -125,6 +125,9 @@ class CsvWriter(Writer):
 
     def printer(self, rec: PrinterRecord) -> None:
         self._row("printers", rec)
+
+    def client(self, rec: ClientRecord) -> None:
+        self._row("clients", rec)
 
     def end(self, stats: Summary) -> None:
         self._row("summary", stats)

@@ -2,10 +2,12 @@
 
 What it shows, top to bottom: the verdict and why (``Summary.verdict``/``reasons``, the verdict
 every format states), one row per printer (verdict, protocols, bytes in clear and protected,
-worst finding), every finding with its redacted evidence (hash, masked excerpt, sensitive-data
-counts, keyed hashes of names, a pixelated page-1 thumbnail when the run wrote an evidence
-folder), what to do per finding code, the plots (``plots``), and the facts of the captures
-(SHA-256 when known, time span, packets, anomalies, tool version).
+worst finding; the cleartext ports still enabled beside TLS), one row per workstation (who still
+prints in clear, to which printers: ``htmlmigration``), every finding with its redacted evidence
+(hash, masked excerpt, sensitive-data counts, keyed hashes of names, a pixelated page-1
+thumbnail when the run wrote an evidence folder), what to do per finding code, the plots
+(``plots``), and the facts of the captures (SHA-256 when known, time span, packets, anomalies,
+tool version).
 
 Invariants:
 - Self-contained: CSS inline, images as ``data:`` URIs, no script, no font, no link that loads
@@ -19,7 +21,7 @@ Invariants:
   PNG files there.
 
 This module assembles the page (its head, stylesheet and order of sections); the sections are
-``htmlsections`` and ``htmlfinding``, the escaping and the value formats ``htmltext``.
+``htmlsections``, ``htmlfinding`` and ``htmlmigration``, the escaping and the value formats ``htmltext``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .._version import __version__
 from ..records import Summary
 from .base import CollectingWriter
 from .htmlfinding import evidence_section
+from .htmlmigration import still_enabled, workstations_section
 from .htmlsections import (
     captures_section,
     findings_section,
@@ -116,10 +119,13 @@ def render(report: Report, *, evidence_dir: str | None = None, reveal: bool = Fa
         f"<title>sniffprint: {esc(verdict.upper())}</title><style>{CSS}</style></head><body>",
         verdict_header(stats, findings, printers, reveal),
         "<main>",
-        "<nav><a href=\"#printers\">Printers</a><a href=\"#plots\">Plots</a><a href=\"#findings\">Findings</a>"
+        "<nav><a href=\"#printers\">Printers</a><a href=\"#workstations\">Workstations</a>"
+        "<a href=\"#plots\">Plots</a><a href=\"#findings\">Findings</a>"
         "<a href=\"#remediation\">What to do</a><a href=\"#evidence\">Evidence</a>"
         "<a href=\"#captures\">Captures</a></nav>",
         printers_section(printers),
+        still_enabled(printers),
+        workstations_section(report.client_records()),
         plots_section(report),
         findings_section(order, stats),
         remediation_section(order, stats),

@@ -1,6 +1,7 @@
 """JSON lines on stdout: one record per line, written as soon as it is known (a public contract).
 
-Record types: ``flow``, ``job``, ``finding``, ``anomaly``, ``printer`` and a closing ``summary``.
+Record types: ``flow``, ``job``, ``finding``, ``anomaly``, ``printer``, ``client`` and a closing
+``summary``.
 Each line is ``report.to_json`` of a typed record: the keys are the record's schema
 (``sniffprint.records``), documented in ``docs/json.md`` and never renamed; new fields may be added.
 
@@ -15,7 +16,7 @@ import json
 import re
 from typing import Any
 
-from ..records import Anomaly, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
+from ..records import Anomaly, ClientRecord, Finding, FlowRecord, JobRecord, PrinterRecord, Summary
 from ..report import to_json
 from .base import Writer
 
@@ -46,6 +47,9 @@ class JsonLinesWriter(Writer):
         self.fp.flush()  # live mode: a finding is printed the moment it is known
 
     def printer(self, rec: PrinterRecord) -> None:
+        self._write(rec)
+
+    def client(self, rec: ClientRecord) -> None:
         self._write(rec)
 
     def end(self, stats: Summary) -> None:

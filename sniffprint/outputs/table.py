@@ -1,12 +1,15 @@
 """The human table: the flows that matter (print services, TLS, printer management, anything on a
 print port), the findings, the printers (with what is known of them: name, model, offers, TLS
-handshake times), then a summary line. ``--all`` lists every flow. Every value is written through
-``escape.safe``: text from the wire (a certificate subject, a name, a printer's model) never
-reaches the terminal raw."""
+handshake times, cleartext ports still enabled beside TLS), the workstations (``ClientRecord``: what
+each client still sends in clear, to which printers), then a summary line. ``--all`` lists every
+flow. Every value is written through ``escape.safe``: text from the wire (a certificate subject, a
+name, a printer's model) never reaches the terminal raw."""
 from __future__ import annotations
 
+import time
+
 from ..model import PRINT_PORTS, PRINT_SERVICES, Protection, Service, Severity
-from ..records import Finding, FlowRecord, PrinterRecord, Summary
+from ..records import ClientRecord, Finding, FlowRecord, PrinterRecord, Summary
 from .base import Writer
 from .escape import safe
 
@@ -39,6 +42,7 @@ class TableWriter(Writer):
         self.rows: list[FlowRecord] = []
         self.findings: list[Finding] = []
         self.printers: list[PrinterRecord] = []
+        self.clients: list[ClientRecord] = []
         self.counts = {"flows": 0, "udp": 0, "print": 0, "clear": 0, "protected": 0, "unknown": 0}
 
     def finding(self, rec: Finding) -> None:
@@ -47,6 +51,9 @@ class TableWriter(Writer):
 
     def printer(self, rec: PrinterRecord) -> None:
         self.printers.append(rec)
+
+    def client(self, rec: ClientRecord) -> None:
+        self.clients.append(rec)
 
     def flow(self, rec: FlowRecord) -> None:
         c = self.counts
@@ -99,6 +106,16 @@ class TableWriter(Writer):
                               f"  worst {worst}\n")
                 for line in _known(p):
                     self.fp.write(f"  {'':<16} {line}\n")
+        if self.clients:
+            self.fp.write("\nworkstations:\n")
+            for w in self.clients:
+                names = f" ({safe(', '.join(w.hostnames))})" if w.hostnames else ""
+                clear = (f"clear {safe(','.join(w.protocols_clear))} ({w.jobs_clear} jobs, {_size(w.bytes_clear)})"
+                         if w.protocols_clear else "clear -")
+                self.fp.write(f"  {safe(w.client_ip):<16} {w.verdict.value:<9} {clear}  protected "
+                              f"{safe(','.join(w.protocols_protected)) or '-'}  last seen {_utc(w.last_seen)}"
+                              f"{names}\n")
+                self.fp.write(f"  {'':<16} {safe(w.reason)}\n")
         c = self.counts
         trunc = " (capture truncated)" if stats.truncated else ""
         udp = f", {c['udp']} UDP flows" if c["udp"] else ""
@@ -125,6 +142,13 @@ def _known(p: PrinterRecord) -> list[str]:
     if p.tls_handshakes:
         lines.append(f"TLS handshake p50 {p.tls_handshake_ms_p50:.1f} ms, p95 {p.tls_handshake_ms_p95:.1f} ms "
                      f"({p.tls_handshakes} timed)")
+    if p.clear_still_enabled_reason:
+        uids = [u for c in p.clear_ports or () if c.port in (p.clear_still_enabled or ()) for u in c.uids[:1]]
+        lines.append(f"{p.clear_still_enabled_reason} (evidence: {', '.join(uids)})")
     if p.clear_despite_tls:
         lines.append(f"still printing in clear although TLS is offered: {','.join(p.clear_despite_tls)}")
     return [safe(line) for line in lines]  # models and names come off the wire
+
+
+def _utc(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))

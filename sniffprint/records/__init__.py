@@ -18,24 +18,28 @@ Invariants:
 Layout: the schema machinery is ``_schema`` (``col``, ``columns``, ``Column``); the records are
 grouped by family: ``_flow`` (``FlowRecord``, ``Credential``, ``Advert``), ``_job`` (``JobRecord``),
 ``_finding`` (``Finding``, ``Evidence``, ``Thumbnail``, ``TallyKey``), ``_printer``
-(``PrinterRecord``, ``Worst``) and ``_run`` (``Anomaly``, ``Summary``, ``CaptureSummary``). Import
+(``PrinterRecord``, ``Worst``, ``ClearPort``), ``_client`` (``ClientRecord``, ``ClientPath``), ``_run``
+(``Anomaly``, ``Summary``, ``CaptureSummary``) and ``_diff`` (``Change``, ``DiffSummary``: the records of
+``sniffprint diff``, not of a scan). Import
 them from here, ``sniffprint.records``: the modules are private. A new top-level record type is
 one class in its family's module, its name here, and a line in ``RECORD_TYPES``.
 """
 from __future__ import annotations
 
+from ._client import ClientPath, ClientRecord
+from ._diff import Change, DiffSummary
 from ._finding import Evidence, Finding, TallyKey, Thumbnail
-from ._flow import Advert, Credential, FlowRecord
+from ._flow import Advert, Credential, FlowRecord, HostName
 from ._job import JobRecord
-from ._printer import PrinterRecord, Worst
+from ._printer import ClearPort, PrinterRecord, Worst
 from ._run import Anomaly, CaptureSummary, Summary
 from ._schema import Column, col, columns
 from ._schema import iter_fields as iter_fields
 
-__all__ = ["Advert", "Anomaly", "CaptureSummary", "Column", "Credential", "Evidence", "Finding", "FlowRecord",
-           "JobRecord", "PrinterRecord", "RECORD_TYPES", "Record", "Summary", "TallyKey", "Thumbnail", "Worst",
-           "col", "columns"]
+__all__ = ["Advert", "Anomaly", "CaptureSummary", "Change", "ClearPort", "ClientPath", "ClientRecord", "Column",
+           "Credential", "DiffSummary", "Evidence", "Finding", "FlowRecord", "HostName", "JobRecord", "PrinterRecord",
+           "RECORD_TYPES", "Record", "Summary", "TallyKey", "Thumbnail", "Worst", "col", "columns"]
 
-Record = Anomaly | FlowRecord | JobRecord | Finding | PrinterRecord | Summary
-RECORD_TYPES: dict[str, type] = {c.TYPE: c for c in (FlowRecord, JobRecord, Finding, PrinterRecord, Anomaly,
-                                                      Summary)}
+Record = Anomaly | FlowRecord | JobRecord | Finding | PrinterRecord | ClientRecord | Summary
+RECORD_TYPES: dict[str, type] = {c.TYPE: c for c in (FlowRecord, JobRecord, Finding, PrinterRecord, ClientRecord,
+                                                      Anomaly, Summary)}

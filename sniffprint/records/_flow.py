@@ -51,6 +51,19 @@ class Advert:
     rp: str | None = col("resource path or queue (TXT rp)", "string", None)
 
 
+@dataclass(slots=True, frozen=True, kw_only=True)
+class HostName:
+    """A host name bound to an address by a name service message (NetBIOS name service, LLMNR,
+    mDNS): a registration, or an answer from the name's owner (never a question)."""
+
+    TYPE: ClassVar[str] = "host_name"
+    address: str = col("the address the name belongs to (the NB_ADDRESS, A or AAAA data; the sender's for a "
+                       "NetBIOS node status answer)", _IP)
+    name: str = col("the name (NetBIOS: the 15-character name without its suffix; masked unless --reveal)",
+                    "string")
+    source: str = col("nbns, llmnr or mdns", "category")
+
+
 # --------------------------------------------------------------------------------------- flow
 @dataclass(slots=True, frozen=True, kw_only=True)
 class FlowRecord:
@@ -69,7 +82,7 @@ class FlowRecord:
     server_port: int = col("server port", _PORT)
     ip_version: int = col("4 or 6", "UInt8")
     service: Service = col("raw9100, lpd, ipp, smb, tls, http, dcerpc, http-admin (a printer's web interface), "
-                           "snmp, mdns, cups-browse or other, decided by content, not by port", "category")
+                           "snmp, mdns, cups-browse, nbns, llmnr or other, decided by content, not by port", "category")
     service_violations: tuple[str, ...] = col("`-name` of each dissector detached by a protocol violation",
                                               "object")
     protection: Protection = col("none, tls, smb3-encrypted, rpc-privacy or unknown", "category")
@@ -187,6 +200,10 @@ class FlowRecord:
     ipp_uri_security: tuple[str, ...] | None = col("uri-security-supported (none, tls) from a "
                                                    "Get-Printer-Attributes answer", "object", None, sparse=True)
     pjl_info_id: str | None = col("the printer's answer to PJL INFO ID (its model)", "string", None, sparse=True)
+    host_names: tuple[HostName, ...] | None = col("host names bound to addresses by this flow's name service "
+                                                  "messages: NetBIOS registrations and answers, LLMNR and mDNS "
+                                                  "answers (names masked unless --reveal)", "object", None,
+                                                  sparse=True)
 
     FACTS: ClassVar[frozenset[str]] = frozenset()  # filled below: fields a dissector may set
 
@@ -194,4 +211,5 @@ class FlowRecord:
 # ``credentials`` is deliberately not a fact: a dissector reports ``SecretSeen``, never a record value.
 FlowRecord.FACTS = frozenset(c.name for c in columns(FlowRecord)
                              if c.name.startswith(("tls_", "cert_", "smb", "sni", "http_", "ipp_", "lpd_",
-                                                   "pjl_", "spoolss_", "rpc_", "snmp_", "mdns_", "printer_")))
+                                                   "pjl_", "spoolss_", "rpc_", "snmp_", "mdns_", "printer_",
+                                                   "host_")))

@@ -1,11 +1,12 @@
-"""The printer record: one printer, its verdict, what is known of it, and its ``Worst`` finding."""
+"""The printer record: one printer, its verdict, what is known of it, its ``Worst`` finding, and the
+cleartext ports that answered (``ClearPort``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
 from ..model import PrinterVerdict, Severity
-from ._schema import _IP, col
+from ._schema import _IP, _PORT, col
 
 
 # ------------------------------------------------------------------------------------ printer
@@ -15,6 +16,22 @@ class Worst:
     code: str = col("finding code", "category")
     severity: Severity = col("its severity", "category")
     title: str = col("its title", "string")
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class ClearPort:
+    """A cleartext print or admin port of a printer that answered, with the flows that show it."""
+
+    TYPE: ClassVar[str] = "clear_port"
+    port: int = col("the port", _PORT)
+    service: str = col("what answered there: raw9100, lpd, ipp, http-admin, smb, dcerpc (by content, else by "
+                       "port)", "category")
+    evidence: tuple[str, ...] = col("how it answered: syn-ack (a connection accepted, nothing more), reply "
+                                    "(it answered a request: PJL, LPD, IPP status, SMB), job (it took a print "
+                                    "document), page (admin pages served), login (an admin login crossed)",
+                                    "object")
+    flows: int = col("cleartext flows it answered", "UInt32")
+    uids: tuple[str, ...] = col("the earliest of those flows (at most 4): the evidence", "object")
 
 
 @dataclass(slots=True, frozen=True, kw_only=True)
@@ -59,3 +76,19 @@ class PrinterRecord:
     tls_handshake_ms_p50: float | None = col("median TLS handshake time, ms", "Float64", None, sparse=True)
     tls_handshake_ms_p95: float | None = col("95th percentile TLS handshake time, ms (nearest rank)", "Float64",
                                              None, sparse=True)
+    protocols_clear: tuple[str, ...] | None = col("print protocols that carried print jobs to it in clear: "
+                                                  "raw9100, lpd, ipp, smb, dcerpc", "object", None, sparse=True)
+    protocols_protected: tuple[str, ...] | None = col("protected print protocols it was seen printing over: ipps, "
+                                                      "raw-tls, lpd-tls, smb3-encrypted, rpc-privacy, tls:PORT",
+                                                      "object", None, sparse=True)
+    clear_ports: tuple[ClearPort, ...] | None = col("cleartext print and admin ports that answered (SYN-ACK on a "
+                                                    "port never seen with TLS, a PJL/LPD/IPP reply, a job, an "
+                                                    "admin page), with their evidence flows", "object", None,
+                                                    sparse=True)
+    clear_still_enabled: tuple[int, ...] | None = col("seen printing protected, yet these cleartext print and "
+                                                      "admin ports still answered: the migration's last step "
+                                                      "(disable them) is undone", "object", None,
+                                                      sparse=True)
+    clear_still_enabled_reason: str | None = col("the same in words, e.g. \"TLS in use (ipps, raw-tls), cleartext "
+                                                 "still enabled on 9100/515/80\"", "string", None, sparse=True)
+

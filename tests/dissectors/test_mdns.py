@@ -123,3 +123,14 @@ def test_avahi_announcements_of_the_lab_and_fuzz() -> None:
     ads = adverts(feed(*dgs))  # every sender's datagrams in one flow: hosts by their addresses
     assert {(a.host, a.service) for a in ads} >= {("10.77.0.20", "ipps"), ("10.77.0.20", "raw"), ("10.77.0.21", "ipps")}
     fuzz_datagrams(lambda: MdnsDissector(KEY), dgs, cases=1000)
+
+
+def test_announced_addresses_are_host_names() -> None:
+    from sniffprint.records import HostName
+
+    ev = feed(v.message(v.a("ws2.local", "10.77.0.11"), v.a("ws2.local", "fd77::11")))
+    found = [e.value for e in ev if isinstance(e, FlowFact) and e.name == "host_names"]
+    assert found == [[HostName(address="10.77.0.11", name="ws2.local", source="mdns"),
+                      HostName(address="fd77::11", name="ws2.local", source="mdns")]]
+    query = v.message(v.a("ws9.local", "10.77.0.99"), questions=(v.question("ws9.local", v.A),), response=False)
+    assert not [e for e in feed(query) if isinstance(e, FlowFact) and e.name == "host_names"]  # known answers

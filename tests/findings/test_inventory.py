@@ -95,3 +95,54 @@ def test_clear_printing_although_tls_is_offered_is_the_unfinished_step() -> None
     assert records(clear, jobs={0: [(job, None)]})["10.0.0.2"].clear_despite_tls is None  # no TLS: not a migration
     status = job_record(language="PJL", languages=("PJL",), bytes=56)  # a status query is no print job
     assert records(flow_record(jobs=1), tls, jobs={0: [(status, None)]})["10.0.0.2"].clear_despite_tls is None
+
+
+# ------------------------------------------------------------------- the migration view (issue 13)
+def _clear(port: int, service: str, uid: str, ts: float, **kw):  # noqa: ANN003, ANN202
+    return flow_record(uid=uid, server_port=port, service=service, ts_start=ts, ts_end=ts + 1, **kw)
+
+
+def test_tls_in_use_and_cleartext_still_enabled_lists_ports_and_evidence() -> None:
+    ipps = _clear(631, "tls", "T1", 10.0, protection="tls", c2s_bytes=2000, s2c_bytes=2000)
+    raw_tls = _clear(9100, "tls", "T2", 11.0, protection="tls", c2s_bytes=2000, s2c_bytes=2000)
+    job = _clear(9100, "raw9100", "C1", 12.0, jobs=1, languages=("PJL", "PCL5"))
+    pjl = _clear(9100, "raw9100", "C2", 13.0, jobs=1, languages=("PJL",), s2c_bytes=96, history="ShADadFf")
+    lpd = _clear(515, "lpd", "C3", 14.0, c2s_bytes=8, s2c_bytes=27, history="ShADadFf")
+    web = _clear(80, "http-admin", "C4", 15.0, print=False, c2s_bytes=74, s2c_bytes=517, http_pages=1,
+                 history="ShADadFf")
+    closed_ipp = _clear(631, "other", "C5", 16.0, print=False, c2s_bytes=0, history="Sr", state="REJ")
+    jobs = {2: [(job_record(uid="C1", protocol="raw9100", languages=("PJL", "PCL5"), user="u"), None)]}
+    p = records(ipps, raw_tls, job, pjl, lpd, web, closed_ipp, jobs=jobs)["10.0.0.2"]
+    assert p.protocols_protected == ("ipps", "raw-tls") and p.protocols_clear == ("raw9100",)
+    assert [(c.port, c.service, c.evidence, c.uids) for c in p.clear_ports] == [
+        (9100, "raw9100", ("job", "reply"), ("C1", "C2")), (515, "lpd", ("reply",), ("C3",)),
+        (80, "http-admin", ("page", "reply"), ("C4",))]
+    assert p.clear_still_enabled == (9100, 515, 80)
+    assert p.clear_still_enabled_reason == "TLS in use (ipps, raw-tls), cleartext still enabled on 9100/515/80"
+    assert p.closed_ports == (631,)
+
+
+def test_a_connect_proves_cleartext_only_on_a_port_without_tls_and_only_when_closed() -> None:
+    connect = _clear(9100, "other", "C1", 10.0, print=False, c2s_bytes=0, history="ShAFf")
+    cut = _clear(515, "other", "C2", 11.0, print=False, c2s_bytes=0, history="ShA", state="S1")
+    p = records(connect, cut)["10.0.0.2"]
+    assert [(c.port, c.evidence) for c in p.clear_ports] == [(9100, ("syn-ack",))]
+    assert p.clear_still_enabled is None  # no protected printing: nothing "still" about it
+    tls = _clear(9100, "tls", "T1", 12.0, protection="tls", c2s_bytes=500, s2c_bytes=500)
+    for order in ((connect, tls), (tls, connect)):  # the same in any order of judging
+        p = records(*order)["10.0.0.2"]
+        assert p.clear_ports is None and p.clear_still_enabled is None
+
+
+def test_clear_port_evidence_keeps_the_earliest_flows_in_any_order() -> None:
+    flows = [_clear(9100, "raw9100", f"C{i}", 100.0 - i, s2c_bytes=10, history="ShADadFf") for i in range(8)]
+    a, b = records(*flows)["10.0.0.2"], records(*reversed(flows))["10.0.0.2"]
+    assert a == b
+    assert a.clear_ports[0].uids == ("C7", "C6", "C5", "C4") and a.clear_ports[0].flows == 8
+
+
+def test_smb3_encryption_says_encryption_in_use() -> None:
+    smb3 = _clear(445, "smb", "S1", 10.0, protection="smb3-encrypted")
+    smb = _clear(445, "smb", "S2", 11.0, jobs=1, languages=("PostScript",), s2c_bytes=300)
+    p = records(smb3, smb, jobs={1: [(job_record(uid="S2", protocol="smb"), None)]})["10.0.0.2"]
+    assert p.clear_still_enabled_reason == "encryption in use (smb3-encrypted), cleartext still enabled on 445"

@@ -291,3 +291,21 @@ def test_the_print_rule_and_the_servers_it_learns():
     assert not Policy.serves_print(True, Protection.NONE) and not Policy.serves_print(None, Protection.SMB3)
     assert Policy().is_print(Service.DCERPC, True, Protection.RPC_PRIVACY, key) is True
     assert Policy().is_print(Service.DCERPC, None, Protection.NONE, key) is False
+
+
+def test_cleartext_still_enabled_beside_tls_is_a_reason_whatever_the_threshold():
+    """The migration's unfinished last step, with the evidence flow of each port: IPPS and TLS 9100
+    print, yet 9100, 515 and 80 still answer in clear (pcaps/migration-after.pcap)."""
+    cap = str(PCAPS / "migration-after.pcap")
+    for fail_on, code in (("medium", 1), ("critical", 1)):
+        r = CliRunner().invoke(main, ["verify", "--format", "json", "--fail-on", fail_on, cap])
+        assert r.exit_code == code
+        summary = json.loads(r.stdout.splitlines()[-1])
+        still = [x for x in summary["reasons"] if "cleartext still enabled" in x]
+        assert len(still) == 1 and still[0].startswith("10.77.0.20: TLS in use (ipps, raw-tls), cleartext still "
+                                                      "enabled on 9100/515/80 (evidence: C")
+        printer = next(json.loads(line) for line in r.stdout.splitlines() if '"type":"printer"' in line)
+        first = [p["uids"][0] for p in printer["clear_ports"]]
+        assert still[0].endswith(f"(evidence: {', '.join(first)})")
+    r = CliRunner().invoke(main, ["verify", "--format", "json", str(PCAPS / "migration-before.pcap")])
+    assert "cleartext still enabled" not in r.stdout  # nothing protected yet: nothing "still" open

@@ -811,7 +811,7 @@ def main(argv=None):
             srcs.append(Source(os.path.abspath(p)))
         except ValueError as e:  # a UDP-only capture (SNMP, mDNS): nothing to copy into a TCP mix
             if args.source:
-                raise SystemExit(str(e))
+                raise SystemExit(str(e)) from None
             print('make_printheavy: skipped %s' % e, file=sys.stderr)
     names = {s.name for s in srcs}
     if len(names) != len(srcs):

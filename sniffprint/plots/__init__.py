@@ -2,7 +2,7 @@
 
 Each takes a ``Report`` or its flows frame (``Report.flows_frame()``, or a concatenation of
 several) and draws into ``ax`` (a new figure through pyplot when none is given). matplotlib is
-imported here only; there is no ``plt.show()``: the caller (Jupyter) decides (Cirq's rule).
+imported in this package only; there is no ``plt.show()``: the caller (Jupyter) decides (Cirq's rule).
 ``png()`` renders one plot to PNG bytes on a pyplot-free ``Figure`` (the HTML report).
 
 - ``plot_exposure_timeline``: one row per printer, one bar per print flow from its first to its
@@ -16,94 +16,38 @@ imported here only; there is no ``plt.show()``: the caller (Jupyter) decides (Ci
 - ``plot_tls``: TLS print flows per negotiated version, stacked by certificate state.
 - ``plot_bytes_by_protection``: print bytes per printer, stacked by protection.
 
-The fleet plots take the frame of ``migration.fleet_frame`` (many captures, one row per period and
-host) instead of flows:
-
-- ``plot_fleet_trend``: per period, how many printers (or workstations) were exposed, weak,
-  protected or unknown: stacked bars, the migration's progress at a glance.
-- ``plot_fleet_grid``: one row per printer (or workstation), one column per period, each cell
-  coloured by that period's verdict (blank: not seen), the most exposed first.
+The fleet plots (``plot_fleet_trend``, ``plot_fleet_grid``: many captures over time) are in
+``plots.fleet`` and re-exported here; the shared helpers (axes, PNG rendering) in ``plots._base``.
 
 Print flows are those whose ``print`` is true or unknown (encrypted SMB whose share cannot be
 seen), as everywhere else.
 """
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+from ._base import COLORS, LABELS, MAX_ROWS, PROTECTED, _axes, _empty, _print_flows, human_bytes, png
+from .fleet import VERDICT_COLORS, plot_fleet_grid, plot_fleet_trend
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from .report import Report
+    from ..report import Report
 
-# one colour and one legend label per Protection value (a test checks every value has one)
-COLORS = {"none": "#d62728", "tls": "#2ca02c", "smb3-encrypted": "#1f77b4", "rpc-privacy": "#9467bd",
-          "unknown": "#7f7f7f"}
-LABELS = {"none": "cleartext", "tls": "TLS", "smb3-encrypted": "SMB3 encrypted", "rpc-privacy": "RPC privacy",
-          "unknown": "unknown"}
-PROTECTED = frozenset(COLORS) - {"none", "unknown"}
 _DRAW_ORDER = {"none": 3, "unknown": 2}  # protected flows first (0), then unknown, cleartext on top
 MIN_BAR = 0.006  # the narrowest bar, as a fraction of the time span shown
-MAX_ROWS = 25  # printers or clients drawn at most (the most exposed first)
 _CELL = {"clear": ("#d62728", "in clear"), "mixed": ("#ff7f0e", "mixed"),
          "protected": ("#2ca02c", "protected"), "unknown": ("#9e9e9e", "unknown"),
          "empty": ("#f2f2f2", "no flows")}
-VERDICT_COLORS = {"exposed": "#d62728", "weak": "#ff7f0e", "protected": "#2ca02c", "unknown": "#9e9e9e"}
-_KIND_WORDS = {"printer": "printers", "client": "workstations"}
 _CERT = {"hidden (TLS 1.3)": "#9e9e9e", "self-signed": "#ff7f0e", "expired": "#d62728",
          "other issuer": "#2ca02c", "not seen": "#c7c7c7"}
 
-
-# ------------------------------------------------------------------------------------ helpers
-def _flows(data: Report | pd.DataFrame) -> pd.DataFrame:
-    return data if hasattr(data, "columns") else data.flows_frame()
-
-
-def _print_flows(data: Report | pd.DataFrame) -> pd.DataFrame:
-    df = _flows(data)
-    return df[df["print"].astype("boolean").fillna(True).astype(bool)]
-
-
-def _axes(ax: Axes | None, size: tuple[float, float] = (9, 3.5)) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=size)[1]
-
-
-def _empty(ax: Axes, title: str, what: str) -> Axes:
-    ax.set_title(title)
-    ax.text(0.5, 0.5, what, ha="center", va="center", transform=ax.transAxes, color="#555555")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return ax
-
-
-def human_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TB"  # pragma: no cover - the loop returns
-
-
-def png(plot: Callable[..., Axes], data: Report | pd.DataFrame, *, width: float = 8.0, height: float = 3.0,
-        dpi: int = 100) -> bytes:
-    """One plot as PNG bytes, drawn on a ``Figure`` of its own (no pyplot state, no backend)."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=dpi)
-    plot(data, ax=fig.add_subplot())
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+__all__ = ["COLORS", "LABELS", "MAX_ROWS", "PROTECTED", "VERDICT_COLORS", "human_bytes", "png",
+           "plot_exposure_timeline", "plot_protocol_matrix", "plot_top_clients", "plot_tls",
+           "plot_bytes_by_protection", "plot_fleet_trend", "plot_fleet_grid", "cell_state", "cert_state"]
 
 
 # ------------------------------------------------------------------------------- time axis
@@ -366,82 +310,4 @@ def plot_bytes_by_protection(data: Report | pd.DataFrame, *, ax: Axes | None = N
     table.plot.bar(stacked=True, ax=ax, color=[COLORS.get(c, COLORS["unknown"]) for c in table.columns], rot=0)
     ax.set_ylabel("bytes client → printer")
     ax.set_title(title)
-    return ax
-
-
-# ------------------------------------------------------------------------------- fleet over time
-def _period_labels(periods: list[Any]) -> list[str]:
-    """Period starts as short labels: the date, with the time only when a period starts mid-day."""
-    with_time = any(p.hour or p.minute for p in periods)
-    return [p.strftime("%d %b %H:%M" if with_time else "%d %b %Y") for p in periods]
-
-
-def _fleet(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    if kind not in _KIND_WORDS:
-        raise ValueError(f"kind is printer or client, not {kind!r}")
-    sub = frame[(frame["kind"] == kind) & frame["period"].notna()]
-    return sub
-
-
-def plot_fleet_trend(frame: pd.DataFrame, *, kind: str = "printer", ax: Axes | None = None) -> Axes:
-    """How many printers (``kind="client"``: workstations) were exposed, weak, protected or unknown
-    in each period of a ``migration.fleet_frame``: stacked bars, exposed at the bottom."""
-    from matplotlib.ticker import MaxNLocator
-
-    df = _fleet(frame, kind)
-    periods = sorted(df["period"].unique())
-    ax = _axes(ax, (max(5.0, 1.5 + 0.7 * len(periods)), 3.5))
-    title = f"{_KIND_WORDS[kind].capitalize()} by verdict per period"
-    if df.empty:
-        return _empty(ax, title, f"no {_KIND_WORDS[kind]} seen")
-    counts = df.groupby(["period", "verdict"], observed=False).size().unstack(fill_value=0).reindex(periods)
-    bottom = [0] * len(periods)
-    for verdict in ("exposed", "weak", "unknown", "protected"):
-        vals = [int(v) for v in counts[verdict]] if verdict in counts.columns else [0] * len(periods)
-        if any(vals):
-            ax.bar(range(len(periods)), vals, bottom=bottom, color=VERDICT_COLORS[verdict], label=verdict, width=0.7)
-        bottom = [a + b for a, b in zip(bottom, vals, strict=True)]
-    ax.set_xticks(range(len(periods)), _period_labels(periods), rotation=30 if len(periods) > 4 else 0,
-                  ha="right" if len(periods) > 4 else "center")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(_KIND_WORDS[kind])
-    ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
-    return ax
-
-
-def plot_fleet_grid(frame: pd.DataFrame, *, kind: str = "printer", ax: Axes | None = None) -> Axes:
-    """One row per printer (``kind="client"``: workstation), one column per period of a
-    ``migration.fleet_frame``, each cell coloured by that period's verdict (blank: not seen then);
-    the hosts exposed most often first, at most ``MAX_ROWS``."""
-    import numpy as np
-    from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
-
-    df = _fleet(frame, kind)
-    periods = sorted(df["period"].unique())
-    exposed = df[df["verdict"] == "exposed"].groupby("address", observed=True).size()
-    hosts = sorted(df["address"].unique(), key=lambda h: (-int(exposed.get(h, 0)), str(h)))[:MAX_ROWS]
-    ax = _axes(ax, (max(5.0, 2.5 + 0.7 * len(periods)), 1.4 + 0.4 * max(len(hosts), 1)))
-    title = f"{_KIND_WORDS[kind].capitalize()}: verdict per period"
-    if df.empty:
-        return _empty(ax, title, f"no {_KIND_WORDS[kind]} seen")
-    states = ["none", *VERDICT_COLORS]
-    grid = np.zeros((len(hosts), len(periods)), dtype=int)
-    for row in df.itertuples(index=False):
-        if row.address in hosts:
-            grid[hosts.index(row.address), periods.index(row.period)] = states.index(str(row.verdict))
-    cmap = ListedColormap(["#f2f2f2", *VERDICT_COLORS.values()])
-    ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=len(states) - 0.5, aspect="auto")
-    ax.set_xticks(range(len(periods)), _period_labels(periods), rotation=30 if len(periods) > 4 else 0,
-                  ha="right" if len(periods) > 4 else "center")
-    ax.set_yticks(range(len(hosts)), [str(h) for h in hosts])
-    ax.set_xticks(np.arange(-0.5, len(periods)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(hosts)), minor=True)
-    ax.grid(which="minor", color="white", linewidth=2)
-    ax.tick_params(which="minor", length=0)
-    ax.set_title(title)
-    used = [s for s in VERDICT_COLORS if states.index(s) in set(grid.flat)]
-    ax.legend(handles=[Patch(color=VERDICT_COLORS[s], label=s) for s in used], loc="upper left",
-              bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
     return ax

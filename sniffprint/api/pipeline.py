@@ -20,7 +20,6 @@ Invariants:
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -46,6 +45,7 @@ from ..model import FlowKey, Protection, Service, Severity
 from ..options import Options
 from ..records import Anomaly, CaptureSummary, Evidence, Finding, FlowRecord, JobRecord, Summary
 from ..sources import CaptureReadError, CaptureStats, ReadLimits, SourceSpec, open_source
+from .gcpolicy import GcPolicy
 from .sinks import FolderSink, Part, Sink
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ class Pipeline:
         self.table = FlowTable(options, self.sink, self._flow, print_rule=self._is_print,
                                on_job_done=self._job_done)
         self.udp = UdpTable(options, self.sink, self._flow, print_rule=self._is_print)
+        self.gc = GcPolicy()
         self.decoder = Decoder(self.sink, options.verify_checksums, on_udp=self._udp_handler())
         self.captures: list[CaptureStats] = []
         self.read_errors: list[CaptureError] = []  # inputs an OS error cut short (exit 2 at the end)
@@ -148,6 +149,7 @@ class Pipeline:
             self._findings(self.findings.job(flow.record(), rec, job.evidence))
 
     def _flow(self, flow: Flow | UdpFlow) -> None:
+        self.gc.flow_finished(len(self.table) + len(self.udp))
         # credentials redacted here, whatever --reveal says: a record never holds a secret
         rec = flow.record(credentials(flow.secrets, self.site_key.key) if flow.secrets else None)
         jobs = [(job.record(), job.evidence) for job in flow.jobs]
@@ -195,22 +197,19 @@ class Pipeline:
             from ..parallel import run_parallel
 
             return run_parallel(self, specs, self.options.jobs, **live)
-        # Hundreds of thousands of live flows are long-lived objects: the default gen-0 threshold
-        # (700) makes the collector rescan them so often that it costs half the run on a SYN
-        # flood. Flows break their own reference cycles when they finish (Flow._release).
-        saved = gc.get_threshold()
-        gc.set_threshold(20_000, 20, 20)
+        # the collector's thresholds raised for speed, with a full collection every so many
+        # finished flows so that the dissectors' reference cycles never pile up (gcpolicy)
         t0 = time.perf_counter()
         try:
-            self._read(specs, live)
-            self._finish()
+            with self.gc:
+                self._read(specs, live)
+                self._finish()
         except BaseException as exc:  # a crash or an interrupt: the folder still says what it holds
             if self.folder is not None:
                 self.folder.abort(f"{type(exc).__name__}: {exc}")
                 self.folder = None
             raise
         finally:
-            gc.set_threshold(*saved)
             self.elapsed = time.perf_counter() - t0
         return self.stats()
 

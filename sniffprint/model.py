@@ -157,3 +157,14 @@ class FlowKey(NamedTuple):
     client_port: int
     server_ip: str
     server_port: int
+
+
+class ExitCode(enum.IntEnum):
+    """The exit statuses of every command (README "Exit codes"); here, in the core vocabulary, so
+    that the CLI can name them without importing the analysis (``findings.verdict`` decides them)."""
+
+    CLEAN = 0
+    EXPOSED = 1
+    USAGE = 2
+    INCONCLUSIVE = 3
+    INTERNAL = 4

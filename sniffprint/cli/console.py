@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import CaptureError, OptionsError, OutputError
-from ..findings.verdict import ExitCode
+from ..model import ExitCode
 from ..outputs.escape import safe
 
 if TYPE_CHECKING:  # pragma: no cover

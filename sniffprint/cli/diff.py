@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from ..findings.verdict import ExitCode
+from ..model import ExitCode
 from .console import _guard, _say, _tty
 from .flags import _with_common
 from .run import _open_output, _options

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..findings.verdict import ExitCode
+from ..model import ExitCode
 from .console import _guard, _ready, _say, _stop_on_signals, _tty, _verbose
 from .flags import SEVERITIES, _dask, _formats, _jobs, _table, _with_common
 from .run import _dask_client, _failures, _options, _run, _specs, _with_jobs

@@ -38,11 +38,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..model import PrinterVerdict
+from ..model import ExitCode, PrinterVerdict
 from ..records import Change, ClientRecord, DiffSummary, PrinterRecord
 from .paths import CLEAR_BY_PORT, port_order
 from .printers import TLS_PROTECTED
-from .verdict import ExitCode
 
 UNSEEN = "unseen"
 PRINTER_CLEAR = {"closed": 1, "open": 2, "exposed": 3}  # a printer's cleartext protocol, worst last

@@ -25,25 +25,15 @@ admin ports still answered adds a reason: "P: TLS in use (ipps), cleartext still
 """
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
+from ..model import ExitCode as ExitCode  # re-exported: where callers found it before
 from ..model import Severity
 from ..records import Finding, Summary
 from .rules import Findings
 
 NEVER_FAIL = ("SP9", "SP303", "SP206")
 MAX_STILL = 10  # printers named in the reasons for cleartext still enabled beside TLS
-
-
-class ExitCode(enum.IntEnum):
-    """The exit statuses of every command (README "Exit codes")."""
-
-    CLEAN = 0
-    EXPOSED = 1
-    USAGE = 2
-    INCONCLUSIVE = 3
-    INTERNAL = 4
 
 
 WORDS = {ExitCode.CLEAN: "protected", ExitCode.EXPOSED: "exposed", ExitCode.INCONCLUSIVE: "inconclusive",

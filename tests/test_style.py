@@ -28,6 +28,7 @@ def test_mypy_strict():
 TESTED_ELSEWHERE = {
     "dissectors/base.py": "the contract: every dissector's tests and tests/engine/test_flows.py",
     "dissectors/events.py": "the dissectors' vocabulary: every dissector's tests",
+    "dissectors/hostnames.py": "the name services' base: tests/dissectors/test_nbns.py, tests/dissectors/test_llmnr.py",
     "content/extract/base.py": "the extractor contract: every extractor's tests, mypy checks EXTRACTORS",
     "anomalies.py": "tests/engine/test_flows.py, tests/test_pipeline_fuzz.py (bounded sinks)",
     "errors.py": "error types only: raised and caught in every layer's tests",

@@ -16,21 +16,18 @@ to somebody else, or to nobody (which is what LLMNR poisoning tools wait for).
 Invariants:
 - Rule 1: only ``ProtocolViolation`` escapes (from ``dns.parse``, or an opcode other than 0:
   "LLMNR senders MUST set [OPCODE] to zero", 2.1.1).
-- Rule 2: bounded: at most ``MAX_NAMES`` bindings per flow (``dns`` bounds the records read).
+- Rule 2: bounded: at most ``MAX_NAMES`` bindings per flow (``hostnames.MAX_NAMES``; ``dns`` bounds the records read).
 """
 from __future__ import annotations
 
 from ..errors import ProtocolViolation
 from ..model import Direction, FlowKey, Service
-from ..records import HostName
 from . import dns
-from .base import Dissector
-from .events import Event, FlowFact, PrintSeen
+from .hostnames import HostNameDissector
 
 PORT = 5355
 OPCODE_MASK = 0x7800
 RCODE_MASK = 0x000F
-MAX_NAMES = 32
 
 
 def bindings(data: bytes) -> list[tuple[str, str]]:
@@ -44,16 +41,11 @@ def bindings(data: bytes) -> list[tuple[str, str]]:
             if r.rtype in (dns.A, dns.AAAA) and isinstance(r.data, str) and r.name]
 
 
-class LlmnrDissector(Dissector):
+class LlmnrDissector(HostNameDissector):
     name = "llmnr"
     service = Service.LLMNR
     ports = frozenset({PORT})
-    datagram = True
-
-    def __init__(self, key: FlowKey) -> None:
-        super().__init__(key)
-        self.names: list[HostName] = []
-        self.started = False
+    source = "llmnr"
 
     @classmethod
     def probe(cls, c2s: bytes, s2c: bytes, key: FlowKey) -> float:
@@ -65,17 +57,5 @@ class LlmnrDissector(Dissector):
             return 0.0
         return 0.95
 
-    def feed(self, direction: Direction, data: bytes) -> list[Event]:
-        found = bindings(data)
-        out: list[Event] = []
-        if not self.started:
-            self.started = True
-            out.append(PrintSeen(False))
-        before = len(self.names)
-        for address, name in found:
-            hn = HostName(address=address, name=name, source="llmnr")
-            if hn not in self.names and len(self.names) < MAX_NAMES:
-                self.names.append(hn)
-        if len(self.names) != before:
-            out.append(FlowFact("host_names", list(self.names)))
-        return out
+    def _bindings(self, direction: Direction, data: bytes) -> list[tuple[str, str]]:
+        return bindings(data)

@@ -33,7 +33,7 @@ are services, and 0x03 (messenger) may be a logged-on user's name, never a host'
 Invariants:
 - Rule 1: only ``ProtocolViolation`` escapes (a name or record running past the datagram, a
   first label that is not a first-level encoded name, counts the datagram cannot hold).
-- Rule 2: bounded: at most ``MAX_RECORDS`` records per datagram, ``MAX_NAMES`` bindings per flow.
+- Rule 2: bounded: at most ``MAX_RECORDS`` records per datagram, ``hostnames.MAX_NAMES`` bindings per flow.
 """
 from __future__ import annotations
 
@@ -42,10 +42,8 @@ import struct
 
 from ..errors import ProtocolViolation
 from ..model import Direction, FlowKey, Service
-from ..records import HostName
 from . import dns
-from .base import Dissector
-from .events import Event, FlowFact, PrintSeen
+from .hostnames import HostNameDissector
 
 PORT = 137
 HEADER = struct.Struct("!HHHHHH")  # NAME_TRN_ID, flags, QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT
@@ -61,7 +59,6 @@ NB, NBSTAT = 0x0020, 0x0021  # RR_TYPE / QUESTION_TYPE
 GROUP = 0x8000  # NB_FLAGS / NAME_FLAGS: a group name
 HOST_SUFFIXES = frozenset({0x00, 0x20})  # workstation service, file server service
 MAX_RECORDS = 64
-MAX_NAMES = 32
 
 
 def decode_name(label: str) -> tuple[str, int]:
@@ -154,16 +151,11 @@ def _node_names(buf: bytes, start: int, end: int) -> list[str]:
     return out
 
 
-class NbnsDissector(Dissector):
+class NbnsDissector(HostNameDissector):
     name = "nbns"
     service = Service.NBNS
     ports = frozenset({PORT})
-    datagram = True
-
-    def __init__(self, key: FlowKey) -> None:
-        super().__init__(key)
-        self.names: list[HostName] = []
-        self.started = False
+    source = "nbns"
 
     @classmethod
     def probe(cls, c2s: bytes, s2c: bytes, key: FlowKey) -> float:
@@ -175,20 +167,5 @@ class NbnsDissector(Dissector):
             return 0.0
         return 0.95
 
-    def feed(self, direction: Direction, data: bytes) -> list[Event]:
-        sender = self.key.client_ip if direction is Direction.C2S else self.key.server_ip
-        found = parse(data, sender)
-        out: list[Event] = []
-        if not self.started:
-            self.started = True
-            out.append(PrintSeen(False))
-        before = len(self.names)
-        for address, name in found:
-            if not name:
-                continue
-            hn = HostName(address=address, name=name, source="nbns")
-            if hn not in self.names and len(self.names) < MAX_NAMES:
-                self.names.append(hn)
-        if len(self.names) != before:
-            out.append(FlowFact("host_names", list(self.names)))
-        return out
+    def _bindings(self, direction: Direction, data: bytes) -> list[tuple[str, str]]:
+        return parse(data, self.key.client_ip if direction is Direction.C2S else self.key.server_ip)

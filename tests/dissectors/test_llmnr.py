@@ -6,7 +6,8 @@ import struct
 import pytest
 
 from sniffprint.dissectors.events import FlowFact, PrintSeen
-from sniffprint.dissectors.llmnr import MAX_NAMES, LlmnrDissector, bindings
+from sniffprint.dissectors.hostnames import MAX_NAMES
+from sniffprint.dissectors.llmnr import LlmnrDissector, bindings
 from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction, FlowKey
 from sniffprint.records import HostName

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sniffprint.dissectors.events import FlowFact, PrintSeen
-from sniffprint.dissectors.nbns import MAX_NAMES, NbnsDissector, decode_name, parse
+from sniffprint.dissectors.hostnames import MAX_NAMES
+from sniffprint.dissectors.nbns import NbnsDissector, decode_name, parse
 from sniffprint.errors import ProtocolViolation
 from sniffprint.model import Direction, FlowKey
 from sniffprint.records import HostName

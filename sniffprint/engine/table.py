@@ -51,6 +51,22 @@ def _uid(seed: str) -> str:
     return "C" + "".join(out)
 
 
+def by_ports(sport: int, dport: int, server_ports: frozenset[int]) -> tuple[Orientation, bool]:
+    """Who is the server of a flow whose first packet is not a SYN (TCP) or of any datagram flow,
+    and whether the first packet came from it: the side on a well-known service port
+    (``server_ports``), else the side below 1024 against one above, else the sender of the first
+    packet is the client (``Orientation.FIRST``)."""
+    if dport in server_ports and sport not in server_ports:
+        return Orientation.PORT, False
+    if sport in server_ports and dport not in server_ports:
+        return Orientation.PORT, True
+    if dport < 1024 <= sport:
+        return Orientation.PORT, False
+    if sport < 1024 <= dport:
+        return Orientation.PORT, True
+    return Orientation.FIRST, False
+
+
 @lru_cache(maxsize=8192)
 def _ip_text(raw: bytes) -> str:
     """An address's text, formatted once per address (the same endpoints recur in flow after flow)."""
@@ -83,21 +99,11 @@ class FlowTable:
 
     # ------------------------------------------------------------- creation
     def _new(self, ts: float, src: bytes, dst: bytes, sport: int, dport: int, flags: int) -> tuple[Flow, Direction]:
-        flipped = False
         if flags & TH_SYN:
             orientation = Orientation.SYN
             flipped = bool(flags & TH_ACK)  # a SYN-ACK comes from the server
         else:
-            if dport in SERVER_PORTS and sport not in SERVER_PORTS:
-                orientation, flipped = Orientation.PORT, False
-            elif sport in SERVER_PORTS and dport not in SERVER_PORTS:
-                orientation, flipped = Orientation.PORT, True
-            elif dport < 1024 <= sport:
-                orientation, flipped = Orientation.PORT, False
-            elif sport < 1024 <= dport:
-                orientation, flipped = Orientation.PORT, True
-            else:
-                orientation = Orientation.FIRST
+            orientation, flipped = by_ports(sport, dport, SERVER_PORTS)
         if flipped:
             csrc, cport, ssrc, sport_ = dst, dport, src, sport
         else:

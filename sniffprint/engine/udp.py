@@ -51,7 +51,7 @@ from ..records import Credential, FlowRecord
 from .communityid import community_id
 from .flowevents import MAX_SECRETS
 from .flows import PrintRule
-from .table import _uid
+from .table import _uid, by_ports
 
 log = logging.getLogger(__name__)
 
@@ -285,16 +285,8 @@ class UdpTable:
     def _new(self, ts: float, src: bytes, dst: bytes, sport: int, dport: int) -> tuple[UdpFlow, Direction]:
         if _is_group(dst):
             orientation, flipped = Orientation.FIRST, False
-        elif dport in SERVER_PORTS and sport not in SERVER_PORTS:
-            orientation, flipped = Orientation.PORT, False
-        elif sport in SERVER_PORTS and dport not in SERVER_PORTS:
-            orientation, flipped = Orientation.PORT, True
-        elif dport < 1024 <= sport:
-            orientation, flipped = Orientation.PORT, False
-        elif sport < 1024 <= dport:
-            orientation, flipped = Orientation.PORT, True
         else:
-            orientation, flipped = Orientation.FIRST, False
+            orientation, flipped = by_ports(sport, dport, SERVER_PORTS)
         if flipped:
             csrc, cport, ssrc, sport_ = dst, dport, src, sport
         else:

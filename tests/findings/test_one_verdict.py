@@ -1,9 +1,12 @@
-"""One verdict, every format: the exit status, the JSON summary, JUnit, SARIF and the table all say
-what findings.verdict.decide said — for every exit row, with --fail-on and policy severities."""
+"""One verdict, every format: the exit status, the JSON summary, JUnit, SARIF, the table, the HTML
+report and the Parquet summary all say what findings.verdict.decide said — for every exit row, with
+--fail-on and policy severities."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -49,7 +52,12 @@ ROWS = [  # id, args(tmp), exit code, verdict word, setup
                                                             'reason = "lab"\n'), str(PCAPS / "lpd-cups.pcap")],
      0, "protected", None),
 ]
-FORMATS = ["json", "junit", "sarif", "table"]
+FORMATS = ["json", "junit", "sarif", "table", "html", "parquet"]  # csv and line state no run verdict
+
+
+def _out(fmt: str, folder: Path) -> list[str]:
+    """Parquet is a folder of tables, written with -o; every other format goes to stdout."""
+    return ["-o", str(folder)] if fmt == "parquet" else []
 
 
 def _claims(fmt: str, out: str) -> dict:
@@ -67,6 +75,14 @@ def _claims(fmt: str, out: str) -> dict:
         return {"verdict": run["invocations"][0]["properties"]["verdict"],
                 "errors": sum(r["level"] == "error" for r in run["results"]),
                 "ok": run["invocations"][0]["executionSuccessful"]}
+    if fmt == "html":
+        header = re.search(r'<header class="verdict v-([\w-]+)" id="verdict"><div class="word">([^<]+)', out)
+        assert header.group(2) == header.group(1).upper()  # the word shown is the verdict's own
+        return {"verdict": header.group(1)}
+    if fmt == "parquet":
+        import pandas as pd
+
+        return {"verdict": str(pd.read_parquet(Path(out) / "summary.parquet")["verdict"].iloc[0])}
     line = [x for x in out.splitlines() if x.startswith("verdict: ")][-1]
     return {"verdict": line.split()[1].rstrip(" -").lower()}
 
@@ -76,9 +92,11 @@ def _claims(fmt: str, out: str) -> dict:
 def test_every_format_says_what_the_exit_status_says(name, argv, code, word, setup, fmt, tmp_path, monkeypatch):
     if setup:
         setup(monkeypatch)
-    r = CliRunner().invoke(main, ["verify", "--format", fmt, *argv(tmp_path)])
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow", reason="pyarrow not installed (pip install '.[parquet]')")
+    r = CliRunner().invoke(main, ["verify", "--format", fmt, *_out(fmt, tmp_path / "verify"), *argv(tmp_path)])
     assert r.exit_code == code, (r.stdout[-2000:], r.stderr[-2000:])
-    claims = _claims(fmt, r.stdout)
+    claims = _claims(fmt, str(tmp_path / "verify") if fmt == "parquet" else r.stdout)
     assert claims["verdict"] == word
     if fmt == "json":
         assert claims["exit"] == code
@@ -89,8 +107,9 @@ def test_every_format_says_what_the_exit_status_says(name, argv, code, word, set
         assert (claims["errors"] > 0) is (code == 1)
         assert claims["ok"] is (code != 4)
     # scan computes the same verdict (it only exits 0 where verify would not)
-    s = CliRunner().invoke(main, ["scan", "--format", fmt, *argv(tmp_path)])
-    assert s.exit_code == 0 and _claims(fmt, s.stdout)["verdict"] == word
+    s = CliRunner().invoke(main, ["scan", "--format", fmt, *_out(fmt, tmp_path / "scan"), *argv(tmp_path)])
+    assert s.exit_code == 0
+    assert _claims(fmt, str(tmp_path / "scan") if fmt == "parquet" else s.stdout)["verdict"] == word
 
 
 def test_scan_without_print_traffic_claims_no_clean_capture():
